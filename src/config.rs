@@ -1,0 +1,665 @@
+//! YAML configuration (SPEC §4): parsed with serde-saphyr, then validated into [`Config`].
+//!
+//! Every error names the file, line and column and says what to write instead. Secrets are not
+//! in the file: it names the environment variables that hold them.
+
+use crate::error::{Error, Result};
+use crate::filter::Filter;
+use chrono::NaiveDate;
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+/// The default list of generic secret types fetched in the second pass.
+pub const DEFAULT_GENERIC_SECRET_TYPES: &[&str] = &[
+    "password",
+    "ec_private_key",
+    "generic_private_key",
+    "http_basic_authentication_header",
+    "http_bearer_authentication_header",
+    "mongodb_connection_string",
+    "mysql_connection_url",
+    "openssh_private_key",
+    "pgp_private_key",
+    "postgres_connection_string",
+    "rsa_private_key",
+];
+
+/// The commented example configuration that `init` writes.
+pub const EXAMPLE_CONFIG: &str = include_str!("../config/example.yaml");
+
+/// A validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where the configuration was read from.
+    pub path: PathBuf,
+    /// GitHub settings.
+    pub github: GithubConfig,
+    /// The JSONL history file.
+    pub history_path: PathBuf,
+    /// Output settings.
+    pub output: OutputConfig,
+    /// The campaigns to report on, in file order.
+    pub campaigns: Vec<CampaignConfig>,
+    /// Thresholds for stalled repositories and list lengths.
+    pub risk: RiskSettings,
+    /// Where reports are sent.
+    pub delivery: DeliveryConfig,
+}
+
+/// GitHub connection settings.
+#[derive(Debug, Clone)]
+pub struct GithubConfig {
+    /// The organization.
+    pub org: String,
+    /// API base URL from the file, if set (else `GITHUB_API_URL`, else api.github.com).
+    pub api_url: Option<String>,
+    /// Name of the env var holding a token.
+    pub token_env: String,
+    /// GitHub App credentials, used instead of a token when set.
+    pub app: Option<AppConfig>,
+    /// Generic secret types fetched in the second pass; empty turns the pass off.
+    pub generic_secret_types: Vec<String>,
+}
+
+/// GitHub App authentication settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppConfig {
+    /// The App's id.
+    pub app_id: u64,
+    /// The installation on the organization.
+    pub installation_id: u64,
+    /// Env var holding the App's PEM private key.
+    pub private_key_env: String,
+}
+
+/// Output settings.
+#[derive(Debug, Clone)]
+pub struct OutputConfig {
+    /// Where reports are written.
+    pub dir: PathBuf,
+    /// Public address of the reports, linked from chat messages.
+    pub report_url: Option<String>,
+    /// Directory of templates overriding the embedded ones by file name.
+    pub templates_dir: Option<PathBuf>,
+}
+
+/// One campaign to report on.
+#[derive(Debug, Clone)]
+pub struct CampaignConfig {
+    /// Stable key, `[a-z0-9-]+`.
+    pub id: String,
+    /// Display name; falls back to the GitHub campaign's name, then the id.
+    pub name: Option<String>,
+    /// The filter as written.
+    pub filter_text: String,
+    /// The parsed filter.
+    pub filter: Filter,
+    /// First day of the campaign: alerts resolved before it are out of scope.
+    pub starts_on: Option<NaiveDate>,
+    /// Due date; falls back to the GitHub campaign's `ends_at`.
+    pub due_on: Option<NaiveDate>,
+    /// Number of the organization's GitHub security campaign.
+    pub github_campaign: Option<u64>,
+    /// Age in days after which an open alert is past its SLA.
+    pub sla_days: u32,
+}
+
+/// Thresholds for the risk sections of the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RiskSettings {
+    /// A repository with open alerts and no fix for this many days is stalled.
+    pub stale_after_days: u32,
+    /// How many repositories the "top repositories" list shows.
+    pub top_repos: usize,
+    /// How many at-risk alerts the report lists.
+    pub top_alerts: usize,
+}
+
+impl Default for RiskSettings {
+    fn default() -> Self {
+        RiskSettings {
+            stale_after_days: 14,
+            top_repos: 10,
+            top_alerts: 20,
+        }
+    }
+}
+
+/// Delivery channels.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeliveryConfig {
+    /// The weekly email.
+    #[serde(default)]
+    pub email: Option<EmailConfig>,
+    /// Slack incoming webhooks.
+    #[serde(default)]
+    pub slack: Vec<WebhookConfig>,
+    /// Microsoft Teams Workflows webhooks.
+    #[serde(default)]
+    pub teams: Vec<WebhookConfig>,
+}
+
+/// Email settings; the SMTP URL itself is in an env var.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailConfig {
+    /// Env var holding the SMTP URL (credentials included).
+    pub smtp_url_env: String,
+    /// Sender, e.g. `Security <sec@acme.example>`.
+    pub from: String,
+    /// Recipients.
+    pub to: Vec<String>,
+    /// Copy recipients.
+    #[serde(default)]
+    pub cc: Vec<String>,
+}
+
+/// A chat webhook; its URL (a credential) is in an env var.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookConfig {
+    /// Name used in logs and errors instead of the URL.
+    pub name: String,
+    /// Env var holding the webhook URL.
+    pub webhook_env: String,
+}
+
+// ---- the file as written -------------------------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    github: RawGithub,
+    #[serde(default)]
+    history: Option<RawHistory>,
+    #[serde(default)]
+    output: Option<RawOutput>,
+    campaigns: Spanned<Vec<RawCampaign>>,
+    #[serde(default)]
+    risk: Option<RawRisk>,
+    #[serde(default)]
+    delivery: Option<DeliveryConfig>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGithub {
+    org: Spanned<String>,
+    #[serde(default)]
+    api_url: Option<Spanned<String>>,
+    #[serde(default)]
+    token_env: Option<String>,
+    #[serde(default)]
+    app: Option<AppConfig>,
+    #[serde(default)]
+    generic_secret_types: Option<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHistory {
+    path: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOutput {
+    #[serde(default)]
+    dir: Option<String>,
+    #[serde(default)]
+    report_url: Option<Spanned<String>>,
+    #[serde(default)]
+    templates_dir: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCampaign {
+    id: Spanned<String>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    filter: Option<Spanned<String>>,
+    #[serde(default)]
+    starts_on: Option<Spanned<String>>,
+    #[serde(default)]
+    due_on: Option<Spanned<String>>,
+    #[serde(default)]
+    github_campaign: Option<u64>,
+    #[serde(default)]
+    sla_days: Option<u32>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRisk {
+    #[serde(default)]
+    stale_after_days: Option<u32>,
+    #[serde(default)]
+    top_repos: Option<usize>,
+    #[serde(default)]
+    top_alerts: Option<usize>,
+}
+
+// ---- loading --------------------------------------------------------------------------------
+
+/// Reads and validates a configuration file.
+pub fn load(path: &Path) -> Result<Config> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        let hint = if e.kind() == std::io::ErrorKind::NotFound {
+            "; write one with `campaign-pulse init --out FILE`"
+        } else {
+            ""
+        };
+        Error::Config(format!("cannot read config {}: {e}{hint}", path.display()))
+    })?;
+    parse(path, &text)
+}
+
+/// Validates configuration text; `path` is used in messages.
+pub fn parse(path: &Path, text: &str) -> Result<Config> {
+    let at = Locator { path, text };
+    if text.trim().is_empty() {
+        return Err(at.error(
+            1,
+            1,
+            "the configuration is empty",
+            Some("write one with `campaign-pulse init --out FILE`"),
+        ));
+    }
+    let raw: RawConfig = serde_saphyr::from_str(text).map_err(|e| at.yaml_error(&e))?;
+    validate(path, &at, raw)
+}
+
+fn validate(path: &Path, at: &Locator<'_>, raw: RawConfig) -> Result<Config> {
+    let org = raw.github.org.value.trim().to_string();
+    if org.is_empty()
+        || !org
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(at.spanned(
+            &raw.github.org,
+            &format!("`{}` is not an organization login", raw.github.org.value),
+            Some("write the organization's login as in its URL, e.g. `org: acme`"),
+        ));
+    }
+    if let Some(url) = &raw.github.api_url {
+        check_url(&url.value).map_err(|m| {
+            at.spanned(
+                url,
+                &m,
+                Some("e.g. `api_url: https://ghe.example.com/api/v3`"),
+            )
+        })?;
+    }
+    if let Some(url) = raw.output.as_ref().and_then(|o| o.report_url.as_ref()) {
+        url::Url::parse(&url.value)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https"))
+            .ok_or_else(|| {
+                at.spanned(
+                    url,
+                    &format!("`{}` is not an http(s) URL", url.value),
+                    Some("e.g. `report_url: https://example.org/reports/latest`"),
+                )
+            })?;
+    }
+
+    if raw.campaigns.value.is_empty() {
+        return Err(at.spanned(
+            &raw.campaigns,
+            "`campaigns` is empty: there is nothing to report on",
+            Some(
+                "add at least one campaign, e.g.\n  campaigns:\n    - id: azure-active\n      filter: \"provider:azure validity:active\"",
+            ),
+        ));
+    }
+    let mut seen = HashSet::new();
+    let mut campaigns = Vec::with_capacity(raw.campaigns.value.len());
+    for c in raw.campaigns.value {
+        campaigns.push(campaign(at, c, &mut seen)?);
+    }
+
+    let risk = raw.risk.map_or_else(RiskSettings::default, |r| {
+        let d = RiskSettings::default();
+        RiskSettings {
+            stale_after_days: r.stale_after_days.unwrap_or(d.stale_after_days),
+            top_repos: r.top_repos.unwrap_or(d.top_repos),
+            top_alerts: r.top_alerts.unwrap_or(d.top_alerts),
+        }
+    });
+    let output_dir = PathBuf::from(
+        raw.output
+            .as_ref()
+            .and_then(|o| o.dir.clone())
+            .unwrap_or_else(|| "reports".into()),
+    );
+    let history_path = raw
+        .history
+        .map(|h| PathBuf::from(h.path))
+        .unwrap_or_else(|| output_dir.join("history.jsonl"));
+    let output = OutputConfig {
+        dir: output_dir,
+        report_url: raw
+            .output
+            .as_ref()
+            .and_then(|o| o.report_url.as_ref().map(|u| u.value.clone())),
+        templates_dir: raw.output.and_then(|o| o.templates_dir.map(PathBuf::from)),
+    };
+    Ok(Config {
+        path: path.to_path_buf(),
+        github: GithubConfig {
+            org,
+            api_url: raw.github.api_url.map(|u| u.value),
+            token_env: raw
+                .github
+                .token_env
+                .unwrap_or_else(|| "GITHUB_TOKEN".into()),
+            app: raw.github.app,
+            generic_secret_types: raw.github.generic_secret_types.unwrap_or_else(|| {
+                DEFAULT_GENERIC_SECRET_TYPES
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect()
+            }),
+        },
+        history_path,
+        output,
+        campaigns,
+        risk,
+        delivery: raw.delivery.unwrap_or_default(),
+    })
+}
+
+fn campaign(
+    at: &Locator<'_>,
+    c: RawCampaign,
+    seen: &mut HashSet<String>,
+) -> Result<CampaignConfig> {
+    let id = &c.id.value;
+    let valid_id = !id.is_empty()
+        && id
+            .chars()
+            .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-');
+    if !valid_id {
+        let suggestion: String = id
+            .to_lowercase()
+            .chars()
+            .map(|ch| if ch.is_ascii_alphanumeric() { ch } else { '-' })
+            .collect();
+        let suggestion = suggestion.trim_matches('-');
+        let hint = if suggestion.is_empty() {
+            "use lower-case letters, digits and dashes, e.g. `id: azure-active`".to_string()
+        } else {
+            format!("use lower-case letters, digits and dashes, e.g. `id: {suggestion}`")
+        };
+        return Err(at.spanned(
+            &c.id,
+            &format!("campaign id `{id}` is not valid: it names folders and history entries"),
+            Some(&hint),
+        ));
+    }
+    if !seen.insert(id.clone()) {
+        return Err(at.spanned(
+            &c.id,
+            &format!("campaign id `{id}` is used twice"),
+            Some("give each campaign its own id: it keys the history"),
+        ));
+    }
+    let (filter_text, filter) = match &c.filter {
+        Some(f) => {
+            let parsed = Filter::parse(&f.value)
+                .map_err(|e| at.spanned(f, &format!("campaign `{id}`: bad filter: {e}"), None))?;
+            (f.value.clone(), parsed)
+        }
+        None => (String::new(), Filter::default()),
+    };
+    let starts_on = c.starts_on.as_ref().map(|d| date(at, d)).transpose()?;
+    let due_on = c.due_on.as_ref().map(|d| date(at, d)).transpose()?;
+    if let (Some(s), Some(d), Some(span)) = (starts_on, due_on, c.due_on.as_ref())
+        && d < s
+    {
+        return Err(at.spanned(
+            span,
+            &format!("campaign `{id}` is due on {d}, before it starts on {s}"),
+            Some("check both dates"),
+        ));
+    }
+    Ok(CampaignConfig {
+        id: id.clone(),
+        name: c.name.filter(|n| !n.trim().is_empty()),
+        filter_text,
+        filter,
+        starts_on,
+        due_on,
+        github_campaign: c.github_campaign,
+        sla_days: c.sla_days.unwrap_or(30),
+    })
+}
+
+fn date(at: &Locator<'_>, d: &Spanned<String>) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(d.value.trim(), "%Y-%m-%d").map_err(|_| {
+        at.spanned(
+            d,
+            &format!("`{}` is not a date", d.value),
+            Some("write dates as YYYY-MM-DD, e.g. `due_on: 2026-12-31`"),
+        )
+    })
+}
+
+/// Checks an API base URL: http(s), and plain http only to a loopback address.
+pub fn check_url(url: &str) -> std::result::Result<url::Url, String> {
+    let parsed = url::Url::parse(url).map_err(|e| format!("`{url}` is not a URL ({e})"))?;
+    match parsed.scheme() {
+        "https" => Ok(parsed),
+        "http" if is_loopback(&parsed) => Ok(parsed),
+        "http" => Err(format!(
+            "`{url}` uses plain http to a host that is not this machine; the token would travel unencrypted: use https"
+        )),
+        other => Err(format!("`{url}` uses `{other}`; use https")),
+    }
+}
+
+fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+/// Builds error messages that point into the configuration file.
+struct Locator<'a> {
+    path: &'a Path,
+    text: &'a str,
+}
+
+impl Locator<'_> {
+    fn error(&self, line: u64, column: u64, message: &str, hint: Option<&str>) -> Error {
+        let mut out = format!("{}:{line}:{column}: {message}", self.path.display());
+        if let Some(src) = self.text.lines().nth(line.saturating_sub(1) as usize) {
+            let pad = column.saturating_sub(1) as usize;
+            out.push_str(&format!("\n   |\n   | {src}\n   | {}^", " ".repeat(pad)));
+        }
+        if let Some(hint) = hint {
+            out.push_str(&format!("\n   = {hint}"));
+        }
+        Error::Config(out)
+    }
+
+    fn spanned<T>(&self, s: &Spanned<T>, message: &str, hint: Option<&str>) -> Error {
+        self.error(s.referenced.line(), s.referenced.column(), message, hint)
+    }
+
+    fn yaml_error(&self, e: &serde_saphyr::Error) -> Error {
+        let (line, column) = e
+            .location()
+            .map(|l| (l.line(), l.column()))
+            .unwrap_or((1, 1));
+        let text = e.without_snippet().to_string();
+        let message = match text.rfind(" at line ") {
+            Some(i) => text[..i].to_string(),
+            None => text,
+        };
+        let hint = unknown_field_hint(&message);
+        self.error(line, column, &message, hint.as_deref())
+    }
+}
+
+/// For "unknown field `x`, expected one of a, b": the closest known key, if any is close.
+fn unknown_field_hint(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (field, rest) = rest.split_once('`')?;
+    let expected = rest
+        .split_once("expected one of ")
+        .map(|(_, list)| list)
+        .or_else(|| rest.split_once("expected ").map(|(_, list)| list))?;
+    let candidates = expected
+        .split([',', ' '])
+        .map(|s| s.trim_matches(|c: char| c == '`' || c.is_whitespace()))
+        .filter(|s| !s.is_empty() && *s != "or");
+    let (distance, best) = candidates
+        .map(|c| (strsim::levenshtein(field, c), c))
+        .min_by_key(|(d, _)| *d)?;
+    (distance <= 3).then(|| format!("did you mean `{best}`?"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(text: &str) -> Result<Config> {
+        parse(Path::new("c.yaml"), text)
+    }
+
+    fn err(text: &str) -> String {
+        match parse_str(text) {
+            Err(Error::Config(m)) => m,
+            other => panic!("expected a config error, got {other:?}"),
+        }
+    }
+
+    const MINIMAL: &str = "github:\n  org: acme\ncampaigns:\n  - id: all\n";
+
+    #[test]
+    fn example_config_is_valid() {
+        let c = parse_str(EXAMPLE_CONFIG).expect("example parses");
+        assert_eq!(c.github.org, "acme");
+        assert_eq!(c.campaigns.len(), 2);
+        assert_eq!(c.campaigns[0].due_on, NaiveDate::from_ymd_opt(2026, 12, 31));
+        assert_eq!(c.campaigns[0].sla_days, 30);
+        assert_eq!(c.risk, RiskSettings::default());
+        assert_eq!(c.history_path, PathBuf::from("reports/history.jsonl"));
+    }
+
+    #[test]
+    fn defaults() {
+        let c = parse_str(MINIMAL).expect("minimal parses");
+        assert_eq!(c.github.token_env, "GITHUB_TOKEN");
+        assert_eq!(c.github.generic_secret_types.len(), 11);
+        assert_eq!(c.output.dir, PathBuf::from("reports"));
+        assert_eq!(c.history_path, PathBuf::from("reports/history.jsonl"));
+        assert_eq!(c.campaigns[0].sla_days, 30);
+        assert!(c.campaigns[0].filter_text.is_empty());
+        let off = parse_str(
+            "github:\n  org: acme\n  generic_secret_types: []\ncampaigns:\n  - id: all\n",
+        )
+        .expect("parses");
+        assert!(off.github.generic_secret_types.is_empty());
+    }
+
+    #[test]
+    fn unknown_key_names_line_column_and_suggestion() {
+        let m = err("github:\n  org: acme\ncampaigns:\n  - id: all\nrisk:\n  top_repoz: 3\n");
+        assert!(
+            m.starts_with("c.yaml:6:3: unknown field `top_repoz`"),
+            "{m}"
+        );
+        assert!(m.contains("did you mean `top_repos`?"), "{m}");
+        assert!(m.contains("|   top_repoz: 3"), "{m}");
+    }
+
+    #[test]
+    fn wrong_type() {
+        let m = err("github:\n  org: acme\ncampaigns:\n  - id: all\n    sla_days: soon\n");
+        assert!(m.starts_with("c.yaml:5:15:"), "{m}");
+    }
+
+    #[test]
+    fn bad_campaign_id() {
+        let m = err("github:\n  org: acme\ncampaigns:\n  - id: Azure Active\n");
+        assert!(
+            m.starts_with("c.yaml:4:9: campaign id `Azure Active` is not valid"),
+            "{m}"
+        );
+        assert!(m.contains("`id: azure-active`"), "{m}");
+    }
+
+    #[test]
+    fn duplicate_campaign_id() {
+        let m = err("github:\n  org: acme\ncampaigns:\n  - id: a\n  - id: a\n");
+        assert!(
+            m.starts_with("c.yaml:5:9: campaign id `a` is used twice"),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn bad_date() {
+        let m = err("github:\n  org: acme\ncampaigns:\n  - id: a\n    due_on: 2026-13-01\n");
+        assert!(
+            m.starts_with("c.yaml:5:13: `2026-13-01` is not a date"),
+            "{m}"
+        );
+        assert!(m.contains("YYYY-MM-DD"), "{m}");
+        let m = err(
+            "github:\n  org: acme\ncampaigns:\n  - id: a\n    starts_on: 2026-12-01\n    due_on: 2026-11-01\n",
+        );
+        assert!(m.contains("before it starts"), "{m}");
+    }
+
+    #[test]
+    fn empty_campaigns() {
+        let m = err("github:\n  org: acme\ncampaigns: []\n");
+        assert!(m.starts_with("c.yaml:3:"), "{m}");
+        assert!(m.contains("`campaigns` is empty"), "{m}");
+    }
+
+    #[test]
+    fn missing_campaigns_and_empty_file() {
+        let m = err("github:\n  org: acme\n");
+        assert!(m.contains("campaigns"), "{m}");
+        let m = err("");
+        assert!(m.contains("c.yaml:1:1: the configuration is empty"), "{m}");
+    }
+
+    #[test]
+    fn bad_filter_points_at_token() {
+        let m = err(
+            "github:\n  org: acme\ncampaigns:\n  - id: a\n    filter: \"provider:azure validty:active\"\n",
+        );
+        assert!(
+            m.starts_with("c.yaml:5:13: campaign `a`: bad filter: unknown filter `validty:active`"),
+            "{m}"
+        );
+        assert!(m.contains("did you mean `validity:`"), "{m}");
+    }
+
+    #[test]
+    fn plain_http_only_to_loopback() {
+        let m = err(
+            "github:\n  org: acme\n  api_url: http://ghe.example.com/api/v3\ncampaigns:\n  - id: a\n",
+        );
+        assert!(m.contains("plain http"), "{m}");
+        parse_str(
+            "github:\n  org: acme\n  api_url: http://127.0.0.1:8080\ncampaigns:\n  - id: a\n",
+        )
+        .expect("loopback http is fine");
+    }
+}

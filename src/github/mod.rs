@@ -1,0 +1,143 @@
+//! Where alerts come from: GitHub's REST API, or a JSON file replayed offline.
+
+pub mod client;
+pub mod model;
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use chrono::{DateTime, Duration, Utc};
+use model::{Alert, CampaignRecord};
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+
+/// Everything one run reads from its source.
+#[derive(Debug, Clone, Default)]
+pub struct Fetched {
+    /// The organization's alerts (default and generic), each once.
+    pub alerts: Vec<Alert>,
+    /// GitHub security campaign records by number, for campaigns that link one.
+    pub campaigns: BTreeMap<u64, CampaignRecord>,
+    /// Things the reader should know (features the server lacks, ...).
+    pub notes: Vec<String>,
+}
+
+/// The oldest `updated_at` any campaign needs at `as_of`: resolved alerts last changed before
+/// it cannot be in any campaign's scope nor in the 28-day burn-rate window. `None` when a
+/// campaign has no `starts_on`, which needs every alert.
+pub fn needed_since(config: &Config, as_of: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let burn_window = as_of - Duration::days(28);
+    config
+        .campaigns
+        .iter()
+        .map(|c| c.starts_on.map(crate::metrics::midnight))
+        .try_fold(burn_window, |acc, start| start.map(|s| acc.min(s)))
+}
+
+/// Fetches the organization's alerts and linked campaign records from GitHub.
+pub async fn fetch(config: &Config, gh: &client::GitHub, as_of: DateTime<Utc>) -> Result<Fetched> {
+    let since = needed_since(config, as_of);
+    match since {
+        Some(s) => tracing::info!(
+            "fetching open alerts, and resolved alerts changed since {}",
+            s.format("%Y-%m-%d")
+        ),
+        None => tracing::info!("fetching every alert (a campaign has no starts_on)"),
+    }
+    let progress = client::Progress::new();
+    let mut alerts = gh.list_alerts(None, since, &progress).await?;
+    let generic = &config.github.generic_secret_types;
+    if !generic.is_empty() {
+        let mut more = gh.list_alerts(Some(generic), since, &progress).await?;
+        for a in &mut more {
+            a.generic = true;
+        }
+        alerts.extend(more);
+    }
+    progress.finish();
+    let alerts = dedup(alerts);
+    tracing::info!(
+        "fetched {} alerts in {} requests",
+        alerts.len(),
+        gh.request_count()
+    );
+
+    let mut fetched = Fetched {
+        alerts,
+        ..Fetched::default()
+    };
+    let numbers: HashSet<u64> = config
+        .campaigns
+        .iter()
+        .filter_map(|c| c.github_campaign)
+        .collect();
+    for number in numbers {
+        match gh.campaign(number).await? {
+            Some(record) => {
+                fetched.campaigns.insert(number, record);
+            }
+            None => fetched.notes.push(format!(
+                "GitHub security campaign #{number} could not be read (this server may not have security campaigns); its name, due date and counts are not shown."
+            )),
+        }
+    }
+    Ok(fetched)
+}
+
+/// Keeps the first copy of each (repository, number).
+fn dedup(alerts: Vec<Alert>) -> Vec<Alert> {
+    let mut seen = HashSet::new();
+    alerts
+        .into_iter()
+        .filter(|a| seen.insert((a.repository.full_name.clone(), a.number)))
+        .collect()
+}
+
+/// Reads alerts from a JSON file holding an array of alert objects as the API returns them.
+/// An alert is generic when its type is in `generic_secret_types`.
+pub fn load_fixture(path: &Path, config: &Config) -> Result<Fetched> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::Usage(format!("cannot read fixture {}: {e}", path.display())))?;
+    let mut alerts: Vec<Alert> = serde_json::from_str(&text).map_err(|e| {
+        Error::Usage(format!(
+            "fixture {} is not a JSON array of secret-scanning alerts: {e}",
+            path.display()
+        ))
+    })?;
+    let generic: HashSet<&str> = config
+        .github
+        .generic_secret_types
+        .iter()
+        .map(String::as_str)
+        .collect();
+    for a in &mut alerts {
+        a.generic = generic.contains(a.secret_type.as_str());
+    }
+    Ok(Fetched {
+        alerts: dedup(alerts),
+        ..Fetched::default()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn needed_since_is_the_earliest_start_or_the_burn_window() {
+        let as_of = Utc.with_ymd_and_hms(2026, 11, 23, 0, 0, 0).unwrap();
+        let text = "github: {org: acme}\ncampaigns:\n  - {id: a, starts_on: 2026-11-20}\n  - {id: b, starts_on: 2026-10-01}\n";
+        let c = crate::config::parse(Path::new("c.yaml"), text).unwrap();
+        assert_eq!(
+            needed_since(&c, as_of),
+            Some(Utc.with_ymd_and_hms(2026, 10, 1, 0, 0, 0).unwrap())
+        );
+        let text = "github: {org: acme}\ncampaigns:\n  - {id: a, starts_on: 2026-11-20}\n";
+        let c = crate::config::parse(Path::new("c.yaml"), text).unwrap();
+        assert_eq!(needed_since(&c, as_of), Some(as_of - Duration::days(28)));
+        let text =
+            "github: {org: acme}\ncampaigns:\n  - {id: a, starts_on: 2026-11-20}\n  - {id: b}\n";
+        let c = crate::config::parse(Path::new("c.yaml"), text).unwrap();
+        assert_eq!(needed_since(&c, as_of), None);
+    }
+}

@@ -1,0 +1,213 @@
+//! This project's own view of GitHub's secret-scanning alert and campaign records.
+//!
+//! octocrab's `SecretScanningAlert` requires the `secret` field, which GitHub omits when asked
+//! with `hide_secret=true`, so alerts are read into these types instead. There is deliberately
+//! no field for the secret and none for people's free-text comments (`resolution_comment`,
+//! bypass and closure comments): whatever the server sends in them is dropped at parse time.
+//! Unknown extra fields are ignored and unknown enum values are kept as data.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// One secret-scanning alert, as listed by `GET /orgs/{org}/secret-scanning/alerts`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub struct Alert {
+    /// Alert number, unique within its repository.
+    pub number: u64,
+    /// When secret scanning first found the secret.
+    pub created_at: DateTime<Utc>,
+    /// Last change to the alert (resolution included); GitHub may send null.
+    #[serde(default)]
+    pub updated_at: Option<DateTime<Utc>>,
+    /// The alert's page on GitHub.
+    #[serde(default)]
+    pub html_url: Option<String>,
+    /// `open` or `resolved` (kept as text: unknown values are data, not errors).
+    #[serde(default)]
+    pub state: Option<String>,
+    /// Why the alert was closed: `revoked`, `false_positive`, `wont_fix`, `used_in_tests`, ...
+    #[serde(default)]
+    pub resolution: Option<String>,
+    /// When the alert was closed; null while it is open.
+    #[serde(default)]
+    pub resolved_at: Option<DateTime<Utc>>,
+    /// Machine name of the pattern, e.g. `azure_storage_account_key`.
+    #[serde(default)]
+    pub secret_type: String,
+    /// Human name of the pattern, e.g. `Azure Storage Account Access Key`.
+    #[serde(default)]
+    pub secret_type_display_name: Option<String>,
+    /// Provider of the secret, e.g. `Microsoft Azure`.
+    #[serde(default)]
+    pub provider: Option<String>,
+    /// Provider slug, e.g. `azure`.
+    #[serde(default)]
+    pub provider_slug: Option<String>,
+    /// Repository the secret was found in.
+    pub repository: Repository,
+    /// Whether someone pushed the secret past push protection.
+    #[serde(default)]
+    pub push_protection_bypassed: Option<bool>,
+    /// Whether the secret still works, as of GitHub's last check.
+    #[serde(default)]
+    pub validity: Option<Validity>,
+    /// Whether the secret was also found in public.
+    #[serde(default)]
+    pub publicly_leaked: Option<bool>,
+    /// Whether the secret was found in more than one repository.
+    #[serde(default)]
+    pub multi_repo: Option<bool>,
+    /// Who is assigned to fix the alert.
+    #[serde(default)]
+    pub assigned_to: Option<User>,
+    /// True when the alert came from the generic pass (non-provider patterns, passwords).
+    /// Not part of GitHub's record: set by the source after fetching.
+    #[serde(skip)]
+    pub generic: bool,
+}
+
+impl Alert {
+    /// Validity with null and unknown values read as `unknown`.
+    pub fn validity(&self) -> Validity {
+        self.validity.unwrap_or(Validity::Unknown)
+    }
+
+    /// Whether the alert is open at instant `t` (created by then, not resolved by then).
+    pub fn is_open_at(&self, t: DateTime<Utc>) -> bool {
+        self.created_at <= t && self.resolved_at.is_none_or(|r| r > t)
+    }
+
+    /// Whether the alert was resolved at or before instant `t`.
+    pub fn is_closed_at(&self, t: DateTime<Utc>) -> bool {
+        self.resolved_at.is_some_and(|r| r <= t)
+    }
+
+    /// The most recent change GitHub records for the alert, used to stop paging.
+    pub fn last_change(&self) -> DateTime<Utc> {
+        self.updated_at
+            .or(self.resolved_at)
+            .unwrap_or(self.created_at)
+    }
+
+    /// Login of the assignee, if any.
+    pub fn assignee(&self) -> Option<&str> {
+        self.assigned_to.as_ref().map(|u| u.login.as_str())
+    }
+
+    /// The display name of the secret type, falling back to its machine name.
+    pub fn display_name(&self) -> &str {
+        self.secret_type_display_name
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .unwrap_or(&self.secret_type)
+    }
+}
+
+/// The repository part of an alert.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct Repository {
+    /// `owner/name`.
+    pub full_name: String,
+    /// Name without the owner.
+    #[serde(default)]
+    pub name: String,
+}
+
+/// A GitHub user, reduced to the login.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct User {
+    /// The user's login.
+    pub login: String,
+}
+
+/// Result of GitHub's validity check of a secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Validity {
+    /// The secret still works.
+    Active,
+    /// The secret no longer works.
+    Inactive,
+    /// Not checked, not checkable, or a value this version does not know.
+    #[serde(other)]
+    Unknown,
+}
+
+impl Validity {
+    /// The lower-case name used in filters and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Validity::Active => "active",
+            Validity::Inactive => "inactive",
+            Validity::Unknown => "unknown",
+        }
+    }
+}
+
+/// A GitHub security campaign record (`GET /orgs/{org}/campaigns/{n}`).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub struct CampaignRecord {
+    /// Campaign number within the organization.
+    pub number: u64,
+    /// Campaign name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Due date of the campaign.
+    #[serde(default)]
+    pub ends_at: Option<DateTime<Utc>>,
+    /// People managing the campaign.
+    #[serde(default)]
+    pub managers: Vec<User>,
+    /// `open` or `closed`.
+    #[serde(default)]
+    pub state: Option<String>,
+    /// GitHub's own counts for the campaign's alerts.
+    #[serde(default)]
+    pub alert_stats: Option<AlertStats>,
+}
+
+/// GitHub's counts of a campaign's alerts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+pub struct AlertStats {
+    /// Open alerts.
+    #[serde(default)]
+    pub open_count: u64,
+    /// Closed alerts.
+    #[serde(default)]
+    pub closed_count: u64,
+    /// Alerts in progress.
+    #[serde(default)]
+    pub in_progress_count: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_and_comments_are_dropped_and_unknown_values_tolerated() {
+        let json = r#"{
+            "number": 7, "created_at": "2026-01-02T03:04:05Z", "updated_at": null,
+            "state": "open", "resolution": "some_new_reason", "resolved_at": null,
+            "secret_type": "azure_storage_account_key", "secret": "CANARY-SECRET",
+            "resolution_comment": "CANARY-COMMENT", "validity": "brand_new_value",
+            "repository": {"full_name": "acme/web", "name": "web", "id": 1},
+            "assigned_to": {"login": "mona", "id": 2}, "extra": {"nested": [1, 2]}
+        }"#;
+        let alert: Alert = serde_json::from_str(json).expect("alert parses");
+        assert_eq!(alert.number, 7);
+        assert_eq!(alert.validity(), Validity::Unknown);
+        assert_eq!(alert.resolution.as_deref(), Some("some_new_reason"));
+        assert_eq!(alert.assignee(), Some("mona"));
+        let back = serde_json::to_string(&alert).expect("serializes");
+        assert!(!back.contains("CANARY"), "{back}");
+    }
+
+    #[test]
+    fn null_validity_reads_as_unknown() {
+        let json = r#"{"number": 1, "created_at": "2026-01-02T03:04:05Z", "validity": null,
+                       "repository": {"full_name": "acme/web"}}"#;
+        let alert: Alert = serde_json::from_str(json).expect("alert parses");
+        assert_eq!(alert.validity(), Validity::Unknown);
+    }
+}

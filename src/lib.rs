@@ -1,0 +1,493 @@
+//! campaign-pulse: weekly progress reports for GitHub secret-scanning remediation campaigns.
+//!
+//! One run flows one way: configuration → source (GitHub or a fixture) → metrics (pure) →
+//! history (JSONL snapshots) → render (Markdown, summary.json) → deliver. The public entry
+//! points are [`run`], [`report`], [`demo`], [`check`] and [`init`].
+
+#![warn(missing_docs, clippy::unwrap_used)]
+
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod filter;
+pub mod github;
+pub mod history;
+pub mod metrics;
+pub mod render;
+pub mod summary;
+
+use chrono::{DateTime, Utc};
+use config::{CampaignConfig, Config, RiskSettings};
+use error::{Error, Result};
+use github::model::{Alert, CampaignRecord};
+use history::{History, HistoryLock, Snapshot, Source};
+use metrics::{AtRisk, Campaign, CampaignInfo, Metrics, Window};
+use render::{ReportView, Templates};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use summary::{GithubCampaign, Summary};
+
+/// Options of `campaign-pulse run`.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// The configuration file.
+    pub config: PathBuf,
+    /// T; default now.
+    pub as_of: Option<DateTime<Utc>>,
+    /// Output folder instead of `output.dir`.
+    pub out: Option<PathBuf>,
+    /// Send nothing, keep the history unchanged.
+    pub dry_run: bool,
+    /// Send nothing.
+    pub no_send: bool,
+    /// Send again what was already delivered.
+    pub resend: bool,
+    /// Replay alerts from this JSON file instead of GitHub.
+    pub fixture: Option<PathBuf>,
+}
+
+/// A campaign's report as written to disk.
+#[derive(Debug, Clone)]
+pub struct WrittenReport {
+    /// The folder holding summary.json and report.md.
+    pub dir: PathBuf,
+    /// The summary it was rendered from.
+    pub summary: Summary,
+}
+
+/// What a run produced.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// One report per campaign, in configuration order.
+    pub reports: Vec<WrittenReport>,
+    /// The process exit code (0, or 3 when a delivery failed).
+    pub exit_code: i32,
+}
+
+/// `campaign-pulse run`: fetch, snapshot, render, deliver.
+pub async fn run(opts: &RunOptions) -> Result<Outcome> {
+    let config = config::load(&opts.config)?;
+    let as_of = opts.as_of.unwrap_or_else(Utc::now);
+    let templates = Templates::load(config.output.templates_dir.as_deref())?;
+    let fetched = match &opts.fixture {
+        Some(path) => github::load_fixture(path, &config)?,
+        None => {
+            let gh = github::client::GitHub::connect(&config.github)?;
+            github::fetch(&config, &gh, as_of).await?
+        }
+    };
+    let offline = opts.fixture.is_some();
+    let out = opts
+        .out
+        .clone()
+        .unwrap_or_else(|| config.output.dir.clone());
+    let job = Job {
+        campaigns: resolve_campaigns(&config.campaigns, &fetched.campaigns, offline),
+        alerts: &fetched.alerts,
+        as_of,
+        risk: config.risk,
+        history_path: &config.history_path,
+        save_history: !opts.dry_run,
+        out: &out,
+        templates: &templates,
+    };
+    let reports = job.weekly()?;
+    if opts.dry_run {
+        tracing::info!("dry run: the history was left unchanged and nothing was sent");
+    } else if has_delivery(&config) && !opts.no_send {
+        tracing::warn!(
+            "delivery (email, Slack, Teams) is configured but not part of this version yet: nothing was sent"
+        );
+    }
+    Ok(Outcome {
+        reports,
+        exit_code: error::EXIT_OK,
+    })
+}
+
+fn has_delivery(config: &Config) -> bool {
+    let d = &config.delivery;
+    d.email.is_some() || !d.slack.is_empty() || !d.teams.is_empty()
+}
+
+/// A campaign of the config resolved against GitHub's campaign records, with reader notes.
+struct Resolved {
+    campaign: Campaign,
+    record: Option<GithubCampaign>,
+    notes: Vec<String>,
+}
+
+fn resolve_campaigns(
+    configured: &[CampaignConfig],
+    records: &BTreeMap<u64, CampaignRecord>,
+    offline: bool,
+) -> Vec<Resolved> {
+    configured
+        .iter()
+        .map(|c| {
+            let record = c.github_campaign.and_then(|n| records.get(&n));
+            let mut notes = Vec::new();
+            if let (Some(n), None) = (c.github_campaign, record) {
+                notes.push(if offline {
+                    format!("GitHub campaign #{n} was not read: alerts were replayed from a file.")
+                } else {
+                    format!(
+                        "GitHub campaign #{n} could not be read (this server may not have security campaigns): its name, due date and counts are not shown."
+                    )
+                });
+            }
+            let name = c
+                .name
+                .clone()
+                .or_else(|| record.and_then(|r| r.name.clone()))
+                .unwrap_or_else(|| c.id.clone());
+            let due_on = c
+                .due_on
+                .or_else(|| record.and_then(|r| r.ends_at).map(|t| t.date_naive()));
+            Resolved {
+                campaign: Campaign {
+                    info: CampaignInfo {
+                        id: c.id.clone(),
+                        name,
+                        filter: c.filter_text.clone(),
+                        starts_on: c.starts_on,
+                        due_on,
+                        github_campaign: c.github_campaign,
+                    },
+                    filter: c.filter.clone(),
+                    sla_days: c.sla_days,
+                },
+                record: record.map(GithubCampaign::from),
+                notes,
+            }
+        })
+        .collect()
+}
+
+/// One weekly run over already-fetched alerts: shared by `run` and `demo`.
+struct Job<'a> {
+    campaigns: Vec<Resolved>,
+    alerts: &'a [Alert],
+    as_of: DateTime<Utc>,
+    risk: RiskSettings,
+    history_path: &'a Path,
+    save_history: bool,
+    out: &'a Path,
+    templates: &'a Templates,
+}
+
+/// A report rendered in memory, not yet written.
+struct Rendered {
+    dir: PathBuf,
+    summary: Summary,
+    markdown: String,
+    json: String,
+}
+
+impl Job<'_> {
+    fn weekly(self) -> Result<Vec<WrittenReport>> {
+        let _lock = HistoryLock::acquire(self.history_path)?;
+        let mut history = History::load(self.history_path)?;
+        let mut computed: Vec<(&Resolved, Metrics)> = Vec::new();
+        for r in &self.campaigns {
+            let c = &r.campaign;
+            let m = metrics::compute(self.alerts, c, self.as_of, &self.risk);
+            if !history.has_campaign(&c.info.id) {
+                self.backfill(&mut history, c);
+            }
+            history.upsert(Snapshot::from_metrics(&c.info.id, &m, Source::Observed));
+            computed.push((r, m));
+        }
+        // Render everything before touching the disk: a template error leaves no trace.
+        let mut rendered = Vec::new();
+        for (r, m) in computed {
+            let id = r.campaign.info.id.clone();
+            let summary = Summary::new(
+                r.campaign.info.clone(),
+                m,
+                r.record.clone(),
+                history.view(&id, self.as_of),
+            );
+            rendered.push(self.render(summary, r.notes.clone())?);
+        }
+        if self.save_history {
+            history.save(self.history_path)?;
+        }
+        write_reports(rendered)
+    }
+
+    /// Weekly reconstructed points back to `starts_on` (or the campaign's first alert).
+    fn backfill(&self, history: &mut History, c: &Campaign) {
+        let first_alert = self
+            .alerts
+            .iter()
+            .filter(|a| metrics::in_scope(a, c, self.as_of))
+            .map(|a| a.created_at)
+            .min();
+        let not_before = match (c.info.starts_on, first_alert) {
+            (Some(start), _) => metrics::midnight(start),
+            (None, Some(first)) => first,
+            (None, None) => return,
+        };
+        let points = history::backfill_instants(self.as_of, not_before);
+        tracing::info!(
+            "{}: first run, backfilling {} weekly points from alert timestamps",
+            c.info.id,
+            points.len()
+        );
+        for t in points {
+            let m = metrics::compute(self.alerts, c, t, &self.risk);
+            history.upsert(Snapshot::from_metrics(
+                &c.info.id,
+                &m,
+                Source::Reconstructed,
+            ));
+        }
+    }
+
+    fn render(&self, summary: Summary, notes: Vec<String>) -> Result<Rendered> {
+        render_one(self.templates, self.out, &self.risk, summary, notes)
+    }
+}
+
+fn render_one(
+    templates: &Templates,
+    out: &Path,
+    risk: &RiskSettings,
+    summary: Summary,
+    notes: Vec<String>,
+) -> Result<Rendered> {
+    let view = ReportView::new(&summary, risk.stale_after_days, notes);
+    let markdown = templates.markdown(&summary, &view)?;
+    let json = render::summary_json(&summary)?;
+    let dir = out
+        .join(&summary.campaign.id)
+        .join(summary.as_of.format("%Y-%m-%d").to_string());
+    Ok(Rendered {
+        dir,
+        summary,
+        markdown,
+        json,
+    })
+}
+
+fn write_reports(rendered: Vec<Rendered>) -> Result<Vec<WrittenReport>> {
+    let mut written = Vec::with_capacity(rendered.len());
+    for r in rendered {
+        std::fs::create_dir_all(&r.dir)
+            .map_err(|e| Error::io("cannot create report folder", &r.dir, e))?;
+        history::write_atomic(&r.dir.join("summary.json"), r.json.as_bytes())?;
+        history::write_atomic(&r.dir.join("report.md"), r.markdown.as_bytes())?;
+        append_step_summary(&r.markdown);
+        written.push(WrittenReport {
+            dir: r.dir,
+            summary: r.summary,
+        });
+    }
+    Ok(written)
+}
+
+/// Appends a Markdown report to GitHub Actions' job summary when running there.
+fn append_step_summary(markdown: &str) {
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
+        return;
+    };
+    let result = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(&path)
+        .and_then(|mut f| writeln!(f, "{markdown}"));
+    if let Err(e) = result {
+        tracing::warn!(
+            "cannot append to GITHUB_STEP_SUMMARY ({}): {e}",
+            Path::new(&path).display()
+        );
+    }
+}
+
+/// Options of `campaign-pulse report`.
+#[derive(Debug, Clone, Default)]
+pub struct ReportOptions {
+    /// The configuration file.
+    pub config: PathBuf,
+    /// The latest snapshot on or before this day is rendered; default now.
+    pub as_of: Option<DateTime<Utc>>,
+    /// Output folder instead of `output.dir`.
+    pub out: Option<PathBuf>,
+}
+
+/// `campaign-pulse report`: re-renders each campaign's latest snapshot from the history,
+/// without GitHub.
+pub fn report(opts: &ReportOptions) -> Result<Outcome> {
+    let config = config::load(&opts.config)?;
+    let templates = Templates::load(config.output.templates_dir.as_deref())?;
+    let day = opts.as_of.unwrap_or_else(Utc::now).date_naive();
+    let out = opts
+        .out
+        .clone()
+        .unwrap_or_else(|| config.output.dir.clone());
+    let history = {
+        let _lock = HistoryLock::acquire(&config.history_path)?;
+        History::load(&config.history_path)?
+    };
+    let mut rendered = Vec::new();
+    for r in resolve_campaigns(&config.campaigns, &BTreeMap::new(), true) {
+        let id = &r.campaign.info.id;
+        let snap = history
+            .snapshots()
+            .iter()
+            .filter(|s| &s.campaign == id && s.as_of.date_naive() <= day)
+            .max_by_key(|s| s.as_of)
+            .ok_or_else(|| {
+                Error::Usage(format!(
+                    "the history {} has no snapshot of campaign `{id}` on or before {day}; run `campaign-pulse run` first",
+                    config.history_path.display()
+                ))
+            })?;
+        let mut notes = vec![
+            "Re-rendered from the history by `campaign-pulse report`: the list of at-risk alerts is only in reports made by `campaign-pulse run`.".to_string(),
+        ];
+        if snap.source == Source::Reconstructed {
+            notes.push("This snapshot was reconstructed from alert timestamps, not observed by a weekly run.".into());
+        }
+        let metrics = metrics_from_snapshot(snap, &config.risk);
+        let mut campaign = r.campaign.info.clone();
+        campaign.due_on = campaign.due_on.or_else(|| {
+            // keep the due date the snapshot's forecast was computed with
+            snap.forecast.days_to_due.and_then(|d| {
+                snap.as_of
+                    .date_naive()
+                    .checked_add_signed(chrono::Duration::days(d))
+            })
+        });
+        let summary = Summary::new(campaign, metrics, None, history.view(id, snap.as_of));
+        rendered.push(render_one(&templates, &out, &config.risk, summary, notes)?);
+    }
+    Ok(Outcome {
+        reports: write_reports(rendered)?,
+        exit_code: error::EXIT_OK,
+    })
+}
+
+fn metrics_from_snapshot(s: &Snapshot, risk: &RiskSettings) -> Metrics {
+    let all_repos = s.repo_stats();
+    Metrics {
+        as_of: s.as_of,
+        window: Window {
+            start: s.as_of - chrono::Duration::days(7),
+            end: s.as_of,
+        },
+        totals: s.totals,
+        resolved_this_week_by_resolution: s.resolved_this_week_by_resolution.clone(),
+        open_by_validity: s.open_by_validity,
+        open_flags: s.open_flags,
+        open_by_secret_type: s.open_by_secret_type.clone(),
+        mttr_days_median: s.mttr_days_median,
+        forecast: s.forecast,
+        repos: metrics::repo_lists(&all_repos, s.as_of, risk),
+        at_risk: AtRisk {
+            count: s.at_risk_count,
+            top: Vec::new(),
+        },
+        all_repos,
+    }
+}
+
+/// `campaign-pulse demo`: the weekly pipeline on a built-in sample organization, four weekly
+/// runs ending on [`demo::AS_OF`]. No token, no network; the same numbers every time.
+pub fn demo(out: &Path) -> Result<Outcome> {
+    let config = config::parse(Path::new("<built-in demo config>"), demo::CONFIG)?;
+    let templates = Templates::load(None)?;
+    let alerts = demo::alerts();
+    let history_path = out.join("history.jsonl");
+    match std::fs::remove_file(&history_path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(Error::io("cannot reset the demo history", &history_path, e)),
+    }
+    let mut reports = Vec::new();
+    for as_of in demo::run_dates() {
+        let job = Job {
+            campaigns: resolve_campaigns(&config.campaigns, &demo::campaign_records(), false),
+            alerts: &alerts,
+            as_of,
+            risk: config.risk,
+            history_path: &history_path,
+            save_history: true,
+            out,
+            templates: &templates,
+        };
+        reports = job.weekly()?;
+    }
+    Ok(Outcome {
+        reports,
+        exit_code: error::EXIT_OK,
+    })
+}
+
+/// `campaign-pulse check`: validates the configuration and templates, then checks the token,
+/// GitHub's reachability, the rate limit and read access to the organization's alerts.
+/// Returns the lines to print.
+pub async fn check(config_path: &Path) -> Result<Vec<String>> {
+    let config = config::load(config_path)?;
+    let mut lines = vec![format!(
+        "config {}: valid, {} campaign{}",
+        config_path.display(),
+        config.campaigns.len(),
+        if config.campaigns.len() == 1 { "" } else { "s" }
+    )];
+    Templates::load(config.output.templates_dir.as_deref())?;
+    lines.push("templates: valid".into());
+    let gh = github::client::GitHub::connect(&config.github)?;
+    lines.push(format!(
+        "auth: token from {} (API {})",
+        config.github.token_env,
+        gh.api()
+    ));
+    let rl = gh.rate_limit().await?;
+    lines.push(format!(
+        "rate limit: {} of {} requests left{}",
+        rl.remaining,
+        rl.limit,
+        rl.reset
+            .map(|r| format!(", resets at {}", r.format("%Y-%m-%d %H:%M UTC")))
+            .unwrap_or_default()
+    ));
+    let probe = gh.probe_alerts().await?;
+    lines.push(format!(
+        "alerts: can read the secret-scanning alerts of `{}` ({} open on the first page)",
+        config.github.org, probe
+    ));
+    for n in config
+        .campaigns
+        .iter()
+        .filter_map(|c| c.github_campaign)
+        .collect::<std::collections::BTreeSet<_>>()
+    {
+        match gh.campaign(n).await? {
+            Some(r) => lines.push(format!(
+                "campaign #{n}: readable{}",
+                r.name.map(|n| format!(" (“{n}”)")).unwrap_or_default()
+            )),
+            None => lines.push(format!("campaign #{n}: not found on this server")),
+        }
+    }
+    Ok(lines)
+}
+
+/// `campaign-pulse init`: writes the commented example configuration; never overwrites.
+pub fn init(out: &Path) -> Result<()> {
+    if out.exists() {
+        return Err(Error::Usage(format!(
+            "{} already exists; choose another path with --out, or remove it first",
+            out.display()
+        )));
+    }
+    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io("cannot create folder", dir, e))?;
+    }
+    std::fs::write(out, config::EXAMPLE_CONFIG)
+        .map_err(|e| Error::io("cannot write config", out, e))
+}

@@ -1,0 +1,1099 @@
+//! The numbers of every report (SPEC §5), as pure functions of the alerts, the campaign and the
+//! as-of instant. Nothing here touches the network, the disk or the clock.
+
+use crate::config::RiskSettings;
+use crate::filter::Filter;
+use crate::github::model::{Alert, Validity};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A campaign resolved for one run: the configured settings plus GitHub's fallbacks.
+#[derive(Debug, Clone)]
+pub struct Campaign {
+    /// What `summary.json` shows under `campaign`.
+    pub info: CampaignInfo,
+    /// The parsed filter.
+    pub filter: Filter,
+    /// Age in days after which an open alert is past its SLA.
+    pub sla_days: u32,
+}
+
+/// The campaign as shown in `summary.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CampaignInfo {
+    /// Stable key.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Filter as written in the config.
+    pub filter: String,
+    /// First day of the campaign.
+    pub starts_on: Option<NaiveDate>,
+    /// Due date (configured, else the GitHub campaign's end).
+    pub due_on: Option<NaiveDate>,
+    /// Number of the GitHub security campaign, if linked.
+    pub github_campaign: Option<u64>,
+}
+
+/// The reporting week `[T − 7 days, T)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Window {
+    /// `T − 7 days`.
+    pub start: DateTime<Utc>,
+    /// `T`.
+    pub end: DateTime<Utc>,
+}
+
+/// Headline counts.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Totals {
+    /// Scope alerts open at T.
+    pub open: u64,
+    /// Scope alerts closed at T.
+    pub closed: u64,
+    /// open + closed.
+    pub total: u64,
+    /// 100 × closed / total, 1 decimal; 100 when total is 0.
+    pub progress_pct: f64,
+    /// Resolved during the week.
+    pub resolved_this_week: u64,
+    /// Created during the week.
+    pub new_this_week: u64,
+    /// Open at T − 7 days.
+    pub open_week_ago: u64,
+    /// open − open_week_ago.
+    pub net_change: i64,
+}
+
+/// Open alerts by validity.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ValidityCounts {
+    /// Secrets that still work.
+    pub active: u64,
+    /// Secrets that no longer work.
+    pub inactive: u64,
+    /// Not checked (null included).
+    pub unknown: u64,
+}
+
+/// Open alerts carrying each flag.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenFlags {
+    /// Found in public too.
+    pub publicly_leaked: u64,
+    /// Found in more than one repository.
+    pub multi_repo: u64,
+    /// Pushed past push protection.
+    pub push_protection_bypassed: u64,
+    /// Nobody assigned.
+    pub unassigned: u64,
+}
+
+/// Whether the campaign will finish in time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Nothing left open.
+    Done,
+    /// The due date has passed with alerts still open.
+    Overdue,
+    /// At the current pace the campaign will not finish by its due date.
+    AtRisk,
+    /// At the current pace the campaign finishes by its due date.
+    OnTrack,
+}
+
+impl Status {
+    /// Words for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Done => "Done",
+            Status::Overdue => "Overdue",
+            Status::AtRisk => "At risk",
+            Status::OnTrack => "On track",
+        }
+    }
+}
+
+/// Pace and projection against the due date.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Forecast {
+    /// Alerts resolved per week over the last 28 days, 2 decimals.
+    pub burn_rate_per_week: f64,
+    /// Alerts per week needed to finish by the due date, 2 decimals.
+    pub required_rate_per_week: Option<f64>,
+    /// When the open alerts run out at the current pace.
+    pub projected_completion: Option<NaiveDate>,
+    /// Days from the date of T to the due date (negative when past).
+    pub days_to_due: Option<i64>,
+    /// Verdict.
+    pub status: Status,
+}
+
+/// One repository's numbers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepoStats {
+    /// `owner/name`.
+    pub repo: String,
+    /// Open at T.
+    pub open: u64,
+    /// Closed at T.
+    pub closed: u64,
+    /// Resolved during the week.
+    pub resolved_this_week: u64,
+    /// Created during the week.
+    pub new_this_week: u64,
+    /// Latest resolution at or before T.
+    pub last_resolved_at: Option<DateTime<Utc>>,
+    /// Open at T − 7 days (kept in the history for "cleared this week"; not in summary.json).
+    #[serde(skip)]
+    pub open_week_ago: u64,
+}
+
+/// Repository lists of the report.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Repos {
+    /// Most open alerts first.
+    pub top: Vec<RepoStats>,
+    /// Open alerts and no fix for `stale_after_days`.
+    pub stalled: Vec<RepoStats>,
+    /// Had open alerts a week ago, none now.
+    pub cleared_this_week: Vec<String>,
+}
+
+/// Why an alert is at risk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    /// The secret still works.
+    Active,
+    /// The secret was found in public.
+    PubliclyLeaked,
+    /// Open longer than the campaign's SLA.
+    PastSla,
+}
+
+/// An open alert that needs attention first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AtRiskAlert {
+    /// `owner/name`.
+    pub repo: String,
+    /// Alert number in the repository.
+    pub number: u64,
+    /// Machine name of the pattern.
+    pub secret_type: String,
+    /// Human name of the pattern.
+    pub secret_type_display_name: String,
+    /// Whole days since the alert was created.
+    pub age_days: i64,
+    /// Why it is at risk.
+    pub reasons: Vec<Reason>,
+    /// Priority: higher first.
+    pub score: u32,
+    /// Assignee login.
+    pub assignee: Option<String>,
+    /// Link to the alert.
+    pub html_url: String,
+}
+
+/// At-risk alerts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AtRisk {
+    /// How many open alerts are at risk.
+    pub count: u64,
+    /// The first `risk.top_alerts` of them by priority.
+    pub top: Vec<AtRiskAlert>,
+}
+
+/// Every §5 number of one campaign at one instant.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Metrics {
+    /// T.
+    pub as_of: DateTime<Utc>,
+    /// The reporting week.
+    pub window: Window,
+    /// Headline counts.
+    pub totals: Totals,
+    /// Resolutions during the week (null → `unknown`).
+    pub resolved_this_week_by_resolution: BTreeMap<String, u64>,
+    /// Open alerts by validity.
+    pub open_by_validity: ValidityCounts,
+    /// Open alerts by flag.
+    pub open_flags: OpenFlags,
+    /// Open alerts by secret type.
+    pub open_by_secret_type: BTreeMap<String, u64>,
+    /// Median days to fix over the week's fixes (false positives excluded).
+    pub mttr_days_median: Option<f64>,
+    /// Pace and projection.
+    pub forecast: Forecast,
+    /// Repository lists.
+    pub repos: Repos,
+    /// At-risk alerts.
+    pub at_risk: AtRisk,
+    /// Every repository with scope alerts, by name (kept in the history; not in summary.json).
+    #[serde(skip)]
+    pub all_repos: Vec<RepoStats>,
+}
+
+/// Midnight UTC at the start of a date.
+pub fn midnight(date: NaiveDate) -> DateTime<Utc> {
+    date.and_time(NaiveTime::MIN).and_utc()
+}
+
+/// Whether an alert belongs to the campaign at T (SPEC §5 "Scope").
+pub fn in_scope(alert: &Alert, campaign: &Campaign, as_of: DateTime<Utc>) -> bool {
+    alert.created_at <= as_of
+        && match (alert.resolved_at, campaign.info.starts_on) {
+            (Some(resolved), Some(start)) => resolved >= midnight(start),
+            _ => true,
+        }
+        && campaign.filter.matches_campaign(alert)
+}
+
+fn round_to(x: f64, decimals: i32) -> f64 {
+    let f = 10f64.powi(decimals);
+    (x * f).round() / f
+}
+
+fn in_window(t: Option<DateTime<Utc>>, start: DateTime<Utc>, end: DateTime<Utc>) -> bool {
+    t.is_some_and(|t| start <= t && t < end)
+}
+
+/// Computes every §5 number of `campaign` at `as_of` from the organization's alerts.
+pub fn compute(
+    alerts: &[Alert],
+    campaign: &Campaign,
+    as_of: DateTime<Utc>,
+    risk: &RiskSettings,
+) -> Metrics {
+    let week_ago = as_of - Duration::days(7);
+    let burn_start = as_of - Duration::days(28);
+    let today = as_of.date_naive();
+    let scope: Vec<&Alert> = alerts
+        .iter()
+        .filter(|a| in_scope(a, campaign, as_of))
+        .collect();
+
+    let mut open = 0u64;
+    let mut closed = 0u64;
+    let mut resolved_this_week = 0u64;
+    let mut new_this_week = 0u64;
+    let mut open_week_ago = 0u64;
+    let mut burned = 0u64;
+    let mut by_resolution = BTreeMap::new();
+    let mut by_validity = ValidityCounts::default();
+    let mut flags = OpenFlags::default();
+    let mut by_type = BTreeMap::new();
+    let mut fix_days = Vec::new();
+    let mut repos: BTreeMap<&str, RepoStats> = BTreeMap::new();
+    let mut at_risk = Vec::new();
+
+    for a in &scope {
+        let is_open = a.is_open_at(as_of);
+        let is_closed = a.is_closed_at(as_of);
+        let resolved_in_week = in_window(a.resolved_at, week_ago, as_of);
+        let created_in_week = in_window(Some(a.created_at), week_ago, as_of);
+        let open_then = a.is_open_at(week_ago);
+        let repo = repos
+            .entry(&a.repository.full_name)
+            .or_insert_with(|| RepoStats {
+                repo: a.repository.full_name.clone(),
+                open: 0,
+                closed: 0,
+                resolved_this_week: 0,
+                new_this_week: 0,
+                last_resolved_at: None,
+                open_week_ago: 0,
+            });
+        if is_open {
+            open += 1;
+            repo.open += 1;
+            match a.validity() {
+                Validity::Active => by_validity.active += 1,
+                Validity::Inactive => by_validity.inactive += 1,
+                Validity::Unknown => by_validity.unknown += 1,
+            }
+            flags.publicly_leaked += u64::from(a.publicly_leaked == Some(true));
+            flags.multi_repo += u64::from(a.multi_repo == Some(true));
+            flags.push_protection_bypassed += u64::from(a.push_protection_bypassed == Some(true));
+            flags.unassigned += u64::from(a.assigned_to.is_none());
+            *by_type.entry(a.secret_type.clone()).or_insert(0u64) += 1;
+            if let Some(entry) = at_risk_entry(a, campaign.sla_days, as_of) {
+                at_risk.push((a.created_at, entry));
+            }
+        }
+        if is_closed {
+            closed += 1;
+            repo.closed += 1;
+            repo.last_resolved_at = repo.last_resolved_at.max(a.resolved_at);
+        }
+        if resolved_in_week {
+            resolved_this_week += 1;
+            repo.resolved_this_week += 1;
+            let key = a.resolution.clone().unwrap_or_else(|| "unknown".into());
+            *by_resolution.entry(key).or_insert(0u64) += 1;
+            if let (Some(resolved), false) = (
+                a.resolved_at,
+                a.resolution.as_deref() == Some("false_positive"),
+            ) {
+                fix_days.push((resolved - a.created_at).num_milliseconds() as f64 / 86_400_000.0);
+            }
+        }
+        if created_in_week {
+            new_this_week += 1;
+            repo.new_this_week += 1;
+        }
+        if open_then {
+            open_week_ago += 1;
+            repo.open_week_ago += 1;
+        }
+        if in_window(a.resolved_at, burn_start, as_of) {
+            burned += 1;
+        }
+    }
+
+    let total = open + closed;
+    let totals = Totals {
+        open,
+        closed,
+        total,
+        progress_pct: if total == 0 {
+            100.0
+        } else {
+            round_to(100.0 * closed as f64 / total as f64, 1)
+        },
+        resolved_this_week,
+        new_this_week,
+        open_week_ago,
+        net_change: open as i64 - open_week_ago as i64,
+    };
+
+    let forecast = forecast(open, burned, campaign.info.due_on, today);
+
+    let all_repos: Vec<RepoStats> = repos.into_values().collect();
+    let lists = repo_lists(&all_repos, as_of, risk);
+
+    at_risk.sort_by(|(ca, a), (cb, b)| {
+        b.score
+            .cmp(&a.score)
+            .then_with(|| ca.cmp(cb))
+            .then_with(|| a.repo.cmp(&b.repo))
+            .then_with(|| a.number.cmp(&b.number))
+    });
+    let at_risk = AtRisk {
+        count: at_risk.len() as u64,
+        top: at_risk
+            .into_iter()
+            .take(risk.top_alerts)
+            .map(|(_, e)| e)
+            .collect(),
+    };
+
+    Metrics {
+        as_of,
+        window: Window {
+            start: week_ago,
+            end: as_of,
+        },
+        totals,
+        resolved_this_week_by_resolution: by_resolution,
+        open_by_validity: by_validity,
+        open_flags: flags,
+        open_by_secret_type: by_type,
+        mttr_days_median: median(&mut fix_days).map(|m| round_to(m, 2)),
+        forecast,
+        repos: lists,
+        at_risk,
+        all_repos,
+    }
+}
+
+/// The report's repository lists from every repository's numbers (SPEC §5 "Repositories").
+pub fn repo_lists(all: &[RepoStats], as_of: DateTime<Utc>, risk: &RiskSettings) -> Repos {
+    let stale_before = as_of - Duration::days(i64::from(risk.stale_after_days));
+    let mut with_open: Vec<&RepoStats> = all.iter().filter(|r| r.open > 0).collect();
+    with_open.sort_by(|a, b| b.open.cmp(&a.open).then_with(|| a.repo.cmp(&b.repo)));
+    let mut cleared: Vec<String> = all
+        .iter()
+        .filter(|r| r.open_week_ago > 0 && r.open == 0)
+        .map(|r| r.repo.clone())
+        .collect();
+    cleared.sort();
+    Repos {
+        top: with_open
+            .iter()
+            .take(risk.top_repos)
+            .map(|r| (*r).clone())
+            .collect(),
+        stalled: with_open
+            .iter()
+            .filter(|r| r.last_resolved_at.is_none_or(|t| t < stale_before))
+            .map(|r| (*r).clone())
+            .collect(),
+        cleared_this_week: cleared,
+    }
+}
+
+/// The forecast from the open count, the alerts resolved in the last 28 days and the due date.
+pub fn forecast(
+    open: u64,
+    resolved_28d: u64,
+    due: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Forecast {
+    let burn_rate = resolved_28d as f64 / 4.0;
+    let days_to_due = due.map(|d| (d - today).num_days());
+    let required_rate_per_week = match days_to_due {
+        Some(days) if days > 0 => Some(round_to(7.0 * open as f64 / days as f64, 2)),
+        _ => None,
+    };
+    // ceil(7 × open / (r / 4)) = ceil(28 × open / r), in integers so 7 × 3 / 0.75 is exactly 28.
+    let projected_completion = if open == 0 {
+        Some(today)
+    } else if resolved_28d == 0 {
+        None
+    } else {
+        let days = (28 * open).div_ceil(resolved_28d);
+        i64::try_from(days)
+            .ok()
+            .and_then(|d| today.checked_add_signed(Duration::try_days(d)?))
+    };
+    let status = if open == 0 {
+        Status::Done
+    } else if due.is_some_and(|d| d < today) {
+        Status::Overdue
+    } else if match due {
+        Some(d) => projected_completion.is_none_or(|p| p > d),
+        None => resolved_28d == 0,
+    } {
+        Status::AtRisk
+    } else {
+        Status::OnTrack
+    };
+    Forecast {
+        burn_rate_per_week: round_to(burn_rate, 2),
+        required_rate_per_week,
+        projected_completion,
+        days_to_due,
+        status,
+    }
+}
+
+fn at_risk_entry(a: &Alert, sla_days: u32, as_of: DateTime<Utc>) -> Option<AtRiskAlert> {
+    let age_days = (as_of - a.created_at).num_days();
+    let active = a.validity() == Validity::Active;
+    let public = a.publicly_leaked == Some(true);
+    let past_sla = age_days > i64::from(sla_days);
+    if !(active || public || past_sla) {
+        return None;
+    }
+    let reasons = [
+        (active, Reason::Active),
+        (public, Reason::PubliclyLeaked),
+        (past_sla, Reason::PastSla),
+    ]
+    .into_iter()
+    .filter_map(|(on, r)| on.then_some(r))
+    .collect();
+    let score = 3 * u32::from(active)
+        + 3 * u32::from(public)
+        + 2 * u32::from(past_sla)
+        + u32::from(a.multi_repo == Some(true))
+        + u32::from(a.push_protection_bypassed == Some(true))
+        + u32::from(a.assigned_to.is_none());
+    Some(AtRiskAlert {
+        repo: a.repository.full_name.clone(),
+        number: a.number,
+        secret_type: a.secret_type.clone(),
+        secret_type_display_name: a.display_name().to_string(),
+        age_days,
+        reasons,
+        score,
+        assignee: a.assignee().map(str::to_string),
+        html_url: a.html_url.clone().unwrap_or_else(|| {
+            format!(
+                "https://github.com/{}/security/secret-scanning/{}",
+                a.repository.full_name, a.number
+            )
+        }),
+    })
+}
+
+fn median(values: &mut [f64]) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_by(f64::total_cmp);
+    let mid = values.len() / 2;
+    Some(if values.len().is_multiple_of(2) {
+        (values[mid - 1] + values[mid]) / 2.0
+    } else {
+        values[mid]
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::github::model::{Repository, User};
+    use chrono::TimeZone;
+
+    fn t(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(y, m, d, h, 0, 0).unwrap()
+    }
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    /// T = 2026-11-23 00:00 UTC; the week is [11-16, 11-23).
+    fn as_of() -> DateTime<Utc> {
+        t(2026, 11, 23, 0)
+    }
+
+    fn alert(repo: &str, number: u64, created: DateTime<Utc>) -> Alert {
+        Alert {
+            number,
+            created_at: created,
+            updated_at: None,
+            html_url: None,
+            state: Some("open".into()),
+            resolution: None,
+            resolved_at: None,
+            secret_type: "azure_storage_account_key".into(),
+            secret_type_display_name: Some("Azure Storage Account Access Key".into()),
+            provider: Some("Microsoft Azure".into()),
+            provider_slug: Some("azure".into()),
+            repository: Repository {
+                full_name: repo.into(),
+                name: repo.rsplit('/').next().unwrap().into(),
+            },
+            push_protection_bypassed: Some(false),
+            validity: Some(Validity::Inactive),
+            publicly_leaked: Some(false),
+            multi_repo: Some(false),
+            assigned_to: Some(User {
+                login: "mona".into(),
+            }),
+            generic: false,
+        }
+    }
+
+    fn resolved(mut a: Alert, at: DateTime<Utc>, how: &str) -> Alert {
+        a.resolved_at = Some(at);
+        a.resolution = Some(how.into());
+        a.state = Some("resolved".into());
+        a
+    }
+
+    fn campaign(filter: &str, starts: Option<NaiveDate>, due: Option<NaiveDate>) -> Campaign {
+        Campaign {
+            info: CampaignInfo {
+                id: "c".into(),
+                name: "C".into(),
+                filter: filter.into(),
+                starts_on: starts,
+                due_on: due,
+                github_campaign: None,
+            },
+            filter: Filter::parse(filter).unwrap(),
+            sla_days: 30,
+        }
+    }
+
+    fn run(alerts: &[Alert], c: &Campaign) -> Metrics {
+        compute(alerts, c, as_of(), &RiskSettings::default())
+    }
+
+    #[test]
+    fn zero_alerts() {
+        let m = run(&[], &campaign("", None, Some(date(2026, 12, 31))));
+        assert_eq!(m.totals.open, 0);
+        assert_eq!(m.totals.total, 0);
+        assert_eq!(m.totals.progress_pct, 100.0);
+        assert_eq!(m.mttr_days_median, None);
+        assert_eq!(m.forecast.status, Status::Done);
+        assert_eq!(m.forecast.projected_completion, Some(date(2026, 11, 23)));
+        assert_eq!(m.forecast.burn_rate_per_week, 0.0);
+        assert_eq!(m.forecast.required_rate_per_week, Some(0.0));
+        assert_eq!(m.forecast.days_to_due, Some(38));
+        assert!(m.repos.top.is_empty() && m.at_risk.top.is_empty());
+    }
+
+    #[test]
+    fn totals_and_week_edges() {
+        let alerts = vec![
+            // open all along
+            alert("acme/web", 1, t(2026, 10, 1, 0)),
+            // created in the week (and exactly at the window start)
+            alert("acme/web", 2, t(2026, 11, 16, 0)),
+            // created at T: in scope, but not "new this week" (W is half-open)
+            alert("acme/web", 3, t(2026, 11, 23, 0)),
+            // created after T: out of scope
+            alert("acme/web", 4, t(2026, 11, 23, 1)),
+            // resolved in the week
+            resolved(
+                alert("acme/api", 5, t(2026, 9, 1, 0)),
+                t(2026, 11, 20, 0),
+                "revoked",
+            ),
+            // resolved after T: still open at T
+            resolved(
+                alert("acme/api", 6, t(2026, 9, 1, 0)),
+                t(2026, 11, 24, 0),
+                "revoked",
+            ),
+            // resolved exactly at T: closed, but not resolved this week
+            resolved(alert("acme/api", 7, t(2026, 9, 1, 0)), as_of(), "wont_fix"),
+            // resolved before the week
+            resolved(
+                alert("acme/api", 8, t(2026, 9, 1, 0)),
+                t(2026, 11, 1, 0),
+                "false_positive",
+            ),
+        ];
+        let m = run(&alerts, &campaign("", None, None));
+        assert_eq!(m.totals.open, 4, "1, 2, 3 and 6");
+        assert_eq!(m.totals.closed, 3, "5, 7, 8");
+        assert_eq!(m.totals.total, 7);
+        assert_eq!(m.totals.progress_pct, 42.9);
+        assert_eq!(m.totals.resolved_this_week, 1);
+        assert_eq!(m.totals.new_this_week, 1, "only alert 2");
+        // open at 11-16 00:00: 1, 2 (created exactly then), 5, 6, 7
+        assert_eq!(m.totals.open_week_ago, 5);
+        assert_eq!(m.totals.net_change, -1);
+        assert_eq!(
+            m.resolved_this_week_by_resolution,
+            BTreeMap::from([("revoked".into(), 1)])
+        );
+    }
+
+    #[test]
+    fn starts_on_excludes_alerts_resolved_before_it() {
+        let alerts = vec![
+            resolved(
+                alert("acme/web", 1, t(2026, 8, 1, 0)),
+                t(2026, 9, 30, 23),
+                "revoked",
+            ),
+            resolved(
+                alert("acme/web", 2, t(2026, 8, 1, 0)),
+                t(2026, 10, 1, 0),
+                "revoked",
+            ),
+            alert("acme/web", 3, t(2026, 8, 1, 0)),
+        ];
+        let m = run(&alerts, &campaign("", Some(date(2026, 10, 1)), None));
+        assert_eq!((m.totals.open, m.totals.closed), (1, 1));
+    }
+
+    #[test]
+    fn filter_is_applied_and_state_terms_ignored() {
+        let mut other = alert("acme/web", 2, t(2026, 10, 1, 0));
+        other.provider_slug = Some("aws".into());
+        other.provider = Some("Amazon AWS".into());
+        let alerts = vec![
+            resolved(
+                alert("acme/web", 1, t(2026, 10, 1, 0)),
+                t(2026, 11, 17, 0),
+                "revoked",
+            ),
+            other,
+        ];
+        let m = run(&alerts, &campaign("is:open provider:azure", None, None));
+        assert_eq!((m.totals.open, m.totals.closed), (0, 1));
+    }
+
+    #[test]
+    fn breakdowns_of_open_alerts() {
+        let mut a1 = alert("acme/web", 1, t(2026, 10, 1, 0));
+        a1.validity = Some(Validity::Active);
+        a1.publicly_leaked = Some(true);
+        a1.assigned_to = None;
+        let mut a2 = alert("acme/web", 2, t(2026, 10, 1, 0));
+        a2.validity = None;
+        a2.multi_repo = Some(true);
+        a2.push_protection_bypassed = Some(true);
+        a2.secret_type = "github_pat".into();
+        let a3 = alert("acme/web", 3, t(2026, 10, 1, 0));
+        let gone = resolved(
+            alert("acme/web", 4, t(2026, 10, 1, 0)),
+            t(2026, 11, 18, 0),
+            "revoked",
+        );
+        let mut unknown_resolution = resolved(
+            alert("acme/web", 5, t(2026, 10, 1, 0)),
+            t(2026, 11, 18, 0),
+            "x",
+        );
+        unknown_resolution.resolution = None;
+        let m = run(
+            &[a1, a2, a3, gone, unknown_resolution],
+            &campaign("", None, None),
+        );
+        assert_eq!(
+            m.open_by_validity,
+            ValidityCounts {
+                active: 1,
+                inactive: 1,
+                unknown: 1
+            }
+        );
+        assert_eq!(
+            m.open_flags,
+            OpenFlags {
+                publicly_leaked: 1,
+                multi_repo: 1,
+                push_protection_bypassed: 1,
+                unassigned: 1
+            }
+        );
+        assert_eq!(
+            m.open_by_secret_type,
+            BTreeMap::from([
+                ("azure_storage_account_key".into(), 2),
+                ("github_pat".into(), 1)
+            ])
+        );
+        assert_eq!(
+            m.resolved_this_week_by_resolution,
+            BTreeMap::from([("revoked".into(), 1), ("unknown".into(), 1)])
+        );
+    }
+
+    #[test]
+    fn mttr_median_excludes_false_positives() {
+        let alerts = vec![
+            resolved(
+                alert("a/a", 1, t(2026, 11, 16, 0)),
+                t(2026, 11, 17, 0),
+                "revoked",
+            ), // 1 day
+            resolved(
+                alert("a/a", 2, t(2026, 11, 16, 0)),
+                t(2026, 11, 19, 6),
+                "wont_fix",
+            ), // 3.25
+            resolved(
+                alert("a/a", 3, t(2026, 11, 1, 0)),
+                t(2026, 11, 18, 0),
+                "false_positive",
+            ),
+            resolved(
+                alert("a/a", 4, t(2026, 11, 1, 0)),
+                t(2026, 11, 2, 0),
+                "revoked",
+            ), // not in W
+        ];
+        let m = run(&alerts, &campaign("", None, None));
+        assert_eq!(m.mttr_days_median, Some(2.13), "(1 + 3.25) / 2 = 2.125");
+        let only_fp = [resolved(
+            alert("a/a", 3, t(2026, 11, 1, 0)),
+            t(2026, 11, 18, 0),
+            "false_positive",
+        )];
+        assert_eq!(
+            run(&only_fp, &campaign("", None, None)).mttr_days_median,
+            None
+        );
+        let odd = [
+            resolved(
+                alert("a/a", 1, t(2026, 11, 16, 0)),
+                t(2026, 11, 17, 8),
+                "revoked",
+            ),
+            resolved(
+                alert("a/a", 2, t(2026, 11, 16, 0)),
+                t(2026, 11, 16, 1),
+                "revoked",
+            ),
+            resolved(
+                alert("a/a", 3, t(2026, 11, 10, 0)),
+                t(2026, 11, 20, 0),
+                "revoked",
+            ),
+        ];
+        assert_eq!(
+            run(&odd, &campaign("", None, None)).mttr_days_median,
+            Some(1.33)
+        );
+    }
+
+    #[test]
+    fn forecast_with_due_date() {
+        // 3 resolved in [T-28d, T): burn 0.75/week; 3 open → ceil(7*3/0.75) = 28 days
+        let mut alerts: Vec<Alert> = (1..=3)
+            .map(|n| alert("a/a", n, t(2026, 10, 1, 0)))
+            .collect();
+        alerts.push(resolved(
+            alert("a/a", 10, t(2026, 9, 1, 0)),
+            t(2026, 10, 26, 0),
+            "revoked",
+        )); // T-28d exactly
+        alerts.push(resolved(
+            alert("a/a", 11, t(2026, 9, 1, 0)),
+            t(2026, 11, 1, 0),
+            "revoked",
+        ));
+        alerts.push(resolved(
+            alert("a/a", 12, t(2026, 9, 1, 0)),
+            t(2026, 11, 22, 23),
+            "revoked",
+        ));
+        alerts.push(resolved(
+            alert("a/a", 13, t(2026, 9, 1, 0)),
+            t(2026, 10, 25, 23),
+            "revoked",
+        )); // before window
+        let m = run(&alerts, &campaign("", None, Some(date(2026, 12, 31))));
+        assert_eq!(m.forecast.burn_rate_per_week, 0.75);
+        assert_eq!(m.forecast.projected_completion, Some(date(2026, 12, 21)));
+        assert_eq!(m.forecast.days_to_due, Some(38));
+        assert_eq!(
+            m.forecast.required_rate_per_week,
+            Some(0.55),
+            "7*3/38 = 0.5526"
+        );
+        assert_eq!(m.forecast.status, Status::OnTrack);
+
+        let late = run(&alerts, &campaign("", None, Some(date(2026, 12, 20))));
+        assert_eq!(late.forecast.status, Status::AtRisk);
+        let on_the_day = run(&alerts, &campaign("", None, Some(date(2026, 12, 21))));
+        assert_eq!(on_the_day.forecast.status, Status::OnTrack);
+    }
+
+    #[test]
+    fn forecast_edge_cases() {
+        let today = date(2026, 11, 23);
+        // no burn: no projection, at risk with or without a due date
+        let f = forecast(5, 0, Some(date(2026, 12, 31)), today);
+        assert_eq!((f.projected_completion, f.status), (None, Status::AtRisk));
+        let f = forecast(5, 0, None, today);
+        assert_eq!(
+            (f.projected_completion, f.status, f.days_to_due),
+            (None, Status::AtRisk, None)
+        );
+        assert_eq!(f.required_rate_per_week, None);
+        // no due date but burning: on track
+        let f = forecast(5, 4, None, today);
+        assert_eq!(f.status, Status::OnTrack);
+        assert_eq!(
+            f.projected_completion,
+            Some(date(2026, 12, 28)),
+            "ceil(7*5/1) = 35 days"
+        );
+        // due date passed
+        let f = forecast(5, 40, Some(date(2026, 11, 22)), today);
+        assert_eq!(
+            (f.status, f.days_to_due, f.required_rate_per_week),
+            (Status::Overdue, Some(-1), None)
+        );
+        // due today: days_to_due 0, no required rate, not overdue
+        let f = forecast(5, 400, Some(today), today);
+        assert_eq!((f.days_to_due, f.required_rate_per_week), (Some(0), None));
+        assert_eq!(
+            f.status,
+            Status::AtRisk,
+            "projection is tomorrow, after the due date"
+        );
+        // done beats overdue
+        let f = forecast(0, 0, Some(date(2026, 1, 1)), today);
+        assert_eq!(f.status, Status::Done);
+        // rounding of burn rate to 2 decimals, projection with the unrounded rate
+        let f = forecast(1, 1, None, today);
+        assert_eq!(f.burn_rate_per_week, 0.25);
+        assert_eq!(f.projected_completion, Some(date(2026, 12, 21)), "28 days");
+    }
+
+    #[test]
+    fn repositories_top_stalled_cleared() {
+        let mut alerts = vec![
+            // acme/big: 3 open, last fix long ago → stalled
+            alert("acme/big", 1, t(2026, 9, 1, 0)),
+            alert("acme/big", 2, t(2026, 9, 1, 0)),
+            alert("acme/big", 3, t(2026, 11, 18, 0)),
+            resolved(
+                alert("acme/big", 4, t(2026, 9, 1, 0)),
+                t(2026, 10, 1, 0),
+                "revoked",
+            ),
+            // acme/active: 1 open, fixed recently → not stalled
+            alert("acme/active", 1, t(2026, 9, 1, 0)),
+            resolved(
+                alert("acme/active", 2, t(2026, 9, 1, 0)),
+                t(2026, 11, 20, 0),
+                "revoked",
+            ),
+            // acme/alpha: 1 open, never fixed → stalled
+            alert("acme/alpha", 1, t(2026, 9, 1, 0)),
+            // acme/done: open a week ago, all fixed now → cleared
+            resolved(
+                alert("acme/done", 1, t(2026, 9, 1, 0)),
+                t(2026, 11, 19, 0),
+                "revoked",
+            ),
+            // acme/old: fixed long ago → neither
+            resolved(
+                alert("acme/old", 1, t(2026, 9, 1, 0)),
+                t(2026, 10, 1, 0),
+                "revoked",
+            ),
+        ];
+        // acme/fresh: created and fixed this week → not cleared (was not open a week ago)
+        alerts.push(resolved(
+            alert("acme/fresh", 1, t(2026, 11, 17, 0)),
+            t(2026, 11, 18, 0),
+            "revoked",
+        ));
+        let c = campaign("", None, None);
+        let m = compute(
+            &alerts,
+            &c,
+            as_of(),
+            &RiskSettings {
+                top_repos: 2,
+                ..RiskSettings::default()
+            },
+        );
+        let names = |v: &[RepoStats]| v.iter().map(|r| r.repo.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&m.repos.top), ["acme/big", "acme/active"]);
+        assert_eq!(names(&m.repos.stalled), ["acme/big", "acme/alpha"]);
+        assert_eq!(m.repos.cleared_this_week, ["acme/done"]);
+        let big = &m.repos.top[0];
+        assert_eq!(
+            (
+                big.open,
+                big.closed,
+                big.new_this_week,
+                big.resolved_this_week
+            ),
+            (3, 1, 1, 0)
+        );
+        assert_eq!(big.last_resolved_at, Some(t(2026, 10, 1, 0)));
+        assert_eq!(m.all_repos.len(), 6);
+    }
+
+    #[test]
+    fn stalled_boundary_is_exclusive() {
+        // stale_after_days 14: last fix exactly at T-14d is not stalled
+        let alerts = vec![
+            alert("acme/a", 1, t(2026, 9, 1, 0)),
+            resolved(
+                alert("acme/a", 2, t(2026, 9, 1, 0)),
+                t(2026, 11, 9, 0),
+                "revoked",
+            ),
+            alert("acme/b", 1, t(2026, 9, 1, 0)),
+            resolved(
+                alert("acme/b", 2, t(2026, 9, 1, 0)),
+                t(2026, 11, 8, 23),
+                "revoked",
+            ),
+        ];
+        let m = run(&alerts, &campaign("", None, None));
+        assert_eq!(m.repos.stalled.len(), 1);
+        assert_eq!(m.repos.stalled[0].repo, "acme/b");
+    }
+
+    #[test]
+    fn at_risk_reasons_scores_and_order() {
+        let mut active = alert("acme/b", 1, t(2026, 11, 20, 0)); // 2 days old
+        active.validity = Some(Validity::Active);
+        let mut public_old = alert("acme/a", 2, t(2026, 10, 1, 0)); // 53 days
+        public_old.publicly_leaked = Some(true);
+        public_old.assigned_to = None;
+        let mut old_only = alert("acme/c", 3, t(2026, 10, 23, 0)); // exactly 31 days > 30
+        old_only.multi_repo = Some(true);
+        let boundary = alert("acme/c", 4, t(2026, 10, 24, 0)); // exactly 30 days: not past SLA
+        let mut null_validity = alert("acme/c", 5, t(2026, 11, 1, 0));
+        null_validity.validity = None;
+        let mut tie_a = alert("acme/a", 9, t(2026, 11, 21, 0));
+        tie_a.validity = Some(Validity::Active);
+        let mut tie_b = alert("acme/a", 8, t(2026, 11, 21, 0));
+        tie_b.validity = Some(Validity::Active);
+        let mut closed_active = resolved(
+            alert("acme/z", 1, t(2026, 9, 1, 0)),
+            t(2026, 11, 1, 0),
+            "revoked",
+        );
+        closed_active.validity = Some(Validity::Active);
+        let alerts = vec![
+            active,
+            public_old,
+            old_only,
+            boundary,
+            null_validity,
+            tie_a,
+            tie_b,
+            closed_active,
+        ];
+        let m = run(&alerts, &campaign("", None, None));
+        assert_eq!(m.at_risk.count, 5);
+        let got: Vec<(String, u64, u32, i64)> = m
+            .at_risk
+            .top
+            .iter()
+            .map(|a| (a.repo.clone(), a.number, a.score, a.age_days))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("acme/a".to_string(), 2, 6, 53), // public 3 + past_sla 2 + unassigned 1
+                ("acme/c".to_string(), 3, 3, 31), // past_sla 2 + multi_repo 1; oldest first
+                ("acme/b".to_string(), 1, 3, 3),
+                ("acme/a".to_string(), 8, 3, 2), // same score and age: repo, then number
+                ("acme/a".to_string(), 9, 3, 2),
+            ]
+        );
+        assert_eq!(
+            m.at_risk.top[0].reasons,
+            vec![Reason::PubliclyLeaked, Reason::PastSla]
+        );
+        assert_eq!(m.at_risk.top[0].assignee, None);
+        assert_eq!(m.at_risk.top[2].assignee.as_deref(), Some("mona"));
+        assert_eq!(
+            m.at_risk.top[0].html_url,
+            "https://github.com/acme/a/security/secret-scanning/2"
+        );
+        let few = compute(
+            &alerts,
+            &campaign("", None, None),
+            as_of(),
+            &RiskSettings {
+                top_alerts: 2,
+                ..RiskSettings::default()
+            },
+        );
+        assert_eq!((few.at_risk.count, few.at_risk.top.len()), (5, 2));
+    }
+
+    #[test]
+    fn summary_json_field_names() {
+        let m = run(
+            &[alert("acme/web", 1, t(2026, 10, 1, 0))],
+            &campaign("", None, None),
+        );
+        let v = serde_json::to_value(&m).unwrap();
+        for key in [
+            "totals",
+            "resolved_this_week_by_resolution",
+            "open_by_validity",
+            "open_flags",
+            "open_by_secret_type",
+            "mttr_days_median",
+            "forecast",
+            "repos",
+            "at_risk",
+        ] {
+            assert!(v.get(key).is_some(), "{key}");
+        }
+        assert!(v.get("all_repos").is_none());
+        assert_eq!(v["forecast"]["status"], "at_risk");
+        assert_eq!(v["window"]["start"], "2026-11-16T00:00:00Z");
+        assert_eq!(
+            v["open_by_validity"],
+            serde_json::json!({"active": 0, "inactive": 1, "unknown": 0})
+        );
+    }
+}

@@ -1,0 +1,62 @@
+//! The Markdown report: what a security manager pastes into the weekly email, and what GitHub
+//! Actions shows as the job summary.
+
+use super::{ReportView, Templates};
+use crate::error::Result;
+use crate::summary::Summary;
+use std::io::Write;
+
+/// Escapes text from GitHub or the config for Markdown (GitHub-flavoured): characters that
+/// start emphasis, links, code or table cells are backslash-escaped, HTML is neutralized and
+/// line breaks become spaces so a value cannot leave its table row.
+pub fn escape(input: &str, out: &mut dyn Write) -> std::io::Result<()> {
+    let mut buf = [0u8; 4];
+    for c in input.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' | '#' => {
+                out.write_all(b"\\")?;
+                out.write_all(c.encode_utf8(&mut buf).as_bytes())?;
+            }
+            '<' => out.write_all(b"&lt;")?,
+            '>' => out.write_all(b"&gt;")?,
+            '&' => out.write_all(b"&amp;")?,
+            '\n' | '\r' => out.write_all(b" ")?,
+            c => out.write_all(c.encode_utf8(&mut buf).as_bytes())?,
+        }
+    }
+    Ok(())
+}
+
+impl Templates {
+    /// Renders `report.md`.
+    pub fn markdown(&self, summary: &Summary, view: &ReportView) -> Result<String> {
+        Templates::render(
+            &self.markdown,
+            super::MARKDOWN_TEMPLATE,
+            &super::context(summary, view),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn esc(s: &str) -> String {
+        let mut out = Vec::new();
+        escape(s, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn escapes_markdown_and_html() {
+        assert_eq!(esc("a|b"), "a\\|b");
+        assert_eq!(esc("<b>&co</b>"), "&lt;b&gt;&amp;co&lt;/b&gt;");
+        assert_eq!(
+            esc("legacy_billing *x* [l](u)"),
+            "legacy\\_billing \\*x\\* \\[l\\](u)"
+        );
+        assert_eq!(esc("two\nlines"), "two lines");
+        assert_eq!(esc("2026-11-23 48.5 −3"), "2026-11-23 48.5 −3");
+    }
+}

@@ -1,0 +1,104 @@
+//! `summary.json` (schema `campaign-pulse/summary/v1`): a campaign's §5 numbers at T, the
+//! linked GitHub campaign, and its history. Every report is rendered from this document.
+
+use crate::github::model::{AlertStats, CampaignRecord};
+use crate::history::HistoryView;
+use crate::metrics::{
+    AtRisk, CampaignInfo, Forecast, Metrics, OpenFlags, Repos, Totals, ValidityCounts, Window,
+};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The schema string of summary.json.
+pub const SCHEMA: &str = "campaign-pulse/summary/v1";
+
+/// The GitHub security campaign record, as shown beside our numbers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GithubCampaign {
+    /// Campaign number.
+    pub number: u64,
+    /// Campaign name.
+    pub name: Option<String>,
+    /// Due date.
+    pub ends_at: Option<DateTime<Utc>>,
+    /// Managers' logins.
+    pub managers: Vec<String>,
+    /// GitHub's own counts.
+    pub alert_stats: Option<AlertStats>,
+}
+
+impl From<&CampaignRecord> for GithubCampaign {
+    fn from(r: &CampaignRecord) -> Self {
+        GithubCampaign {
+            number: r.number,
+            name: r.name.clone(),
+            ends_at: r.ends_at,
+            managers: r.managers.iter().map(|m| m.login.clone()).collect(),
+            alert_stats: r.alert_stats,
+        }
+    }
+}
+
+/// The document written to `summary.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// [`SCHEMA`].
+    pub schema: String,
+    /// The campaign.
+    pub campaign: CampaignInfo,
+    /// T.
+    pub as_of: DateTime<Utc>,
+    /// `[T − 7 days, T)`.
+    pub window: Window,
+    /// Headline counts.
+    pub totals: Totals,
+    /// Resolutions during the week.
+    pub resolved_this_week_by_resolution: BTreeMap<String, u64>,
+    /// Open alerts by validity.
+    pub open_by_validity: ValidityCounts,
+    /// Open alerts by flag.
+    pub open_flags: OpenFlags,
+    /// Open alerts by secret type.
+    pub open_by_secret_type: BTreeMap<String, u64>,
+    /// Median days to fix over the week.
+    pub mttr_days_median: Option<f64>,
+    /// Pace and projection.
+    pub forecast: Forecast,
+    /// Repository lists.
+    pub repos: Repos,
+    /// At-risk alerts.
+    pub at_risk: AtRisk,
+    /// The linked GitHub campaign.
+    pub github_campaign: Option<GithubCampaign>,
+    /// Earlier snapshots.
+    pub history: HistoryView,
+}
+
+impl Summary {
+    /// Assembles the document.
+    pub fn new(
+        campaign: CampaignInfo,
+        metrics: Metrics,
+        github_campaign: Option<GithubCampaign>,
+        history: HistoryView,
+    ) -> Summary {
+        Summary {
+            schema: SCHEMA.to_string(),
+            campaign,
+            as_of: metrics.as_of,
+            window: metrics.window,
+            totals: metrics.totals,
+            resolved_this_week_by_resolution: metrics.resolved_this_week_by_resolution,
+            open_by_validity: metrics.open_by_validity,
+            open_flags: metrics.open_flags,
+            open_by_secret_type: metrics.open_by_secret_type,
+            mttr_days_median: metrics.mttr_days_median,
+            forecast: metrics.forecast,
+            repos: metrics.repos,
+            at_risk: metrics.at_risk,
+            github_campaign,
+            history,
+        }
+    }
+}
