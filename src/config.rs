@@ -413,8 +413,7 @@ fn campaign(
     }
     let (filter_text, filter) = match &c.filter {
         Some(f) => {
-            let parsed = Filter::parse(&f.value)
-                .map_err(|e| at.spanned(f, &format!("campaign `{id}`: bad filter: {e}"), None))?;
+            let parsed = Filter::parse(&f.value).map_err(|e| at.filter_error(f, id, &e))?;
             (f.value.clone(), parsed)
         }
         None => (String::new(), Filter::default()),
@@ -482,10 +481,29 @@ struct Locator<'a> {
 
 impl Locator<'_> {
     fn error(&self, line: u64, column: u64, message: &str, hint: Option<&str>) -> Error {
+        self.error_at(line, column, 1, message, hint)
+    }
+
+    /// An error with `width` carets under the source from `column`.
+    fn error_at(
+        &self,
+        line: u64,
+        column: u64,
+        width: usize,
+        message: &str,
+        hint: Option<&str>,
+    ) -> Error {
         let mut out = format!("{}:{line}:{column}: {message}", self.path.display());
         if let Some(src) = self.text.lines().nth(line.saturating_sub(1) as usize) {
-            let pad = column.saturating_sub(1) as usize;
-            out.push_str(&format!("\n   |\n   | {src}\n   | {}^", " ".repeat(pad)));
+            let pad: String = src
+                .chars()
+                .take(column.saturating_sub(1) as usize)
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            out.push_str(&format!(
+                "\n   |\n   | {src}\n   | {pad}{}",
+                "^".repeat(width.max(1))
+            ));
         }
         if let Some(hint) = hint {
             out.push_str(&format!("\n   = {hint}"));
@@ -495,6 +513,33 @@ impl Locator<'_> {
 
     fn spanned<T>(&self, s: &Spanned<T>, message: &str, hint: Option<&str>) -> Error {
         self.error(s.referenced.line(), s.referenced.column(), message, hint)
+    }
+
+    /// A filter error pointing at the offending token inside the YAML value.
+    fn filter_error(&self, f: &Spanned<String>, id: &str, e: &crate::filter::FilterError) -> Error {
+        let line = f.referenced.line();
+        let start = f.referenced.column();
+        let src = self
+            .text
+            .lines()
+            .nth(line.saturating_sub(1) as usize)
+            .unwrap_or_default();
+        let quoted = src
+            .chars()
+            .nth(start.saturating_sub(1) as usize)
+            .is_some_and(|c| c == '"' || c == '\'');
+        let column = start + u64::from(quoted) + e.offset as u64;
+        let (message, hint) = match e.message.split_once(": did you mean") {
+            Some((m, rest)) => (m.to_string(), Some(format!("did you mean{rest}"))),
+            None => (e.message.clone(), None),
+        };
+        self.error_at(
+            line,
+            column,
+            e.token.chars().count(),
+            &format!("campaign `{id}`: bad filter: {message}"),
+            hint.as_deref(),
+        )
     }
 
     fn yaml_error(&self, e: &serde_saphyr::Error) -> Error {
@@ -645,10 +690,12 @@ mod tests {
             "github:\n  org: acme\ncampaigns:\n  - id: a\n    filter: \"provider:azure validty:active\"\n",
         );
         assert!(
-            m.starts_with("c.yaml:5:13: campaign `a`: bad filter: unknown filter `validty:active`"),
+            m.starts_with("c.yaml:5:29: campaign `a`: bad filter: unknown filter `validty:active`"),
             "{m}"
         );
         assert!(m.contains("did you mean `validity:`"), "{m}");
+        let carets = format!("\n   | {}{}\n", " ".repeat(28), "^".repeat(14));
+        assert!(m.contains(&carets), "{m}");
     }
 
     #[test]

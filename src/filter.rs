@@ -205,9 +205,22 @@ fn parse_test(body: &str) -> Result<Test, String> {
 
 fn unknown(body: &str) -> String {
     let key = body.split(':').next().unwrap_or(body);
+    let stem = |q: &str| {
+        q.trim_start_matches("is:")
+            .trim_end_matches(':')
+            .to_string()
+    };
     let closest = QUALIFIERS
         .iter()
-        .map(|q| (strsim::levenshtein(key, q.trim_end_matches(':')), q))
+        .map(|q| {
+            let s = stem(q);
+            let d = if s.len() > key.len() && key.len() >= 3 && s.starts_with(key) {
+                1
+            } else {
+                strsim::levenshtein(key, &s)
+            };
+            (d, q)
+        })
         .min_by_key(|(d, _)| *d);
     let hint = match closest {
         Some((d, q)) if d <= 3 => format!("did you mean `{q}`? "),
@@ -470,6 +483,13 @@ mod tests {
 
         let e = Filter::parse("provider:aws,,azure").unwrap_err();
         assert!(e.message.contains("empty value"));
+
+        let e = Filter::parse("secret:x").unwrap_err();
+        assert!(
+            e.message.contains("did you mean `secret-type:`"),
+            "{}",
+            e.message
+        );
 
         let e = Filter::parse("is:fixed").unwrap_err();
         assert!(e.message.contains("is:closed"));

@@ -1,0 +1,704 @@
+//! End-to-end: the real binary against a GitHub-like server on loopback.
+
+mod common;
+
+use common::{A, FakeGitHub, Workdir, text};
+use serde_json::{Value, json};
+
+const T1: &str = "2026-11-23";
+
+/// The hand-computed scenario of SPEC §5 (see each alert's comment).
+fn scenario() -> Vec<Value> {
+    let mut v = Vec::new();
+    // 1: open, active, public, unassigned, 83 days old → at risk, score 9
+    let mut a = A::new("acme/web", 1, "2026-09-01T00:00:00Z");
+    a.validity = Some("active");
+    a.public = true;
+    a.assignee = None;
+    v.push(a.json());
+    // 2: resolved in the week (revoked), 69.5 days to fix
+    let mut a = A::new("acme/web", 2, "2026-09-10T00:00:00Z");
+    a.resolved = Some(("2026-11-18T12:00:00Z", "revoked"));
+    v.push(a.json());
+    // 3: new this week, null validity, bypassed push protection
+    let mut a = A::new("acme/web", 3, "2026-11-20T00:00:00Z");
+    a.validity = None;
+    a.bypassed = true;
+    v.push(a.json());
+    // 4: resolved before the campaign started → out of scope
+    let mut a = A::new("acme/api", 1, "2026-08-01T00:00:00Z");
+    a.resolved = Some(("2026-09-15T00:00:00Z", "revoked"));
+    v.push(a.json());
+    // 5: false positive, resolved before the week but within 28 days
+    let mut a = A::new("acme/api", 2, "2026-10-05T00:00:00Z");
+    a.resolved = Some(("2026-11-10T00:00:00Z", "false_positive"));
+    v.push(a.json());
+    // 6: open, active, multi-repo, 34 days old → at risk, score 6
+    let mut a = A::new("acme/api", 3, "2026-10-20T00:00:00Z");
+    a.validity = Some("active");
+    a.multi = true;
+    a.secret_type = "azure_sql_connection_string";
+    a.assignee = Some("hubot");
+    v.push(a.json());
+    // 7: created after T1
+    v.push(A::new("acme/api", 4, "2026-11-24T00:00:00Z").json());
+    // 8: open, inactive, 83 days old → past SLA only, score 2; its repo never had a fix
+    let mut a = A::new("acme/legacy", 1, "2026-09-01T00:00:00Z");
+    a.assignee = Some("ada");
+    v.push(a.json());
+    // 9: the only alert of its repository, fixed this week (won't fix) → cleared
+    let mut a = A::new("acme/ops-scripts", 1, "2026-10-01T00:00:00Z");
+    a.resolved = Some(("2026-11-17T00:00:00Z", "wont_fix"));
+    v.push(a.json());
+    // 10: another provider
+    let mut a = A::new("acme/web", 4, "2026-10-10T00:00:00Z");
+    a.provider = Some("aws");
+    a.secret_type = "aws_access_key_id";
+    v.push(a.json());
+    // 11: a generic alert, only returned when asked for by type
+    let mut a = A::new("acme/web", 6, "2026-11-01T00:00:00Z");
+    a.provider = None;
+    a.secret_type = "password";
+    a.validity = Some("unknown");
+    v.push(a.json());
+    v
+}
+
+fn config(api: &str) -> String {
+    format!(
+        r#"github:
+  org: acme
+  api_url: {api}
+history:
+  path: state/history.jsonl
+output:
+  dir: out
+campaigns:
+  - id: azure
+    name: Azure <credentials> & "keys" | fix
+    filter: "is:open provider:azure"
+    starts_on: 2026-10-01
+    due_on: 2026-12-31
+    sla_days: 30
+  - id: generic
+    filter: "results:generic"
+    starts_on: 2026-11-01
+"#
+    )
+}
+
+#[test]
+fn run_computes_every_spec_number_with_few_requests_and_no_secrets() {
+    let gh = FakeGitHub::start("acme", scenario());
+    let w = Workdir::new(&config(&gh.url));
+    let out = w.run(&["run", "--config", "config.yaml", "--as-of", T1]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+
+    let s = w.json("out/azure/2026-11-23/summary.json");
+    assert_eq!(s["schema"], "campaign-pulse/summary/v1");
+    assert_eq!(
+        s["campaign"],
+        json!({"id": "azure", "name": "Azure <credentials> & \"keys\" | fix", "filter": "is:open provider:azure",
+               "starts_on": "2026-10-01", "due_on": "2026-12-31", "github_campaign": null})
+    );
+    assert_eq!(s["as_of"], "2026-11-23T00:00:00Z");
+    assert_eq!(
+        s["window"],
+        json!({"start": "2026-11-16T00:00:00Z", "end": "2026-11-23T00:00:00Z"})
+    );
+    assert_eq!(
+        s["totals"],
+        json!({"open": 4, "closed": 3, "total": 7, "progress_pct": 42.9, "resolved_this_week": 2,
+               "new_this_week": 1, "open_week_ago": 5, "net_change": -1})
+    );
+    assert_eq!(
+        s["resolved_this_week_by_resolution"],
+        json!({"revoked": 1, "wont_fix": 1})
+    );
+    assert_eq!(
+        s["open_by_validity"],
+        json!({"active": 2, "inactive": 1, "unknown": 1})
+    );
+    assert_eq!(
+        s["open_flags"],
+        json!({"publicly_leaked": 1, "multi_repo": 1, "push_protection_bypassed": 1, "unassigned": 1})
+    );
+    assert_eq!(
+        s["open_by_secret_type"],
+        json!({"azure_sql_connection_string": 1, "azure_storage_account_key": 3})
+    );
+    assert_eq!(s["mttr_days_median"], json!(58.25));
+    // 3 fixes in 28 days → 0.75/week; ceil(7 × 4 / 0.75) = 38 days → exactly the due date
+    assert_eq!(
+        s["forecast"],
+        json!({"burn_rate_per_week": 0.75, "required_rate_per_week": 0.74, "projected_completion": "2026-12-31",
+               "days_to_due": 38, "status": "on_track"})
+    );
+    assert_eq!(
+        s["repos"]["top"],
+        json!([
+            {"repo": "acme/web", "open": 2, "closed": 1, "resolved_this_week": 1, "new_this_week": 1, "last_resolved_at": "2026-11-18T12:00:00Z"},
+            {"repo": "acme/api", "open": 1, "closed": 1, "resolved_this_week": 0, "new_this_week": 0, "last_resolved_at": "2026-11-10T00:00:00Z"},
+            {"repo": "acme/legacy", "open": 1, "closed": 0, "resolved_this_week": 0, "new_this_week": 0, "last_resolved_at": null}
+        ])
+    );
+    assert_eq!(s["repos"]["stalled"].as_array().unwrap().len(), 1);
+    assert_eq!(s["repos"]["stalled"][0]["repo"], "acme/legacy");
+    assert_eq!(s["repos"]["cleared_this_week"], json!(["acme/ops-scripts"]));
+    assert_eq!(s["at_risk"]["count"], 3);
+    assert_eq!(
+        s["at_risk"]["top"][0],
+        json!({"repo": "acme/web", "number": 1, "secret_type": "azure_storage_account_key",
+               "secret_type_display_name": "Azure Storage Account Access Key", "age_days": 83,
+               "reasons": ["active", "publicly_leaked", "past_sla"], "score": 9, "assignee": null,
+               "html_url": "https://github.com/acme/web/security/secret-scanning/1"})
+    );
+    let order: Vec<(String, u64, u64)> = s["at_risk"]["top"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["repo"].as_str().unwrap().to_string(),
+                a["number"].as_u64().unwrap(),
+                a["score"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        order,
+        [
+            ("acme/web".into(), 1, 9),
+            ("acme/api".into(), 3, 6),
+            ("acme/legacy".into(), 1, 2)
+        ]
+    );
+    assert_eq!(s["github_campaign"], Value::Null);
+    // first run: reconstructed weekly points back to starts_on, then T
+    let points = s["history"]["points"].as_array().unwrap();
+    assert_eq!(points.len(), 8);
+    // open on 10-05: alerts 1, 2, 5 (created that midnight), 8 and 9
+    assert_eq!(
+        points[0],
+        json!({"as_of": "2026-10-05T00:00:00Z", "open": 5, "closed": 0, "source": "reconstructed"})
+    );
+    assert_eq!(
+        points[7],
+        json!({"as_of": "2026-11-23T00:00:00Z", "open": 4, "closed": 3, "source": "observed"})
+    );
+    assert_eq!(s["history"]["previous"], Value::Null);
+
+    // the generic campaign sees only the generic pass's alert
+    let g = w.json("out/generic/2026-11-23/summary.json");
+    assert_eq!(g["campaign"]["name"], "generic");
+    assert_eq!(g["totals"]["open"], 1);
+    assert_eq!(g["totals"]["total"], 1);
+    assert_eq!(g["forecast"]["status"], "at_risk");
+    assert_eq!(g["forecast"]["projected_completion"], Value::Null);
+
+    // requests: every alert request hides the secret and asks for 100 per page, with auth
+    let seen = gh.seen();
+    assert!(seen.iter().all(|r| r.authorized), "{seen:?}");
+    assert!(
+        seen.iter()
+            .all(|r| r.accept.as_deref() == Some("application/vnd.github+json"))
+    );
+    assert!(
+        seen.iter()
+            .all(|r| r.api_version.as_deref() == Some("2022-11-28"))
+    );
+    let alerts = gh.alert_requests();
+    assert!(
+        alerts
+            .iter()
+            .all(|r| r.query.get("hide_secret").map(String::as_str) == Some("true"))
+    );
+    assert!(
+        alerts
+            .iter()
+            .all(|r| r.query.get("per_page").map(String::as_str) == Some("100"))
+    );
+    // open + resolved for the default pass and for the generic pass; nothing else
+    assert_eq!(seen.len(), 4, "{seen:?}");
+    let generic: Vec<_> = alerts
+        .iter()
+        .filter(|r| r.query.contains_key("secret_type"))
+        .collect();
+    assert_eq!(generic.len(), 2);
+    assert!(generic[0].query["secret_type"].starts_with("password,ec_private_key,"));
+
+    // no secret and no comment reaches any file or the logs
+    for (path, bytes) in w.all_files() {
+        let content = String::from_utf8_lossy(&bytes);
+        assert!(
+            !content.contains("CANARY"),
+            "{} leaks: {content}",
+            path.display()
+        );
+        assert!(
+            !content.contains(common::TOKEN),
+            "{} has the token",
+            path.display()
+        );
+    }
+    assert!(!stdout.contains("CANARY") && !stderr.contains("CANARY"));
+    assert!(!stderr.contains(common::TOKEN));
+
+    // the Markdown report escapes config and GitHub text, links the alerts
+    let md = w.read("out/azure/2026-11-23/report.md");
+    assert!(
+        md.starts_with("# Azure &lt;credentials&gt; &amp; \"keys\" \\| fix\n"),
+        "{md}"
+    );
+    assert!(md.contains("**🟢 On track**"), "{md}");
+    assert!(md.contains("**4** open · **2** resolved this week · **1** new this week · **42.9%** done (3 of 7 closed)"), "{md}");
+    assert!(
+        md.contains("the last open alert closes on **2026-12-31**, on the due date."),
+        "{md}"
+    );
+    assert!(
+        md.contains("| acme/web | 2 | 1 | 1 | 1 | 2026-11-18 |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("[acme/web #1](https://github.com/acme/web/security/secret-scanning/1)"),
+        "{md}"
+    );
+    assert!(md.contains("- acme/ops-scripts\n"), "{md}");
+    assert!(md.contains("- acme/legacy: 1 open, never fixed"), "{md}");
+    assert!(
+        stdout.contains("out/azure/2026-11-23/report.md"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn history_across_two_weeks_and_a_same_day_rerun() {
+    let gh = FakeGitHub::start("acme", scenario());
+    let w = Workdir::new(&config(&gh.url));
+    let history_lines = |w: &Workdir| w.read("state/history.jsonl").lines().count();
+
+    assert_eq!(
+        w.run(&["run", "-c", "config.yaml", "--as-of", T1])
+            .status
+            .code(),
+        Some(0)
+    );
+    // azure: 7 backfilled (10-05 .. 11-16) + 1 observed; generic: 3 (11-02 .. 11-16) + 1
+    let first = w.read("state/history.jsonl");
+    assert_eq!(history_lines(&w), 8 + 4, "{first}");
+    for line in first.lines() {
+        let v: Value = serde_json::from_str(line).unwrap();
+        assert_eq!(v["schema"], "campaign-pulse/history/v1");
+        assert!(v.get("repos").is_some() && v.get("totals").is_some());
+        assert!(v.get("at_risk").is_none(), "no long lists in the history");
+    }
+
+    // a week later: one more observed line per campaign, previous = last week's run
+    let out = w.run(&["run", "-c", "config.yaml", "--as-of", "2026-11-30"]);
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    assert_eq!(history_lines(&w), 12 + 2);
+    let s = w.json("out/azure/2026-11-30/summary.json");
+    assert_eq!(
+        s["history"]["previous"],
+        json!({"as_of": "2026-11-23T00:00:00Z", "open": 4, "closed": 3})
+    );
+    assert_eq!(s["history"]["points"].as_array().unwrap().len(), 9);
+    assert_eq!(s["totals"]["open"], 5, "alert 7 was created on 11-24");
+    assert_eq!(s["totals"]["new_this_week"], 1);
+    assert_eq!(s["totals"]["open_week_ago"], 4);
+
+    // the same day again, later: replaces that day's snapshot instead of adding one
+    let out = w.run(&[
+        "run",
+        "-c",
+        "config.yaml",
+        "--as-of",
+        "2026-11-30T09:00:00Z",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    assert_eq!(history_lines(&w), 14);
+    let history = w.read("state/history.jsonl");
+    assert!(history.contains("\"as_of\":\"2026-11-30T09:00:00Z\""));
+    assert!(!history.contains("\"as_of\":\"2026-11-30T00:00:00Z\""));
+    let s = w.json("out/azure/2026-11-30/summary.json");
+    assert_eq!(s["history"]["points"].as_array().unwrap().len(), 9);
+
+    // a dry run computes and writes reports but leaves the history as it was
+    let before = w.read("state/history.jsonl");
+    let out = w.run(&[
+        "run",
+        "-c",
+        "config.yaml",
+        "--as-of",
+        "2026-12-07",
+        "--dry-run",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    assert_eq!(w.read("state/history.jsonl"), before);
+    assert!(w.path().join("out/azure/2026-12-07/summary.json").exists());
+}
+
+/// Alerts for paging: `open` open ones, `recent` resolved within the last weeks and `old`
+/// resolved long before the campaign started.
+fn many(open: u64, recent: u64, old: u64) -> Vec<Value> {
+    let mut v = Vec::new();
+    for n in 0..open {
+        let created = format!("2026-{:02}-{:02}T10:00:00Z", 6 + n % 5, 1 + n % 28);
+        v.push(
+            A {
+                created: Box::leak(created.into_boxed_str()),
+                ..A::new("acme/web", n + 1, "")
+            }
+            .json(),
+        );
+    }
+    for n in 0..recent {
+        let resolved = format!("2026-11-{:02}T{:02}:00:00Z", 3 + n % 18, n % 24);
+        let mut a = A::new("acme/api", n + 1, "2026-05-01T00:00:00Z");
+        a.resolved = Some((Box::leak(resolved.into_boxed_str()), "revoked"));
+        v.push(a.json());
+    }
+    for n in 0..old {
+        let resolved = format!("2026-{:02}-{:02}T00:00:00Z", 3 + n % 6, 1 + n % 28);
+        let mut a = A::new("acme/old", n + 1, "2026-01-01T00:00:00Z");
+        a.resolved = Some((Box::leak(resolved.into_boxed_str()), "revoked"));
+        v.push(a.json());
+    }
+    v
+}
+
+#[test]
+fn paging_stops_once_resolved_alerts_are_older_than_any_campaign_needs() {
+    let gh = FakeGitHub::start("acme", many(250, 100, 200));
+    let cfg = format!(
+        "github: {{org: acme, api_url: {}}}\nhistory: {{path: h.jsonl}}\ncampaigns:\n  - {{id: all, starts_on: 2026-10-01}}\n",
+        gh.url
+    );
+    let w = Workdir::new(&cfg);
+    let out = w.run(&["run", "-c", "config.yaml", "--as-of", T1, "--out", "r"]);
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let s = w.json("r/all/2026-11-23/summary.json");
+    assert_eq!(s["totals"]["open"], 250);
+    assert_eq!(
+        s["totals"]["closed"], 100,
+        "every alert resolved since starts_on, none before"
+    );
+
+    // pages holding needed alerts: 3 of open alerts + 1 of recently resolved ones
+    let needed_pages = 4;
+    let requests = gh.alert_requests();
+    assert!(
+        requests.len() <= needed_pages + 4,
+        "{} requests",
+        requests.len()
+    );
+    // open: 3 pages; resolved: the page of recent fixes + the one that shows they ended;
+    // generic pass: one empty page each
+    assert_eq!(requests.len(), 7);
+    let resolved: Vec<_> = requests
+        .iter()
+        .filter(|r| r.query.get("state").map(String::as_str) == Some("resolved"))
+        .collect();
+    assert!(
+        resolved
+            .iter()
+            .all(|r| r.query.get("sort").map(String::as_str) == Some("updated"))
+    );
+    assert!(
+        resolved
+            .iter()
+            .all(|r| r.query.get("direction").map(String::as_str) == Some("desc"))
+    );
+    let cursors: Vec<&str> = requests
+        .iter()
+        .filter_map(|r| r.query.get("after").map(String::as_str))
+        .collect();
+    assert!(
+        cursors.iter().filter(|c| !c.is_empty()).count() >= 3,
+        "cursor pagination: {cursors:?}"
+    );
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.query.get("hide_secret").map(String::as_str) == Some("true"))
+    );
+}
+
+#[test]
+fn a_campaign_without_starts_on_reads_everything_in_one_listing_per_pass() {
+    let gh = FakeGitHub::start("acme", many(120, 30, 60));
+    let cfg = format!(
+        "github: {{org: acme, api_url: {}, generic_secret_types: []}}\nhistory: {{path: h.jsonl}}\ncampaigns:\n  - {{id: all}}\n",
+        gh.url
+    );
+    let w = Workdir::new(&cfg);
+    let out = w.run(&["run", "-c", "config.yaml", "--as-of", T1, "--out", "r"]);
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let s = w.json("r/all/2026-11-23/summary.json");
+    assert_eq!(
+        (s["totals"]["open"].as_u64(), s["totals"]["closed"].as_u64()),
+        (Some(120), Some(90))
+    );
+    let requests = gh.alert_requests();
+    assert_eq!(
+        requests.len(),
+        3,
+        "210 alerts in pages of 100, no generic pass"
+    );
+    assert!(requests.iter().all(|r| !r.query.contains_key("state")));
+}
+
+#[test]
+fn a_next_link_to_another_origin_fails_the_run_and_sends_nothing_there() {
+    // the other origin: counts every connection it gets
+    let hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let other = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let other_url = format!("http://{}", other.local_addr().unwrap());
+    let counter = hits.clone();
+    std::thread::spawn(move || {
+        for _ in other.incoming() {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    });
+
+    let gh = FakeGitHub::start("acme", many(150, 0, 0));
+    gh.state.lock().unwrap().next_origin = Some(other_url.clone());
+    let w = Workdir::new(&config(&gh.url));
+    let out = w.run(&["run", "-c", "config.yaml", "--as-of", T1]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&other_url),
+        "names the refused origin: {stderr}"
+    );
+    assert!(stderr.contains("refusing to send the token"), "{stderr}");
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 0);
+    assert!(
+        !w.path().join("state/history.jsonl").exists(),
+        "a failed run writes no snapshot"
+    );
+    assert!(!w.path().join("out").exists());
+}
+
+#[test]
+fn bad_token_and_missing_token() {
+    let gh = FakeGitHub::start("acme", scenario());
+    let w = Workdir::new(&config(&gh.url));
+    let out = w
+        .command(&["run", "-c", "config.yaml"])
+        .env("GITHUB_TOKEN", "ghp_wrong")
+        .output()
+        .unwrap();
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("GitHub rejected the token in GITHUB_TOKEN (401 Bad credentials)"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("ghp_wrong"), "{stderr}");
+
+    let out = w
+        .command(&["run", "-c", "config.yaml"])
+        .env_remove("GITHUB_TOKEN")
+        .output()
+        .unwrap();
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("GITHUB_TOKEN (github.token_env) is not set"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn unknown_organization_is_a_clear_error() {
+    let gh = FakeGitHub::start("someone-else", scenario());
+    let w = Workdir::new(&config(&gh.url));
+    let out = w.run(&["run", "-c", "config.yaml"]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("404") && stderr.contains("`acme`"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn github_campaign_supplies_name_and_due_date() {
+    let gh = FakeGitHub::start("acme", scenario());
+    gh.add_campaign(
+        12,
+        json!({"number": 12, "name": "Rotate Azure keys", "description": "", "created_at": "2026-09-01T00:00:00Z",
+               "updated_at": "2026-09-01T00:00:00Z", "ends_at": "2027-01-15T00:00:00Z", "state": "open",
+               "contact_link": null, "managers": [{"login": "mona", "id": 1}],
+               "alert_stats": {"open_count": 4, "closed_count": 3, "in_progress_count": 1}}),
+    );
+    let cfg = format!(
+        "github: {{org: acme, api_url: {}}}\nhistory: {{path: h.jsonl}}\ncampaigns:\n  - {{id: azure, filter: 'provider:azure', starts_on: 2026-10-01, github_campaign: 12}}\n  - {{id: missing, github_campaign: 99, starts_on: 2026-10-01}}\n",
+        gh.url
+    );
+    let w = Workdir::new(&cfg);
+    let out = w.run(&["run", "-c", "config.yaml", "--as-of", T1, "--out", "r"]);
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let s = w.json("r/azure/2026-11-23/summary.json");
+    assert_eq!(s["campaign"]["name"], "Rotate Azure keys");
+    assert_eq!(s["campaign"]["due_on"], "2027-01-15");
+    assert_eq!(s["campaign"]["github_campaign"], 12);
+    assert_eq!(
+        s["github_campaign"],
+        json!({"number": 12, "name": "Rotate Azure keys", "ends_at": "2027-01-15T00:00:00Z", "managers": ["mona"],
+               "alert_stats": {"open_count": 4, "closed_count": 3, "in_progress_count": 1}})
+    );
+    assert_eq!(s["forecast"]["days_to_due"], 53);
+    let md = w.read("r/azure/2026-11-23/report.md");
+    assert!(
+        md.contains("## GitHub campaign #12: Rotate Azure keys"),
+        "{md}"
+    );
+    assert!(md.contains("Managed by @mona."), "{md}");
+    let missing = w.read("r/missing/2026-11-23/report.md");
+    assert!(
+        missing.contains("GitHub campaign #99 could not be read"),
+        "{missing}"
+    );
+    assert!(
+        gh.seen()
+            .iter()
+            .any(|r| r.path == "/orgs/acme/campaigns/12")
+    );
+}
+
+#[test]
+fn fixture_replay_gives_the_same_numbers_offline() {
+    let gh = FakeGitHub::start("acme", scenario());
+    let w = Workdir::new(&config(&gh.url));
+    assert_eq!(
+        w.run(&["run", "-c", "config.yaml", "--as-of", T1, "--out", "live"])
+            .status
+            .code(),
+        Some(0)
+    );
+
+    let fixture = Value::Array(scenario());
+    std::fs::write(
+        w.path().join("alerts.json"),
+        serde_json::to_string(&fixture).unwrap(),
+    )
+    .unwrap();
+    // a second config with its own history, pointing at a port nothing listens on
+    let cfg = config("http://127.0.0.1:9").replace("state/history.jsonl", "state/replay.jsonl");
+    std::fs::write(w.path().join("replay.yaml"), cfg).unwrap();
+    let out = w
+        .command(&[
+            "run",
+            "-c",
+            "replay.yaml",
+            "--as-of",
+            T1,
+            "--out",
+            "replay",
+            "--source",
+            "fixture:alerts.json",
+        ])
+        .env_remove("GITHUB_TOKEN")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    for id in ["azure", "generic"] {
+        let live = w.read(&format!("live/{id}/2026-11-23/summary.json"));
+        let replay = w.read(&format!("replay/{id}/2026-11-23/summary.json"));
+        assert_eq!(live, replay, "{id}");
+    }
+    for (path, bytes) in w.all_files() {
+        if path.ends_with("alerts.json") {
+            continue;
+        }
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains("CANARY"),
+            "{}",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn report_rerenders_from_the_history_offline() {
+    let gh = FakeGitHub::start("acme", scenario());
+    let w = Workdir::new(&config(&gh.url));
+    assert_eq!(
+        w.run(&["run", "-c", "config.yaml", "--as-of", T1])
+            .status
+            .code(),
+        Some(0)
+    );
+    let live = w.json("out/azure/2026-11-23/summary.json");
+    let requests = gh.seen().len();
+
+    let out = w
+        .command(&[
+            "report",
+            "-c",
+            "config.yaml",
+            "--as-of",
+            T1,
+            "--out",
+            "again",
+        ])
+        .env_remove("GITHUB_TOKEN")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    assert_eq!(gh.seen().len(), requests, "report never calls GitHub");
+    let again = w.json("again/azure/2026-11-23/summary.json");
+    for key in [
+        "totals",
+        "open_by_validity",
+        "open_flags",
+        "open_by_secret_type",
+        "forecast",
+        "repos",
+        "history",
+        "campaign",
+    ] {
+        assert_eq!(again[key], live[key], "{key}");
+    }
+    assert_eq!(again["at_risk"]["count"], live["at_risk"]["count"]);
+    let md = w.read("again/azure/2026-11-23/report.md");
+    assert!(md.contains("Re-rendered from the history"), "{md}");
+
+    let out = w.run(&["report", "-c", "config.yaml", "--as-of", "2026-10-01"]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("no snapshot of campaign `azure` on or before 2026-10-01"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_malformed_history_line_fails_the_run_and_leaves_the_file_alone() {
+    let gh = FakeGitHub::start("acme", scenario());
+    let w = Workdir::new(&config(&gh.url));
+    assert_eq!(
+        w.run(&["run", "-c", "config.yaml", "--as-of", T1])
+            .status
+            .code(),
+        Some(0)
+    );
+    let path = w.path().join("state/history.jsonl");
+    let mut broken = std::fs::read_to_string(&path).unwrap();
+    broken.push_str("{\"schema\": \"campaign-pulse/history/v1\", \"campaign\": \n");
+    std::fs::write(&path, &broken).unwrap();
+    let out = w.run(&["run", "-c", "config.yaml", "--as-of", "2026-11-30"]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("line 13"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), broken);
+}
