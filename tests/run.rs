@@ -702,3 +702,32 @@ fn a_malformed_history_line_fails_the_run_and_leaves_the_file_alone() {
     assert!(stderr.contains("line 13"), "{stderr}");
     assert_eq!(std::fs::read_to_string(&path).unwrap(), broken);
 }
+
+#[test]
+fn check_reports_config_token_rate_limit_and_access() {
+    let gh = FakeGitHub::start("acme", scenario());
+    let w = Workdir::new(&config(&gh.url));
+    let out = w.run(&["check", "--config", "config.yaml"]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("config config.yaml: valid, 2 campaigns"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("auth: token from GITHUB_TOKEN"), "{stdout}");
+    assert!(
+        stdout.contains("rate limit: 4999 of 5000 requests left"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("can read the secret-scanning alerts of `acme` (6 open on the first page)"),
+        "{stdout}"
+    );
+    let alerts = gh.alert_requests();
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(
+        alerts[0].query.get("hide_secret").map(String::as_str),
+        Some("true")
+    );
+    assert!(!stdout.contains(common::TOKEN) && !stderr.contains(common::TOKEN));
+}
