@@ -57,6 +57,10 @@ pub enum Error {
         message: String,
     },
 
+    /// A chart could not be drawn.
+    #[error("{0}")]
+    Chart(String),
+
     /// A file could not be read or written.
     #[error("{what} {}: {source}", path.display())]
     Io {
@@ -77,6 +81,7 @@ impl Error {
             Error::GitHub(_)
             | Error::ForeignLink { .. }
             | Error::History { .. }
+            | Error::Chart(_)
             | Error::Io { .. } => EXIT_FAILURE,
         }
     }

@@ -69,7 +69,7 @@ pub struct Outcome {
 /// `campaign-pulse run`: fetch, snapshot, render, deliver.
 pub async fn run(opts: &RunOptions) -> Result<Outcome> {
     let config = config::load(&opts.config)?;
-    let as_of = opts.as_of.unwrap_or_else(Utc::now);
+    let as_of = opts.as_of.unwrap_or_else(now);
     let templates = Templates::load(config.output.templates_dir.as_deref())?;
     let fetched = match &opts.fixture {
         Some(path) => github::load_fixture(path, &config)?,
@@ -105,6 +105,12 @@ pub async fn run(opts: &RunOptions) -> Result<Outcome> {
         reports,
         exit_code: error::EXIT_OK,
     })
+}
+
+/// The current instant to the second: reports show `2026-11-23T06:00:00Z`, not nanoseconds.
+fn now() -> DateTime<Utc> {
+    use chrono::SubsecRound;
+    Utc::now().trunc_subsecs(0)
 }
 
 fn has_delivery(config: &Config) -> bool {
@@ -182,8 +188,8 @@ struct Job<'a> {
 struct Rendered {
     dir: PathBuf,
     summary: Summary,
+    files: Vec<(&'static str, Vec<u8>)>,
     markdown: String,
-    json: String,
 }
 
 impl Job<'_> {
@@ -210,12 +216,20 @@ impl Job<'_> {
                 r.record.clone(),
                 history.view(&id, self.as_of),
             );
-            rendered.push(self.render(summary, r.notes.clone())?);
+            let week_before = week_before(&history, &id, self.as_of);
+            rendered.push(render_one(
+                self.templates,
+                self.out,
+                &self.risk,
+                summary,
+                week_before,
+                r.notes.clone(),
+            )?);
         }
         if self.save_history {
             history.save(self.history_path)?;
         }
-        write_reports(rendered)
+        write_reports(self.templates, self.out, rendered)
     }
 
     /// Weekly reconstructed points back to `starts_on` (or the campaign's first alert).
@@ -246,10 +260,15 @@ impl Job<'_> {
             ));
         }
     }
+}
 
-    fn render(&self, summary: Summary, notes: Vec<String>) -> Result<Rendered> {
-        render_one(self.templates, self.out, &self.risk, summary, notes)
-    }
+/// The totals of the campaign's snapshot about a week before T (observed or reconstructed),
+/// for week-over-week comparisons of weekly counts.
+fn week_before(history: &History, id: &str, as_of: DateTime<Utc>) -> Option<metrics::Totals> {
+    history
+        .latest(id, as_of - chrono::Duration::days(6))
+        .filter(|s| s.as_of >= as_of - chrono::Duration::days(8))
+        .map(|s| s.totals)
 }
 
 fn render_one(
@@ -257,36 +276,91 @@ fn render_one(
     out: &Path,
     risk: &RiskSettings,
     summary: Summary,
+    week_before: Option<metrics::Totals>,
     notes: Vec<String>,
 ) -> Result<Rendered> {
-    let view = ReportView::new(&summary, risk.stale_after_days, notes);
+    let view = ReportView::new(&summary, risk.stale_after_days, week_before, notes);
     let markdown = templates.markdown(&summary, &view)?;
+    let html = templates.html(&summary, &view)?;
     let json = render::summary_json(&summary)?;
+    let burndown = render::charts::burndown(&summary)?;
+    let repos = render::charts::repos(&summary)?;
     let dir = out
         .join(&summary.campaign.id)
         .join(summary.as_of.format("%Y-%m-%d").to_string());
     Ok(Rendered {
         dir,
         summary,
+        files: vec![
+            ("summary.json", json.into_bytes()),
+            ("report.md", markdown.clone().into_bytes()),
+            ("report.html", html.into_bytes()),
+            (render::BURNDOWN_PNG, burndown),
+            (render::REPOS_PNG, repos),
+        ],
         markdown,
-        json,
     })
 }
 
-fn write_reports(rendered: Vec<Rendered>) -> Result<Vec<WrittenReport>> {
+fn write_reports(
+    templates: &Templates,
+    out: &Path,
+    rendered: Vec<Rendered>,
+) -> Result<Vec<WrittenReport>> {
     let mut written = Vec::with_capacity(rendered.len());
     for r in rendered {
         std::fs::create_dir_all(&r.dir)
             .map_err(|e| Error::io("cannot create report folder", &r.dir, e))?;
-        history::write_atomic(&r.dir.join("summary.json"), r.json.as_bytes())?;
-        history::write_atomic(&r.dir.join("report.md"), r.markdown.as_bytes())?;
+        for (name, bytes) in &r.files {
+            history::write_atomic(&r.dir.join(name), bytes)?;
+        }
         append_step_summary(&r.markdown);
         written.push(WrittenReport {
             dir: r.dir,
             summary: r.summary,
         });
     }
+    write_index(templates, out, &written)?;
     Ok(written)
+}
+
+/// Writes `OUT/index.html`: every campaign's latest report found under `out`, this run's
+/// campaigns first in configuration order.
+fn write_index(templates: &Templates, out: &Path, written: &[WrittenReport]) -> Result<()> {
+    let mut entries: Vec<render::IndexEntry> = written
+        .iter()
+        .map(|w| render::IndexEntry::new(&w.summary))
+        .collect();
+    let mut others = Vec::new();
+    if let Ok(dirs) = std::fs::read_dir(out) {
+        for dir in dirs.flatten() {
+            let id = dir.file_name().to_string_lossy().into_owned();
+            if entries.iter().any(|e| e.id == id) || !dir.path().is_dir() {
+                continue;
+            }
+            if let Some(summary) = latest_summary(&dir.path()) {
+                others.push(render::IndexEntry::new(&summary));
+            }
+        }
+    }
+    others.sort_by(|a, b| a.name.cmp(&b.name));
+    entries.extend(others);
+    let html = templates.index(&entries)?;
+    history::write_atomic(&out.join("index.html"), html.as_bytes())
+}
+
+/// The summary.json of the latest dated report folder of a campaign folder.
+fn latest_summary(campaign_dir: &Path) -> Option<Summary> {
+    let latest = std::fs::read_dir(campaign_dir)
+        .ok()?
+        .flatten()
+        .filter(|d| {
+            chrono::NaiveDate::parse_from_str(&d.file_name().to_string_lossy(), "%Y-%m-%d").is_ok()
+                && d.path().join("summary.json").is_file()
+        })
+        .max_by_key(|d| d.file_name())?;
+    let text = std::fs::read_to_string(latest.path().join("summary.json")).ok()?;
+    serde_json::from_str(&text).ok()
 }
 
 /// Appends a Markdown report to GitHub Actions' job summary when running there.
@@ -323,7 +397,7 @@ pub struct ReportOptions {
 pub fn report(opts: &ReportOptions) -> Result<Outcome> {
     let config = config::load(&opts.config)?;
     let templates = Templates::load(config.output.templates_dir.as_deref())?;
-    let day = opts.as_of.unwrap_or_else(Utc::now).date_naive();
+    let day = opts.as_of.unwrap_or_else(now).date_naive();
     let out = opts
         .out
         .clone()
@@ -363,10 +437,18 @@ pub fn report(opts: &ReportOptions) -> Result<Outcome> {
             })
         });
         let summary = Summary::new(campaign, metrics, None, history.view(id, snap.as_of));
-        rendered.push(render_one(&templates, &out, &config.risk, summary, notes)?);
+        let week_before = week_before(&history, id, snap.as_of);
+        rendered.push(render_one(
+            &templates,
+            &out,
+            &config.risk,
+            summary,
+            week_before,
+            notes,
+        )?);
     }
     Ok(Outcome {
-        reports: write_reports(rendered)?,
+        reports: write_reports(&templates, &out, rendered)?,
         exit_code: error::EXIT_OK,
     })
 }

@@ -251,9 +251,21 @@ pub fn in_scope(alert: &Alert, campaign: &Campaign, as_of: DateTime<Utc>) -> boo
         && campaign.filter.matches_campaign(alert)
 }
 
-fn round_to(x: f64, decimals: i32) -> f64 {
-    let f = 10f64.powi(decimals);
-    (x * f).round() / f
+/// `num / den` rounded half-up to `decimals` decimals, in exact integer arithmetic so that
+/// 1.005 becomes 1.01 (a binary float would hold 1.00499… and round down).
+fn ratio(num: i128, den: i128, decimals: u32) -> f64 {
+    if den == 0 {
+        return 0.0;
+    }
+    let scale = 10i128.pow(decimals);
+    let (num, den) = if den < 0 { (-num, -den) } else { (num, den) };
+    let scaled = num * scale;
+    let half_up = if scaled >= 0 {
+        (2 * scaled + den) / (2 * den)
+    } else {
+        -((-2 * scaled + den) / (2 * den))
+    };
+    half_up as f64 / scale as f64
 }
 
 fn in_window(t: Option<DateTime<Utc>>, start: DateTime<Utc>, end: DateTime<Utc>) -> bool {
@@ -285,7 +297,7 @@ pub fn compute(
     let mut by_validity = ValidityCounts::default();
     let mut flags = OpenFlags::default();
     let mut by_type = BTreeMap::new();
-    let mut fix_days = Vec::new();
+    let mut fix_ms: Vec<i64> = Vec::new();
     let mut repos: BTreeMap<&str, RepoStats> = BTreeMap::new();
     let mut at_risk = Vec::new();
 
@@ -337,7 +349,7 @@ pub fn compute(
                 a.resolved_at,
                 a.resolution.as_deref() == Some("false_positive"),
             ) {
-                fix_days.push((resolved - a.created_at).num_milliseconds() as f64 / 86_400_000.0);
+                fix_ms.push((resolved - a.created_at).num_milliseconds());
             }
         }
         if created_in_week {
@@ -361,7 +373,7 @@ pub fn compute(
         progress_pct: if total == 0 {
             100.0
         } else {
-            round_to(100.0 * closed as f64 / total as f64, 1)
+            ratio(100 * i128::from(closed), i128::from(total), 1)
         },
         resolved_this_week,
         new_this_week,
@@ -401,7 +413,7 @@ pub fn compute(
         open_by_validity: by_validity,
         open_flags: flags,
         open_by_secret_type: by_type,
-        mttr_days_median: median(&mut fix_days).map(|m| round_to(m, 2)),
+        mttr_days_median: median_days(&mut fix_ms),
         forecast,
         repos: lists,
         at_risk,
@@ -442,10 +454,9 @@ pub fn forecast(
     due: Option<NaiveDate>,
     today: NaiveDate,
 ) -> Forecast {
-    let burn_rate = resolved_28d as f64 / 4.0;
     let days_to_due = due.map(|d| (d - today).num_days());
     let required_rate_per_week = match days_to_due {
-        Some(days) if days > 0 => Some(round_to(7.0 * open as f64 / days as f64, 2)),
+        Some(days) if days > 0 => Some(ratio(7 * i128::from(open), i128::from(days), 2)),
         _ => None,
     };
     // ceil(7 × open / (r / 4)) = ceil(28 × open / r), in integers so 7 × 3 / 0.75 is exactly 28.
@@ -472,7 +483,7 @@ pub fn forecast(
         Status::OnTrack
     };
     Forecast {
-        burn_rate_per_week: round_to(burn_rate, 2),
+        burn_rate_per_week: ratio(i128::from(resolved_28d), 4, 2),
         required_rate_per_week,
         projected_completion,
         days_to_due,
@@ -520,16 +531,18 @@ fn at_risk_entry(a: &Alert, sla_days: u32, as_of: DateTime<Utc>) -> Option<AtRis
     })
 }
 
-fn median(values: &mut [f64]) -> Option<f64> {
-    if values.is_empty() {
+/// Median of durations in milliseconds, in days rounded to 2 decimals.
+fn median_days(ms: &mut [i64]) -> Option<f64> {
+    if ms.is_empty() {
         return None;
     }
-    values.sort_by(f64::total_cmp);
-    let mid = values.len() / 2;
-    Some(if values.len().is_multiple_of(2) {
-        (values[mid - 1] + values[mid]) / 2.0
+    ms.sort_unstable();
+    let mid = ms.len() / 2;
+    const DAY_MS: i128 = 86_400_000;
+    Some(if ms.len().is_multiple_of(2) {
+        ratio(i128::from(ms[mid - 1]) + i128::from(ms[mid]), 2 * DAY_MS, 2)
     } else {
-        values[mid]
+        ratio(i128::from(ms[mid]), DAY_MS, 2)
     })
 }
 
@@ -817,6 +830,28 @@ mod tests {
         assert_eq!(
             run(&odd, &campaign("", None, None)).mttr_days_median,
             Some(1.33)
+        );
+    }
+
+    #[test]
+    fn rounding_is_decimal_half_up() {
+        assert_eq!(ratio(1005, 1000, 2), 1.01);
+        assert_eq!(ratio(1004, 1000, 2), 1.0);
+        assert_eq!(ratio(2125, 1000, 2), 2.13);
+        assert_eq!(ratio(300, 7, 1), 42.9);
+        assert_eq!(ratio(100, 3, 1), 33.3);
+        assert_eq!(ratio(1, 8, 2), 0.13);
+        assert_eq!(ratio(-1, 8, 2), -0.13);
+        assert_eq!(ratio(5, 0, 2), 0.0);
+        // 1.005 days to fix: a float median would say 1.0
+        let alerts = [resolved(
+            alert("a/a", 1, t(2026, 11, 16, 0)),
+            t(2026, 11, 16, 0) + Duration::seconds(86_832),
+            "revoked",
+        )];
+        assert_eq!(
+            run(&alerts, &campaign("", None, None)).mttr_days_median,
+            Some(1.01)
         );
     }
 

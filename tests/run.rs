@@ -275,6 +275,108 @@ fn run_computes_every_spec_number_with_few_requests_and_no_secrets() {
         stdout.contains("out/azure/2026-11-23/report.md"),
         "{stdout}"
     );
+
+    // every campaign folder holds the five outputs, and the index links each report
+    for id in ["azure", "generic"] {
+        for file in [
+            "summary.json",
+            "report.md",
+            "report.html",
+            "burndown.png",
+            "repos.png",
+        ] {
+            let path = w.path().join(format!("out/{id}/2026-11-23/{file}"));
+            assert!(
+                std::fs::metadata(&path)
+                    .map(|m| m.len() > 100)
+                    .unwrap_or(false),
+                "{}",
+                path.display()
+            );
+        }
+        let png =
+            std::fs::read(w.path().join(format!("out/{id}/2026-11-23/burndown.png"))).unwrap();
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    }
+    let index = w.read("out/index.html");
+    assert!(
+        index.contains("href=\"azure/2026-11-23/report.html\""),
+        "{index}"
+    );
+    assert!(
+        index.contains("href=\"generic/2026-11-23/report.html\""),
+        "{index}"
+    );
+    assert!(
+        index.contains("Azure &lt;credentials&gt; &amp; &quot;keys&quot; | fix"),
+        "{index}"
+    );
+    let html = w.read("out/azure/2026-11-23/report.html");
+    assert!(
+        html.contains("<h1>Azure &lt;credentials&gt; &amp; &quot;keys&quot; | fix</h1>"),
+        "{html}"
+    );
+    assert!(html.contains("<header class=\"band on_track\">"), "{html}");
+    assert!(html.contains("src=\"burndown.png\"") && html.contains("src=\"repos.png\""));
+}
+
+#[test]
+fn github_actions_step_summary_gets_every_markdown_report() {
+    let gh = FakeGitHub::start("acme", scenario());
+    let w = Workdir::new(&config(&gh.url));
+    let summary = w.path().join("step-summary.md");
+    std::fs::write(&summary, "earlier step\n").unwrap();
+    let out = w
+        .command(&["run", "-c", "config.yaml", "--as-of", T1])
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let text = std::fs::read_to_string(&summary).unwrap();
+    assert!(
+        text.starts_with("earlier step\n# Azure"),
+        "appended, not replaced: {text}"
+    );
+    assert!(text.contains(&w.read("out/azure/2026-11-23/report.md")));
+    assert!(text.contains(&w.read("out/generic/2026-11-23/report.md")));
+}
+
+#[test]
+fn templates_dir_overrides_by_name_and_a_broken_template_exits_2() {
+    let gh = FakeGitHub::start("acme", scenario());
+    let cfg = config(&gh.url).replace(
+        "output:\n  dir: out\n",
+        "output:\n  dir: out\n  templates_dir: mine\n",
+    );
+    let w = Workdir::new(&cfg);
+    std::fs::create_dir(w.path().join("mine")).unwrap();
+    std::fs::write(
+        w.path().join("mine/report.md.tera"),
+        "{{ s.campaign.id }}: {{ s.totals.open }} open\n",
+    )
+    .unwrap();
+    let out = w.run(&["run", "-c", "config.yaml", "--as-of", T1]);
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    assert_eq!(w.read("out/azure/2026-11-23/report.md"), "azure: 4 open\n");
+    assert!(
+        w.read("out/azure/2026-11-23/report.html")
+            .contains("<!DOCTYPE html>"),
+        "others stay embedded"
+    );
+
+    std::fs::write(
+        w.path().join("mine/report.html.tera"),
+        "<p>\n{{ s.totals.open }\n</p>\n",
+    )
+    .unwrap();
+    let before = w.read("state/history.jsonl");
+    let out = w.run(&["run", "-c", "config.yaml", "--as-of", "2026-11-30"]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("template `report.html.tera`"), "{stderr}");
+    assert!(stderr.contains("2:"), "names the line: {stderr}");
+    assert_eq!(w.read("state/history.jsonl"), before, "nothing recorded");
+    assert!(!w.path().join("out/azure/2026-11-30").exists());
 }
 
 #[test]

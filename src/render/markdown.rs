@@ -1,7 +1,7 @@
 //! The Markdown report: what a security manager pastes into the weekly email, and what GitHub
 //! Actions shows as the job summary.
 
-use super::{ReportView, Templates};
+use super::{Limits, MARKDOWN_LIMIT, ReportView, Templates};
 use crate::error::Result;
 use crate::summary::Summary;
 use std::io::Write;
@@ -28,14 +28,40 @@ pub fn escape(input: &str, out: &mut dyn Write) -> std::io::Result<()> {
 }
 
 impl Templates {
-    /// Renders `report.md`.
+    /// Renders `report.md` within GitHub's 65,536-character limit: long lists are cut
+    /// shorter (with a note of how many were left out) until the report fits.
     pub fn markdown(&self, summary: &Summary, view: &ReportView) -> Result<String> {
-        Templates::render(
-            &self.markdown,
-            super::MARKDOWN_TEMPLATE,
-            &super::context(summary, view),
-        )
+        let mut view = view.clone();
+        loop {
+            let text = Templates::render(
+                &self.markdown,
+                super::MARKDOWN_TEMPLATE,
+                &super::context(summary, &view),
+            )?;
+            let chars = text.chars().count();
+            if chars <= MARKDOWN_LIMIT {
+                return Ok(text);
+            }
+            let limits = view.limits;
+            if limits.list <= 1 && limits.at_risk <= 1 {
+                return Ok(truncate(&text));
+            }
+            view.limits = Limits {
+                list: (limits.list / 2).max(1),
+                at_risk: (limits.at_risk.min(summary.at_risk.top.len()) / 2).max(1),
+            };
+        }
     }
+}
+
+/// Last resort for a report that does not fit even with one entry per list.
+fn truncate(text: &str) -> String {
+    const NOTE: &str =
+        "\n\n… (report truncated to fit GitHub's 65,536-character limit; see summary.json)\n";
+    let keep = MARKDOWN_LIMIT - NOTE.chars().count();
+    let mut out: String = text.chars().take(keep).collect();
+    out.push_str(NOTE);
+    out
 }
 
 #[cfg(test)]

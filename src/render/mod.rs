@@ -1,10 +1,11 @@
 //! Rendering: a [`Summary`] in, bytes out. Templates are embedded at build time and can be
 //! overridden by file name from `output.templates_dir`.
 
+pub mod charts;
 pub mod markdown;
 
 use crate::error::{Error, Result};
-use crate::metrics::{Reason, Status};
+use crate::metrics::{Reason, Status, Totals};
 use crate::summary::Summary;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -13,21 +14,39 @@ use tera::{Kwargs, State, Tera, Value};
 
 /// Name of the Markdown report template.
 pub const MARKDOWN_TEMPLATE: &str = "report.md.tera";
+/// Name of the HTML report template.
+pub const HTML_TEMPLATE: &str = "report.html.tera";
+/// Name of the index page template.
+pub const INDEX_TEMPLATE: &str = "index.html.tera";
 
-/// The default templates, embedded in the binary.
-pub const EMBEDDED: &[(&str, &str)] = &[(
-    MARKDOWN_TEMPLATE,
-    include_str!("../../templates/report.md.tera"),
-)];
+/// The default templates, embedded in the binary, by name.
+pub const EMBEDDED: &[(&str, &str)] = &[
+    (
+        MARKDOWN_TEMPLATE,
+        include_str!("../../templates/report.md.tera"),
+    ),
+    (
+        HTML_TEMPLATE,
+        include_str!("../../templates/report.html.tera"),
+    ),
+    (
+        INDEX_TEMPLATE,
+        include_str!("../../templates/index.html.tera"),
+    ),
+];
+
+/// GitHub's limit for an issue body or a job summary, in characters.
+pub const MARKDOWN_LIMIT: usize = 65_536;
 
 /// The loaded templates, ready to render.
 #[derive(Debug)]
 pub struct Templates {
     markdown: Tera,
+    html: Tera,
 }
 
 impl Templates {
-    /// Loads the embedded templates, replaced by any file of the same name in `dir`.
+    /// Loads the embedded templates, each replaced by a file of the same name in `dir`.
     pub fn load(dir: Option<&Path>) -> Result<Templates> {
         let source = |name: &str, embedded: &str| -> Result<String> {
             let Some(dir) = dir else {
@@ -46,23 +65,96 @@ impl Templates {
                 }),
             }
         };
+        // Tera decides escaping by the template name's suffix, and its defaults (.html,
+        // .htm, .xml) do not cover `.html.tera`: say which names are escaped, and how.
         let mut markdown = Tera::new();
         markdown.set_escape_fn(markdown::escape);
         markdown.autoescape_on([".md.tera"]);
         register_filters(&mut markdown);
+        let mut html = Tera::new();
+        html.autoescape_on([".html.tera"]);
+        register_filters(&mut html);
         for (name, embedded) in EMBEDDED {
             let text = source(name, embedded)?;
-            markdown
-                .add_raw_template(name, &text)
+            let tera = if name.ends_with(".md.tera") {
+                &mut markdown
+            } else {
+                &mut html
+            };
+            tera.add_raw_template(name, &text)
                 .map_err(|e| template_error(name, &e))?;
         }
-        Ok(Templates { markdown })
+        Ok(Templates { markdown, html })
     }
 
-    /// Renders a template with the report context.
+    /// Renders a template with a context.
     fn render(tera: &Tera, name: &str, context: &tera::Context) -> Result<String> {
         tera.render(name, context)
             .map_err(|e| template_error(name, &e))
+    }
+
+    /// Renders `report.html`.
+    pub fn html(&self, summary: &Summary, view: &ReportView) -> Result<String> {
+        Templates::render(&self.html, HTML_TEMPLATE, &context(summary, view))
+    }
+
+    /// Renders `index.html` from the latest report of every campaign.
+    pub fn index(&self, entries: &[IndexEntry]) -> Result<String> {
+        let mut ctx = tera::Context::new();
+        ctx.insert("campaigns", entries);
+        ctx.insert(
+            "as_of",
+            &entries
+                .iter()
+                .map(|e| e.as_of_date)
+                .max()
+                .map(|d| d.to_string()),
+        );
+        Templates::render(&self.html, INDEX_TEMPLATE, &ctx)
+    }
+}
+
+/// One line of `index.html`.
+#[derive(Debug, Clone, Serialize)]
+pub struct IndexEntry {
+    /// Campaign id.
+    pub id: String,
+    /// Campaign name.
+    pub name: String,
+    /// `on_track`, `at_risk`, `overdue`, `done`.
+    pub status: Status,
+    /// Words for the status.
+    pub status_label: &'static str,
+    /// Open alerts.
+    pub open: u64,
+    /// Resolved during the week.
+    pub resolved_this_week: u64,
+    /// Progress in percent.
+    pub progress_pct: f64,
+    /// Due date.
+    pub due_on: Option<NaiveDate>,
+    /// Date of the report.
+    pub as_of_date: NaiveDate,
+    /// Relative link to the report.
+    pub href: String,
+}
+
+impl IndexEntry {
+    /// The index line of a report written under `<id>/<date>/`.
+    pub fn new(summary: &Summary) -> IndexEntry {
+        let date = summary.as_of.date_naive();
+        IndexEntry {
+            id: summary.campaign.id.clone(),
+            name: summary.campaign.name.clone(),
+            status: summary.forecast.status,
+            status_label: summary.forecast.status.label(),
+            open: summary.totals.open,
+            resolved_this_week: summary.totals.resolved_this_week,
+            progress_pct: summary.totals.progress_pct,
+            due_on: summary.campaign.due_on,
+            as_of_date: date,
+            href: format!("{}/{date}/report.html", summary.campaign.id),
+        }
     }
 }
 
@@ -104,23 +196,23 @@ pub fn signed(v: i64) -> String {
     }
 }
 
-/// An http(s) URL re-serialized so it cannot break out of a Markdown link or an HTML
-/// attribute (spaces, quotes, angle brackets and parentheses percent-encoded); `None` for
-/// anything else.
+/// An http(s) URL re-serialized so it cannot break out of a Markdown link, a Markdown table
+/// cell or an HTML attribute (spaces, quotes, brackets, parentheses and pipes
+/// percent-encoded); `None` for anything else.
 pub fn safe_url(raw: &str) -> Option<String> {
     let url = url::Url::parse(raw.trim()).ok()?;
     if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
         return None;
     }
-    Some(
-        url.as_str()
-            .replace('(', "%28")
-            .replace(')', "%29")
-            .replace('"', "%22")
-            .replace('\'', "%27")
-            .replace('<', "%3C")
-            .replace('>', "%3E"),
-    )
+    let mut out = String::with_capacity(url.as_str().len());
+    for c in url.as_str().chars() {
+        match c {
+            '(' | ')' | '"' | '\'' | '<' | '>' | '|' | '`' | '[' | ']' | '\\' | '{' | '}' | '^'
+            | ' ' => out.push_str(&format!("%{:02X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    Some(out)
 }
 
 /// What the templates get besides the summary: words and derived values that make the
@@ -143,17 +235,60 @@ pub struct ReportView {
     pub days_overdue: Option<i64>,
     /// The report's stale threshold.
     pub stale_after_days: u32,
+    /// The week before's counts (from the history), for week-over-week arrows.
+    pub week_before: Option<Totals>,
     /// At-risk alerts with their reasons in words.
     pub at_risk: Vec<AtRiskView>,
-    /// Stalled repositories shown (the rest is counted in `stalled_more`).
-    pub stalled_shown: usize,
-    /// Stalled repositories left out of the list.
-    pub stalled_more: usize,
     /// Secret types of open alerts, most first.
     pub open_by_secret_type: Vec<(String, u64)>,
+    /// How many entries long lists show.
+    pub limits: Limits,
+    /// Where the charts are, relative to the report (or `cid:` links in email).
+    pub charts: ChartLinks,
     /// Things the reader should know about this report.
     pub notes: Vec<String>,
 }
+
+/// How many entries the report's lists show; the rest is counted in a note.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Limits {
+    /// Repository and secret-type lists.
+    pub list: usize,
+    /// At-risk alerts.
+    pub at_risk: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            list: 50,
+            at_risk: 1000,
+        }
+    }
+}
+
+/// Chart locations as the report refers to them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChartLinks {
+    /// The burndown chart.
+    pub burndown: String,
+    /// The repositories chart.
+    pub repos: String,
+}
+
+impl Default for ChartLinks {
+    fn default() -> Self {
+        ChartLinks {
+            burndown: BURNDOWN_PNG.into(),
+            repos: REPOS_PNG.into(),
+        }
+    }
+}
+
+/// File name of the burndown chart.
+pub const BURNDOWN_PNG: &str = "burndown.png";
+/// File name of the repositories chart.
+pub const REPOS_PNG: &str = "repos.png";
 
 /// An at-risk alert with its reasons in words.
 #[derive(Debug, Clone, Serialize)]
@@ -162,12 +297,14 @@ pub struct AtRiskView {
     pub why: Vec<&'static str>,
 }
 
-/// At most this many stalled repositories are listed.
-pub const STALLED_LIMIT: usize = 50;
-
 impl ReportView {
     /// Derives the view of a summary.
-    pub fn new(summary: &Summary, stale_after_days: u32, notes: Vec<String>) -> ReportView {
+    pub fn new(
+        summary: &Summary,
+        stale_after_days: u32,
+        week_before: Option<Totals>,
+        notes: Vec<String>,
+    ) -> ReportView {
         let f = &summary.forecast;
         let status = f.status;
         let mut by_type: Vec<(String, u64)> = summary
@@ -193,6 +330,7 @@ impl ReportView {
             },
             days_overdue: f.days_to_due.filter(|d| *d < 0).map(|d| -d),
             stale_after_days,
+            week_before,
             at_risk: summary
                 .at_risk
                 .top
@@ -209,9 +347,9 @@ impl ReportView {
                         .collect(),
                 })
                 .collect(),
-            stalled_shown: summary.repos.stalled.len().min(STALLED_LIMIT),
-            stalled_more: summary.repos.stalled.len().saturating_sub(STALLED_LIMIT),
             open_by_secret_type: by_type,
+            limits: Limits::default(),
+            charts: ChartLinks::default(),
             notes,
         }
     }
@@ -239,8 +377,234 @@ pub fn summary_json(summary: &Summary) -> Result<String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use crate::config::RiskSettings;
+    use crate::filter::Filter;
+    use crate::github::model::{Alert, Repository, Validity};
+    use crate::history::{HistoryView, Point, Source};
+    use crate::metrics::{Campaign, CampaignInfo};
+    use chrono::{Duration, TimeZone, Utc};
+
+    /// A summary computed from hand-built alerts whose texts need escaping.
+    pub(crate) fn sample(
+        name: &str,
+        repo: &str,
+        repos: usize,
+        alerts_per_repo: u64,
+        risk: &RiskSettings,
+    ) -> Summary {
+        let t = Utc.with_ymd_and_hms(2026, 11, 23, 0, 0, 0).unwrap();
+        let mut alerts = Vec::new();
+        for r in 0..repos {
+            let full = if r == 0 {
+                repo.to_string()
+            } else {
+                format!("acme/repo-{r:03}")
+            };
+            for n in 0..alerts_per_repo {
+                let created = t - Duration::days(40 + n as i64);
+                let resolved = (n % 3 == 0).then(|| t - Duration::days(2 + n as i64 % 20));
+                alerts.push(Alert {
+                    number: n + 1,
+                    created_at: created,
+                    updated_at: resolved,
+                    html_url: Some(format!(
+                        "https://github.com/{full}/security/secret-scanning/{}",
+                        n + 1
+                    )),
+                    state: None,
+                    resolution: resolved.map(|_| "revoked".to_string()),
+                    resolved_at: resolved,
+                    secret_type: "custom_<pattern>".into(),
+                    secret_type_display_name: Some(
+                        "Custom <i>pattern</i> & \"friends\" | co".into(),
+                    ),
+                    provider: None,
+                    provider_slug: None,
+                    repository: Repository {
+                        name: full.rsplit('/').next().unwrap().into(),
+                        full_name: full.clone(),
+                    },
+                    push_protection_bypassed: Some(false),
+                    validity: Some(Validity::Active),
+                    publicly_leaked: Some(true),
+                    multi_repo: Some(false),
+                    assigned_to: None,
+                    generic: false,
+                });
+            }
+        }
+        let campaign = Campaign {
+            info: CampaignInfo {
+                id: "c".into(),
+                name: name.into(),
+                filter: "repo:x|y".into(),
+                starts_on: None,
+                due_on: Some(chrono::NaiveDate::from_ymd_opt(2026, 12, 31).unwrap()),
+                github_campaign: None,
+            },
+            filter: Filter::default(),
+            sla_days: 30,
+        };
+        let m = crate::metrics::compute(&alerts, &campaign, t, risk);
+        let points = (0..6)
+            .map(|k| Point {
+                as_of: t - Duration::weeks(5 - k),
+                open: 10 + k as u64,
+                closed: k as u64,
+                source: if k < 3 {
+                    Source::Reconstructed
+                } else {
+                    Source::Observed
+                },
+            })
+            .collect();
+        Summary::new(
+            campaign.info,
+            m,
+            None,
+            HistoryView {
+                previous: None,
+                points,
+            },
+        )
+    }
+
+    fn view(s: &Summary) -> ReportView {
+        ReportView::new(s, 14, None, vec!["a <note> & more".into()])
+    }
+
+    #[test]
+    fn html_escapes_campaign_repository_and_github_text() {
+        let t = Templates::load(None).unwrap();
+        let s = sample(
+            "<b>Keys</b> & \"tokens\" | 'x'",
+            "acme/<script>",
+            3,
+            4,
+            &RiskSettings::default(),
+        );
+        let html = t.html(&s, &view(&s)).unwrap();
+        assert!(
+            html.contains(
+                "<h1>&lt;b&gt;Keys&lt;/b&gt; &amp; &quot;tokens&quot; | &#39;x&#39;</h1>"
+            ),
+            "{html}"
+        );
+        assert!(!html.contains("<b>Keys"));
+        assert!(!html.contains("<script>"));
+        assert!(html.contains("acme/&lt;script&gt;"), "{html}");
+        assert!(
+            html.contains("Custom &lt;i&gt;pattern&lt;/i&gt; &amp; &quot;friends&quot; | co"),
+            "{html}"
+        );
+        assert!(html.contains("a &lt;note&gt; &amp; more"));
+        // the alert link is percent-encoded, not escaped text
+        assert!(
+            html.contains("href=\"https://github.com/acme/%3Cscript%3E/security/secret-scanning/"),
+            "{html}"
+        );
+        assert!(html.contains("src=\"burndown.png\"") && html.contains("src=\"repos.png\""));
+        assert!(!html.contains("<script"), "no JavaScript");
+    }
+
+    #[test]
+    fn markdown_escapes_campaign_repository_and_github_text() {
+        let t = Templates::load(None).unwrap();
+        let s = sample(
+            "<b>Keys</b> & \"tokens\" | x",
+            "acme/a|b",
+            2,
+            4,
+            &RiskSettings::default(),
+        );
+        let md = t.markdown(&s, &view(&s)).unwrap();
+        assert!(
+            md.starts_with("# &lt;b&gt;Keys&lt;/b&gt; &amp; \"tokens\" \\| x\n"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| acme/a\\|b | "),
+            "table cell stays one cell: {md}"
+        );
+        assert!(
+            md.contains("Custom &lt;i&gt;pattern&lt;/i&gt; &amp; \"friends\" \\| co"),
+            "{md}"
+        );
+        assert!(md.contains("custom\\_&lt;pattern&gt;"), "{md}");
+        assert!(
+            md.contains("(https://github.com/acme/a%7Cb/security/secret-scanning/"),
+            "{md}"
+        );
+    }
+
+    #[test]
+    fn index_lists_every_campaign_escaped() {
+        let t = Templates::load(None).unwrap();
+        let s = sample("<i>One</i>", "acme/web", 1, 3, &RiskSettings::default());
+        let html = t.index(&[IndexEntry::new(&s)]).unwrap();
+        assert!(html.contains("&lt;i&gt;One&lt;/i&gt;"), "{html}");
+        assert!(html.contains("href=\"c/2026-11-23/report.html\""), "{html}");
+        assert!(html.contains("1 campaign."), "{html}");
+    }
+
+    #[test]
+    fn markdown_stays_within_githubs_limit() {
+        let risk = RiskSettings {
+            top_repos: 500,
+            top_alerts: 5000,
+            stale_after_days: 1,
+        };
+        let t = Templates::load(None).unwrap();
+        let s = sample("Huge", "acme/web", 500, 6, &risk);
+        assert_eq!(s.repos.top.len(), 500);
+        let md = t.markdown(&s, &view(&s)).unwrap();
+        assert!(
+            md.chars().count() <= MARKDOWN_LIMIT,
+            "{} chars",
+            md.chars().count()
+        );
+        assert!(
+            md.contains("more repositories with open alerts (see summary.json)"),
+            "a note says what was left out"
+        );
+        assert!(
+            md.contains("more at-risk alerts not listed"),
+            "{}",
+            &md[..2000]
+        );
+        // a small report is not cut
+        let small = sample("Small", "acme/web", 3, 3, &RiskSettings::default());
+        let md = t.markdown(&small, &view(&small)).unwrap();
+        assert!(!md.contains("more repositories"));
+    }
+
+    #[test]
+    fn user_templates_override_by_name_and_errors_name_the_template() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("report.md.tera"),
+            "Open: {{ s.totals.open }} in {{ s.campaign.name }}\n",
+        )
+        .unwrap();
+        let t = Templates::load(Some(dir.path())).unwrap();
+        let s = sample("A|B", "acme/web", 1, 3, &RiskSettings::default());
+        assert_eq!(t.markdown(&s, &view(&s)).unwrap(), "Open: 2 in A\\|B\n");
+        // the others stay embedded
+        assert!(t.html(&s, &view(&s)).unwrap().contains("<!DOCTYPE html>"));
+
+        std::fs::write(
+            dir.path().join("report.html.tera"),
+            "<p>\n{% if s.totals.open %}\n{{ s.totals.open }\n</p>",
+        )
+        .unwrap();
+        let e = Templates::load(Some(dir.path())).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        let m = e.to_string();
+        assert!(m.starts_with("template `report.html.tera`"), "{m}");
+        assert!(m.contains("3:"), "names the line: {m}");
+    }
 
     #[test]
     fn urls_are_made_safe_or_dropped() {
@@ -251,6 +615,10 @@ mod tests {
         assert_eq!(
             safe_url("https://x.example/a)b(c\"d<e> f").as_deref(),
             Some("https://x.example/a%29b%28c%22d%3Ce%3E%20f")
+        );
+        assert_eq!(
+            safe_url("https://x.example/a|b[c]`d").as_deref(),
+            Some("https://x.example/a%7Cb%5Bc%5D%60d")
         );
         assert_eq!(safe_url("javascript:alert(1)"), None);
         assert_eq!(safe_url("not a url"), None);
