@@ -156,6 +156,9 @@ pub struct EmailConfig {
     /// Copy recipients.
     #[serde(default)]
     pub cc: Vec<String>,
+    /// PEM file of extra CA certificates to trust for the SMTP server (an internal CA).
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
 }
 
 /// A chat webhook; its URL (a credential) is in an env var.
@@ -325,6 +328,8 @@ fn validate(path: &Path, at: &Locator<'_>, raw: RawConfig) -> Result<Config> {
         campaigns.push(campaign(at, c, &mut seen)?);
     }
 
+    let delivery = raw.delivery.unwrap_or_default();
+    check_delivery(path, &delivery)?;
     let risk = raw.risk.map_or_else(RiskSettings::default, |r| {
         let d = RiskSettings::default();
         RiskSettings {
@@ -372,8 +377,45 @@ fn validate(path: &Path, at: &Locator<'_>, raw: RawConfig) -> Result<Config> {
         output,
         campaigns,
         risk,
-        delivery: raw.delivery.unwrap_or_default(),
+        delivery,
     })
+}
+
+/// Webhook names appear in file names and messages: short, safe and unique per kind.
+fn check_delivery(path: &Path, d: &DeliveryConfig) -> Result<()> {
+    for (kind, hooks) in [("slack", &d.slack), ("teams", &d.teams)] {
+        let mut seen = HashSet::new();
+        for h in hooks {
+            let ok = !h.name.is_empty()
+                && h.name.len() <= 40
+                && h.name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            if !ok {
+                return Err(Error::Config(format!(
+                    "{}: delivery.{kind}: name `{}` is not valid; use letters, digits, `-` and `_` (it names files and log lines instead of the URL)",
+                    path.display(),
+                    h.name
+                )));
+            }
+            if !seen.insert(h.name.as_str()) {
+                return Err(Error::Config(format!(
+                    "{}: delivery.{kind}: name `{}` is used twice; give each webhook its own name",
+                    path.display(),
+                    h.name
+                )));
+            }
+        }
+    }
+    if let Some(e) = &d.email
+        && e.to.is_empty()
+    {
+        return Err(Error::Config(format!(
+            "{}: delivery.email.to is empty; list at least one recipient",
+            path.display()
+        )));
+    }
+    Ok(())
 }
 
 fn campaign(

@@ -8,6 +8,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod deliver;
 pub mod demo;
 pub mod error;
 pub mod filter;
@@ -16,9 +17,10 @@ pub mod history;
 pub mod metrics;
 pub mod render;
 pub mod summary;
+pub mod tls;
 
 use chrono::{DateTime, Utc};
-use config::{CampaignConfig, Config, RiskSettings};
+use config::{CampaignConfig, RiskSettings};
 use error::{Error, Result};
 use github::model::{Alert, CampaignRecord};
 use history::{History, HistoryLock, Snapshot, Source};
@@ -62,15 +64,27 @@ pub struct WrittenReport {
 pub struct Outcome {
     /// One report per campaign, in configuration order.
     pub reports: Vec<WrittenReport>,
+    /// What each delivery channel did.
+    pub delivery: deliver::DeliveryReport,
     /// The process exit code (0, or 3 when a delivery failed).
     pub exit_code: i32,
 }
 
 /// `campaign-pulse run`: fetch, snapshot, render, deliver.
 pub async fn run(opts: &RunOptions) -> Result<Outcome> {
+    tls::init();
     let config = config::load(&opts.config)?;
     let as_of = opts.as_of.unwrap_or_else(now);
     let templates = Templates::load(config.output.templates_dir.as_deref())?;
+    // Channels are checked before anything is fetched: a missing secret is a usage error.
+    let channels = if opts.dry_run {
+        Some(deliver::Channels::offline(&config.delivery)?)
+    } else if opts.no_send {
+        None
+    } else {
+        Some(deliver::Channels::connect(&config.delivery)?)
+    }
+    .filter(|c| !c.is_empty());
     let fetched = match &opts.fixture {
         Some(path) => github::load_fixture(path, &config)?,
         None => {
@@ -93,29 +107,46 @@ pub async fn run(opts: &RunOptions) -> Result<Outcome> {
         out: &out,
         templates: &templates,
     };
-    let reports = job.weekly()?;
+    // The lock is held through delivery, so two runs at once cannot both send.
+    let lock = HistoryLock::acquire(&config.history_path)?;
+    let (reports, rendered) = job.weekly(&lock)?;
+    let mut outcome = Outcome {
+        reports,
+        delivery: deliver::DeliveryReport::default(),
+        exit_code: error::EXIT_OK,
+    };
     if opts.dry_run {
         tracing::info!("dry run: the history was left unchanged and nothing was sent");
-    } else if has_delivery(&config) && !opts.no_send {
-        tracing::warn!(
-            "delivery (email, Slack, Teams) is configured but not part of this version yet: nothing was sent"
-        );
     }
-    Ok(Outcome {
-        reports,
-        exit_code: error::EXIT_OK,
-    })
+    if let Some(channels) = channels {
+        let mode = if opts.dry_run {
+            deliver::Mode::Outbox(out.join("outbox"))
+        } else {
+            deliver::Mode::Send {
+                resend: opts.resend,
+            }
+        };
+        let digest = digest(rendered, as_of, config.output.report_url.clone());
+        outcome.delivery = deliver::deliver(
+            &channels,
+            &digest,
+            &templates,
+            &mode,
+            &deliver::records_path(&config.history_path),
+        )
+        .await?;
+        if !outcome.delivery.failed.is_empty() {
+            outcome.exit_code = error::EXIT_DELIVERY;
+        }
+    }
+    drop(lock);
+    Ok(outcome)
 }
 
 /// The current instant to the second: reports show `2026-11-23T06:00:00Z`, not nanoseconds.
 fn now() -> DateTime<Utc> {
     use chrono::SubsecRound;
     Utc::now().trunc_subsecs(0)
-}
-
-fn has_delivery(config: &Config) -> bool {
-    let d = &config.delivery;
-    d.email.is_some() || !d.slack.is_empty() || !d.teams.is_empty()
 }
 
 /// A campaign of the config resolved against GitHub's campaign records, with reader notes.
@@ -188,13 +219,51 @@ struct Job<'a> {
 struct Rendered {
     dir: PathBuf,
     summary: Summary,
-    files: Vec<(&'static str, Vec<u8>)>,
+    view: ReportView,
     markdown: String,
+    html: String,
+    json: String,
+    burndown: Vec<u8>,
+    repos: Vec<u8>,
+}
+
+impl Rendered {
+    fn files(&self) -> [(&'static str, &[u8]); 5] {
+        [
+            ("summary.json", self.json.as_bytes()),
+            ("report.md", self.markdown.as_bytes()),
+            ("report.html", self.html.as_bytes()),
+            (render::BURNDOWN_PNG, &self.burndown),
+            (render::REPOS_PNG, &self.repos),
+        ]
+    }
+}
+
+/// The digest channels deliver, from the rendered reports.
+fn digest(
+    rendered: Vec<Rendered>,
+    as_of: DateTime<Utc>,
+    report_url: Option<String>,
+) -> deliver::Digest {
+    deliver::Digest {
+        as_of: as_of.date_naive(),
+        reports: rendered
+            .into_iter()
+            .map(|r| deliver::CampaignReport {
+                summary: r.summary,
+                view: r.view,
+                markdown: r.markdown,
+                burndown: r.burndown,
+                repos: r.repos,
+            })
+            .collect(),
+        report_url,
+    }
 }
 
 impl Job<'_> {
-    fn weekly(self) -> Result<Vec<WrittenReport>> {
-        let _lock = HistoryLock::acquire(self.history_path)?;
+    /// Computes, records and writes the week's reports. The caller holds the history lock.
+    fn weekly(self, _lock: &HistoryLock) -> Result<(Vec<WrittenReport>, Vec<Rendered>)> {
         let mut history = History::load(self.history_path)?;
         let mut computed: Vec<(&Resolved, Metrics)> = Vec::new();
         for r in &self.campaigns {
@@ -229,7 +298,8 @@ impl Job<'_> {
         if self.save_history {
             history.save(self.history_path)?;
         }
-        write_reports(self.templates, self.out, rendered)
+        let written = write_reports(self.templates, self.out, &rendered)?;
+        Ok((written, rendered))
     }
 
     /// Weekly reconstructed points back to `starts_on` (or the campaign's first alert).
@@ -291,33 +361,31 @@ fn render_one(
     Ok(Rendered {
         dir,
         summary,
-        files: vec![
-            ("summary.json", json.into_bytes()),
-            ("report.md", markdown.clone().into_bytes()),
-            ("report.html", html.into_bytes()),
-            (render::BURNDOWN_PNG, burndown),
-            (render::REPOS_PNG, repos),
-        ],
+        view,
         markdown,
+        html,
+        json,
+        burndown,
+        repos,
     })
 }
 
 fn write_reports(
     templates: &Templates,
     out: &Path,
-    rendered: Vec<Rendered>,
+    rendered: &[Rendered],
 ) -> Result<Vec<WrittenReport>> {
     let mut written = Vec::with_capacity(rendered.len());
     for r in rendered {
         std::fs::create_dir_all(&r.dir)
             .map_err(|e| Error::io("cannot create report folder", &r.dir, e))?;
-        for (name, bytes) in &r.files {
+        for (name, bytes) in r.files() {
             history::write_atomic(&r.dir.join(name), bytes)?;
         }
         append_step_summary(&r.markdown);
         written.push(WrittenReport {
-            dir: r.dir,
-            summary: r.summary,
+            dir: r.dir.clone(),
+            summary: r.summary.clone(),
         });
     }
     write_index(templates, out, &written)?;
@@ -448,7 +516,8 @@ pub fn report(opts: &ReportOptions) -> Result<Outcome> {
         )?);
     }
     Ok(Outcome {
-        reports: write_reports(&templates, &out, rendered)?,
+        reports: write_reports(&templates, &out, &rendered)?,
+        delivery: deliver::DeliveryReport::default(),
         exit_code: error::EXIT_OK,
     })
 }
@@ -479,7 +548,7 @@ fn metrics_from_snapshot(s: &Snapshot, risk: &RiskSettings) -> Metrics {
 
 /// `campaign-pulse demo`: the weekly pipeline on a built-in sample organization, four weekly
 /// runs ending on [`demo::AS_OF`]. No token, no network; the same numbers every time.
-pub fn demo(out: &Path) -> Result<Outcome> {
+pub async fn demo(out: &Path) -> Result<Outcome> {
     let config = config::parse(Path::new("<built-in demo config>"), demo::CONFIG)?;
     let templates = Templates::load(None)?;
     let alerts = demo::alerts();
@@ -489,7 +558,8 @@ pub fn demo(out: &Path) -> Result<Outcome> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(Error::io("cannot reset the demo history", &history_path, e)),
     }
-    let mut reports = Vec::new();
+    let lock = HistoryLock::acquire(&history_path)?;
+    let mut last = None;
     for as_of in demo::run_dates() {
         let job = Job {
             campaigns: resolve_campaigns(&config.campaigns, &demo::campaign_records(), false),
@@ -501,10 +571,25 @@ pub fn demo(out: &Path) -> Result<Outcome> {
             out,
             templates: &templates,
         };
-        reports = job.weekly()?;
+        last = Some((as_of, job.weekly(&lock)?));
     }
+    let Some((as_of, (reports, rendered))) = last else {
+        return Err(Error::Usage("the demo has no run dates".into()));
+    };
+    // what the demo organization's channels would receive, written and never sent
+    let channels = deliver::Channels::offline(&config.delivery)?;
+    let digest = digest(rendered, as_of, config.output.report_url.clone());
+    let delivery = deliver::deliver(
+        &channels,
+        &digest,
+        &templates,
+        &deliver::Mode::Outbox(out.join("outbox")),
+        &deliver::records_path(&history_path),
+    )
+    .await?;
     Ok(Outcome {
         reports,
+        delivery,
         exit_code: error::EXIT_OK,
     })
 }
@@ -513,6 +598,7 @@ pub fn demo(out: &Path) -> Result<Outcome> {
 /// GitHub's reachability, the rate limit and read access to the organization's alerts.
 /// Returns the lines to print.
 pub async fn check(config_path: &Path) -> Result<Vec<String>> {
+    tls::init();
     let config = config::load(config_path)?;
     let mut lines = vec![format!(
         "config {}: valid, {} campaign{}",

@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
+    campaign_pulse::tls::init();
     let cli = Cli::parse();
     init_logging(cli.quiet, cli.verbose);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -35,7 +36,7 @@ fn main() -> ExitCode {
 async fn dispatch(command: Command, quiet: bool) -> Result<i32, Error> {
     match command {
         Command::Demo { out } => {
-            let outcome = campaign_pulse::demo(&out)?;
+            let outcome = campaign_pulse::demo(&out).await?;
             if !quiet {
                 print_reports(&outcome);
                 println!(
@@ -88,6 +89,26 @@ async fn dispatch(command: Command, quiet: bool) -> Result<i32, Error> {
 }
 
 fn print_reports(outcome: &Outcome) {
+    print_campaigns(outcome);
+    let d = &outcome.delivery;
+    for path in &d.written {
+        println!("would send: {}", path.display());
+    }
+    if !d.sent.is_empty() {
+        println!("delivered: {}", d.sent.join(", "));
+    }
+    if !d.skipped.is_empty() {
+        println!(
+            "already delivered today: {} (--resend sends again)",
+            d.skipped.join(", ")
+        );
+    }
+    for (channel, why) in &d.failed {
+        println!("FAILED {channel}: {why}");
+    }
+}
+
+fn print_campaigns(outcome: &Outcome) {
     for r in &outcome.reports {
         let s = &r.summary;
         println!(

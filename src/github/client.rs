@@ -166,6 +166,7 @@ impl Default for Progress {
 impl GitHub {
     /// Connects with the credentials the configuration names.
     pub fn connect(cfg: &GithubConfig) -> Result<GitHub> {
+        crate::tls::init();
         let api = api_url(cfg)?;
         if cfg.app.is_some() {
             return Err(Error::Usage(

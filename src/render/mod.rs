@@ -19,7 +19,11 @@ pub const HTML_TEMPLATE: &str = "report.html.tera";
 /// Name of the index page template.
 pub const INDEX_TEMPLATE: &str = "index.html.tera";
 
-/// The default templates, embedded in the binary, by name.
+/// Name of the email's HTML template.
+pub const EMAIL_TEMPLATE: &str = "email.html.tera";
+
+/// The default templates, embedded in the binary, by name. `campaign.html.tera` (one
+/// campaign's report body) and `style.css.tera` are included by the others.
 pub const EMBEDDED: &[(&str, &str)] = &[
     (
         MARKDOWN_TEMPLATE,
@@ -30,8 +34,20 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../templates/report.html.tera"),
     ),
     (
+        "campaign.html.tera",
+        include_str!("../../templates/campaign.html.tera"),
+    ),
+    (
+        "style.css.tera",
+        include_str!("../../templates/style.css.tera"),
+    ),
+    (
         INDEX_TEMPLATE,
         include_str!("../../templates/index.html.tera"),
+    ),
+    (
+        EMAIL_TEMPLATE,
+        include_str!("../../templates/email.html.tera"),
     ),
 ];
 
@@ -74,15 +90,20 @@ impl Templates {
         let mut html = Tera::new();
         html.autoescape_on([".html.tera"]);
         register_filters(&mut html);
+        let mut md_sources = Vec::new();
+        let mut html_sources = Vec::new();
         for (name, embedded) in EMBEDDED {
             let text = source(name, embedded)?;
-            let tera = if name.ends_with(".md.tera") {
-                &mut markdown
+            if name.ends_with(".md.tera") {
+                md_sources.push((*name, text));
             } else {
-                &mut html
-            };
-            tera.add_raw_template(name, &text)
-                .map_err(|e| template_error(name, &e))?;
+                html_sources.push((*name, text));
+            }
+        }
+        // Added together so includes resolve; an error names the template at fault.
+        for (tera, sources) in [(&mut markdown, md_sources), (&mut html, html_sources)] {
+            tera.add_raw_templates(sources.iter().map(|(n, t)| (*n, t.as_str())))
+                .map_err(|e| template_error(&failing_template(&e, &sources), &e))?;
         }
         Ok(Templates { markdown, html })
     }
@@ -96,6 +117,28 @@ impl Templates {
     /// Renders `report.html`.
     pub fn html(&self, summary: &Summary, view: &ReportView) -> Result<String> {
         Templates::render(&self.html, HTML_TEMPLATE, &context(summary, view))
+    }
+
+    /// Renders the email's HTML part: every campaign's report, in order.
+    pub fn email_html(
+        &self,
+        subject: &str,
+        as_of: NaiveDate,
+        report_url: Option<&str>,
+        reports: &[(&Summary, &ReportView)],
+    ) -> Result<String> {
+        #[derive(Serialize)]
+        struct Item<'a> {
+            s: &'a Summary,
+            v: &'a ReportView,
+        }
+        let items: Vec<Item<'_>> = reports.iter().map(|(s, v)| Item { s, v }).collect();
+        let mut ctx = tera::Context::new();
+        ctx.insert("subject", subject);
+        ctx.insert("as_of", &as_of);
+        ctx.insert("report_url", &report_url);
+        ctx.insert("reports", &items);
+        Templates::render(&self.html, EMAIL_TEMPLATE, &ctx)
     }
 
     /// Renders `index.html` from the latest report of every campaign.
@@ -156,6 +199,18 @@ impl IndexEntry {
             href: format!("{}/{date}/report.html", summary.campaign.id),
         }
     }
+}
+
+/// Which of a batch of templates an error is about (its report names the file).
+fn failing_template(e: &tera::Error, sources: &[(&str, String)]) -> String {
+    let text = e.to_string();
+    sources
+        .iter()
+        .map(|(n, _)| *n)
+        .find(|n| text.contains(&format!("--> {n}:")) || text.contains(&format!("`{n}`")))
+        .or_else(|| sources.first().map(|(n, _)| *n))
+        .unwrap_or("templates")
+        .to_string()
 }
 
 fn template_error(name: &str, e: &tera::Error) -> Error {
@@ -241,6 +296,8 @@ pub struct ReportView {
     pub at_risk: Vec<AtRiskView>,
     /// Secret types of open alerts, most first.
     pub open_by_secret_type: Vec<(String, u64)>,
+    /// The week's resolutions, most first, in words (`false positive`).
+    pub resolved_by_resolution: Vec<(String, u64)>,
     /// How many entries long lists show.
     pub limits: Limits,
     /// Where the charts are, relative to the report (or `cid:` links in email).
@@ -307,12 +364,23 @@ impl ReportView {
     ) -> ReportView {
         let f = &summary.forecast;
         let status = f.status;
-        let mut by_type: Vec<(String, u64)> = summary
-            .open_by_secret_type
-            .iter()
-            .map(|(k, v)| (k.clone(), *v))
-            .collect();
-        by_type.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let most_first = |map: &std::collections::BTreeMap<String, u64>, words: bool| {
+            let mut v: Vec<(String, u64)> = map
+                .iter()
+                .map(|(k, n)| {
+                    (
+                        if words {
+                            k.replace('_', " ")
+                        } else {
+                            k.clone()
+                        },
+                        *n,
+                    )
+                })
+                .collect();
+            v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            v
+        };
         ReportView {
             status,
             status_label: status.label(),
@@ -347,7 +415,8 @@ impl ReportView {
                         .collect(),
                 })
                 .collect(),
-            open_by_secret_type: by_type,
+            open_by_secret_type: most_first(&summary.open_by_secret_type, false),
+            resolved_by_resolution: most_first(&summary.resolved_this_week_by_resolution, true),
             limits: Limits::default(),
             charts: ChartLinks::default(),
             notes,

@@ -1,0 +1,476 @@
+//! Delivery (SPEC §8): one email per run, a Slack message and a Teams card per webhook.
+//!
+//! Each channel renders its own message from the week's reports and sends it on its own: one
+//! failing does not stop the others. Webhook URLs and SMTP credentials are secrets: they are
+//! read from the environment, never logged, and channels are named by their `name`.
+//! Successful deliveries are recorded per channel, date and campaign set next to the
+//! history, so a rerun sends only what is missing.
+
+pub mod email;
+pub mod slack;
+pub mod teams;
+mod webhook;
+
+use crate::config::DeliveryConfig;
+use crate::error::{Error, Result};
+use crate::metrics::Status;
+use crate::render::{ReportView, Templates};
+use crate::summary::Summary;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use std::future::Future;
+use std::path::{Path, PathBuf};
+
+/// One campaign's rendered report, as channels need it.
+#[derive(Debug, Clone)]
+pub struct CampaignReport {
+    /// The numbers.
+    pub summary: Summary,
+    /// Derived values for templates.
+    pub view: ReportView,
+    /// `report.md`.
+    pub markdown: String,
+    /// `burndown.png`.
+    pub burndown: Vec<u8>,
+    /// `repos.png`.
+    pub repos: Vec<u8>,
+}
+
+/// Everything a run delivers: the week's reports of every campaign.
+#[derive(Debug, Clone)]
+pub struct Digest {
+    /// Date of T.
+    pub as_of: NaiveDate,
+    /// Reports in configuration order.
+    pub reports: Vec<CampaignReport>,
+    /// Where people can read the reports (`output.report_url`).
+    pub report_url: Option<String>,
+}
+
+impl Digest {
+    /// `Secret remediation — week of 2026-11-23: 2 at risk, 1 on track`.
+    pub fn subject(&self) -> String {
+        format!(
+            "Secret remediation — week of {}: {}",
+            self.as_of,
+            self.status_counts()
+        )
+    }
+
+    /// `2 at risk, 1 overdue, 1 on track, 1 done`, most urgent first.
+    pub fn status_counts(&self) -> String {
+        let order = [
+            (Status::Overdue, "overdue"),
+            (Status::AtRisk, "at risk"),
+            (Status::OnTrack, "on track"),
+            (Status::Done, "done"),
+        ];
+        let parts: Vec<String> = order
+            .iter()
+            .filter_map(|(status, words)| {
+                let n = self
+                    .reports
+                    .iter()
+                    .filter(|r| r.summary.forecast.status == *status)
+                    .count();
+                (n > 0).then(|| format!("{n} {words}"))
+            })
+            .collect();
+        if parts.is_empty() {
+            "no campaigns".into()
+        } else {
+            parts.join(", ")
+        }
+    }
+
+    /// Ids of the campaigns covered.
+    pub fn campaign_ids(&self) -> Vec<String> {
+        self.reports
+            .iter()
+            .map(|r| r.summary.campaign.id.clone())
+            .collect()
+    }
+}
+
+/// Why a delivery failed, in words that name the channel and never its URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure(pub String);
+
+/// A way to deliver the weekly reports.
+pub trait Channel {
+    /// Stable key used in records and messages: `email`, `slack:secops`, `teams:leadership`.
+    fn key(&self) -> String;
+    /// File name of the message under `OUT/outbox/` in a dry run.
+    fn outbox_name(&self) -> String;
+    /// Renders the message (bytes as sent).
+    fn render(&self, digest: &Digest, templates: &Templates) -> Result<Vec<u8>>;
+    /// Sends a rendered message, retrying what is worth retrying.
+    fn send(&self, message: &[u8]) -> impl Future<Output = Result<(), Failure>> + Send;
+}
+
+/// A secret value (URL with a token, SMTP password) that never shows in `Debug` output.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// The value, for the one place that sends it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+fn secret_env(var: &str, what: &str) -> Result<Secret> {
+    match std::env::var(var) {
+        Ok(v) if !v.trim().is_empty() => Ok(Secret(v.trim().to_string())),
+        _ => Err(Error::Usage(format!(
+            "the environment variable {var} ({what}) is not set; set it, remove that channel from delivery, or run with --no-send"
+        ))),
+    }
+}
+
+/// Every configured channel, ready to send (secrets read from the environment) or, for a
+/// dry run, only to render.
+#[derive(Debug)]
+pub struct Channels {
+    /// The email, if configured.
+    pub email: Option<email::Email>,
+    /// Slack webhooks.
+    pub slack: Vec<slack::Slack>,
+    /// Teams webhooks.
+    pub teams: Vec<teams::Teams>,
+}
+
+impl Channels {
+    /// Channels that can send: every env var must be set and valid.
+    pub fn connect(config: &DeliveryConfig) -> Result<Channels> {
+        let client = webhook::client()?;
+        Ok(Channels {
+            email: config
+                .email
+                .as_ref()
+                .map(|e| {
+                    email::Email::connect(
+                        e,
+                        Some(secret_env(&e.smtp_url_env, "delivery.email.smtp_url_env")?),
+                    )
+                })
+                .transpose()?,
+            slack: config
+                .slack
+                .iter()
+                .map(|h| {
+                    let url = secret_env(&h.webhook_env, &format!("Slack webhook `{}`", h.name))?;
+                    Ok(slack::Slack::new(
+                        &h.name,
+                        Some(webhook::Hook::new(&h.name, url, client.clone())?),
+                    ))
+                })
+                .collect::<Result<_>>()?,
+            teams: config
+                .teams
+                .iter()
+                .map(|h| {
+                    let url = secret_env(&h.webhook_env, &format!("Teams webhook `{}`", h.name))?;
+                    Ok(teams::Teams::new(
+                        &h.name,
+                        Some(webhook::Hook::new(&h.name, url, client.clone())?),
+                    ))
+                })
+                .collect::<Result<_>>()?,
+        })
+    }
+
+    /// Channels for a dry run: they render but hold no secret and cannot send.
+    pub fn offline(config: &DeliveryConfig) -> Result<Channels> {
+        Ok(Channels {
+            email: config
+                .email
+                .as_ref()
+                .map(|e| email::Email::connect(e, None))
+                .transpose()?,
+            slack: config
+                .slack
+                .iter()
+                .map(|h| slack::Slack::new(&h.name, None))
+                .collect(),
+            teams: config
+                .teams
+                .iter()
+                .map(|h| teams::Teams::new(&h.name, None))
+                .collect(),
+        })
+    }
+
+    /// Whether any channel is configured.
+    pub fn is_empty(&self) -> bool {
+        self.email.is_none() && self.slack.is_empty() && self.teams.is_empty()
+    }
+}
+
+/// What happened to each channel.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeliveryReport {
+    /// Keys of channels that delivered now.
+    pub sent: Vec<String>,
+    /// Keys of channels that had already delivered this report today.
+    pub skipped: Vec<String>,
+    /// Keys written to the outbox (dry run).
+    pub written: Vec<PathBuf>,
+    /// Channels that failed, with why.
+    pub failed: Vec<(String, String)>,
+}
+
+/// How to deliver.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mode {
+    /// Send what was not delivered yet today (everything with `resend`).
+    Send {
+        /// Send again what was already delivered.
+        resend: bool,
+    },
+    /// Write every message under this folder and send nothing.
+    Outbox(PathBuf),
+}
+
+/// Renders and delivers the digest on every channel. Rendering errors (templates, an invalid
+/// card) of one channel are that channel's failure, like a send error.
+pub async fn deliver(
+    channels: &Channels,
+    digest: &Digest,
+    templates: &Templates,
+    mode: &Mode,
+    records_path: &Path,
+) -> Result<DeliveryReport> {
+    let mut report = DeliveryReport::default();
+    let mut records = Records::load(records_path)?;
+    if let Some(c) = &channels.email {
+        one(
+            c,
+            digest,
+            templates,
+            mode,
+            &mut records,
+            records_path,
+            &mut report,
+        )
+        .await?;
+    }
+    for c in &channels.slack {
+        one(
+            c,
+            digest,
+            templates,
+            mode,
+            &mut records,
+            records_path,
+            &mut report,
+        )
+        .await?;
+    }
+    for c in &channels.teams {
+        one(
+            c,
+            digest,
+            templates,
+            mode,
+            &mut records,
+            records_path,
+            &mut report,
+        )
+        .await?;
+    }
+    Ok(report)
+}
+
+async fn one<C: Channel>(
+    channel: &C,
+    digest: &Digest,
+    templates: &Templates,
+    mode: &Mode,
+    records: &mut Records,
+    records_path: &Path,
+    report: &mut DeliveryReport,
+) -> Result<()> {
+    let key = channel.key();
+    let campaigns = digest.campaign_ids();
+    if let Mode::Send { resend: false } = mode
+        && records.delivered(&key, digest.as_of, &campaigns)
+    {
+        tracing::info!(
+            "{key}: already delivered for {}; skipping (use --resend to send again)",
+            digest.as_of
+        );
+        report.skipped.push(key);
+        return Ok(());
+    }
+    let message = match channel.render(digest, templates) {
+        Ok(m) => m,
+        Err(e) => {
+            tracing::error!("{key}: {e}");
+            report.failed.push((key, e.to_string()));
+            return Ok(());
+        }
+    };
+    match mode {
+        Mode::Outbox(dir) => {
+            let path = dir.join(channel.outbox_name());
+            crate::history::write_atomic(&path, &message)?;
+            report.written.push(path);
+        }
+        Mode::Send { .. } => match channel.send(&message).await {
+            Ok(()) => {
+                tracing::info!("{key}: delivered");
+                records.add(Record {
+                    date: digest.as_of,
+                    channel: key.clone(),
+                    campaigns,
+                    sent_at: crate::now(),
+                });
+                records.save(records_path)?;
+                report.sent.push(key);
+            }
+            Err(Failure(why)) => {
+                tracing::error!("{key}: {why}");
+                report.failed.push((key, why));
+            }
+        },
+    }
+    Ok(())
+}
+
+/// One successful delivery.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Record {
+    /// Date of T of the delivered reports.
+    pub date: NaiveDate,
+    /// Channel key.
+    pub channel: String,
+    /// Campaign ids the message covered.
+    pub campaigns: Vec<String>,
+    /// When it was sent.
+    pub sent_at: DateTime<Utc>,
+}
+
+/// The delivery records (`deliveries.jsonl` next to the history).
+#[derive(Debug, Clone, Default)]
+pub struct Records {
+    records: Vec<Record>,
+}
+
+/// Where the delivery records of a history file live.
+pub fn records_path(history: &Path) -> PathBuf {
+    history.with_file_name("deliveries.jsonl")
+}
+
+impl Records {
+    /// Reads the records; a missing file is none.
+    pub fn load(path: &Path) -> Result<Records> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Records::default()),
+            Err(e) => return Err(Error::io("cannot read delivery records", path, e)),
+        };
+        let mut records = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            records.push(serde_json::from_str(line).map_err(|e| Error::History {
+                path: path.to_path_buf(),
+                message: format!(
+                    "line {}: not a delivery record ({e}); fix or remove that line",
+                    i + 1
+                ),
+            })?);
+        }
+        Ok(Records { records })
+    }
+
+    /// Whether `channel` already delivered a message covering every campaign of `campaigns`
+    /// for `date`.
+    pub fn delivered(&self, channel: &str, date: NaiveDate, campaigns: &[String]) -> bool {
+        self.records.iter().any(|r| {
+            r.channel == channel
+                && r.date == date
+                && campaigns.iter().all(|c| r.campaigns.contains(c))
+        })
+    }
+
+    fn add(&mut self, record: Record) {
+        self.records.push(record);
+    }
+
+    fn save(&self, path: &Path) -> Result<()> {
+        let mut out = String::new();
+        for r in &self.records {
+            out.push_str(&serde_json::to_string(r).map_err(|e| Error::History {
+                path: path.to_path_buf(),
+                message: format!("cannot serialize a delivery record: {e}"),
+            })?);
+            out.push('\n');
+        }
+        crate::history::write_atomic(path, out.as_bytes())
+    }
+}
+
+/// Cuts text to at most `max` characters, ending with `…` when cut.
+pub fn clip(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_do_not_debug_print() {
+        let s = Secret("https://hooks.slack.com/services/T0/B0/XYZ".into());
+        assert_eq!(format!("{s:?}"), "Secret(<redacted>)");
+    }
+
+    #[test]
+    fn records_match_channel_date_and_campaign_set() {
+        let d = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let mut r = Records::default();
+        r.add(Record {
+            date: d,
+            channel: "slack:secops".into(),
+            campaigns: vec!["a".into(), "b".into()],
+            sent_at: Utc::now(),
+        });
+        assert!(r.delivered("slack:secops", d, &["a".into()]));
+        assert!(r.delivered("slack:secops", d, &["a".into(), "b".into()]));
+        assert!(
+            !r.delivered("slack:secops", d, &["a".into(), "c".into()]),
+            "a new campaign is missing"
+        );
+        assert!(!r.delivered("slack:other", d, &["a".into()]));
+        assert!(!r.delivered("slack:secops", d.succ_opt().unwrap(), &["a".into()]));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("deliveries.jsonl");
+        r.save(&path).unwrap();
+        assert!(
+            Records::load(&path)
+                .unwrap()
+                .delivered("slack:secops", d, &["b".into()])
+        );
+    }
+
+    #[test]
+    fn clip_counts_characters() {
+        assert_eq!(clip("abcdef", 4), "abc…");
+        assert_eq!(clip("ab", 4), "ab");
+        assert_eq!(clip("ééééé", 3), "éé…");
+    }
+}

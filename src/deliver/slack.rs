@@ -1,0 +1,203 @@
+//! Slack incoming webhooks: a `text` fallback plus Block Kit blocks — a header, one section
+//! per campaign (status, open, resolved this week, net change, the alerts to fix first) and a
+//! button to the reports. Slack's limits are enforced here; text from the config or GitHub
+//! is escaped for mrkdwn (`&`, `<`, `>`).
+
+use super::webhook::Hook;
+use super::{Channel, Digest, Failure, clip};
+use crate::error::{Error, Result};
+use crate::metrics::Status;
+use crate::render::{Templates, safe_url, signed};
+use serde_json::{Value, json};
+
+/// At most this many blocks per message.
+pub const MAX_BLOCKS: usize = 50;
+/// At most this many characters in a section's text.
+pub const MAX_SECTION_TEXT: usize = 3000;
+/// At most this many characters in a header.
+pub const MAX_HEADER: usize = 150;
+/// At most this many fields in a section.
+pub const MAX_FIELDS: usize = 10;
+/// At most this many characters in a `text` fallback (Slack truncates beyond).
+pub const MAX_TEXT: usize = 4000;
+/// At-risk alerts listed per campaign.
+const AT_RISK_SHOWN: usize = 3;
+
+/// Escapes text for Slack mrkdwn: `&`, `<` and `>` would start entities and links.
+pub fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// A Slack webhook channel.
+#[derive(Debug)]
+pub struct Slack {
+    name: String,
+    hook: Option<Hook>,
+}
+
+impl Slack {
+    /// A channel; without a hook it can only render (dry run).
+    pub fn new(name: &str, hook: Option<Hook>) -> Slack {
+        Slack {
+            name: name.to_string(),
+            hook,
+        }
+    }
+}
+
+fn emoji(status: Status) -> &'static str {
+    match status {
+        Status::OnTrack => ":large_green_circle:",
+        Status::AtRisk => ":large_orange_circle:",
+        Status::Overdue => ":red_circle:",
+        Status::Done => ":white_check_mark:",
+    }
+}
+
+/// The Slack message for a digest, within Slack's limits.
+pub fn payload(digest: &Digest) -> Value {
+    let title = format!("Secret remediation — week of {}", digest.as_of);
+    let mut blocks = vec![
+        json!({"type": "header", "text": {"type": "plain_text", "text": clip(&title, MAX_HEADER), "emoji": true}}),
+        json!({"type": "section", "text": {"type": "mrkdwn", "text": clip(&escape(&digest.status_counts()), MAX_SECTION_TEXT)}}),
+    ];
+    // header + summary + (section, context, divider) per campaign + overflow note + button
+    let room = (MAX_BLOCKS - 4) / 3;
+    let shown = digest.reports.len().min(room);
+    for r in &digest.reports[..shown] {
+        let s = &r.summary;
+        let t = &s.totals;
+        let f = &s.forecast;
+        let mut text = format!(
+            "*{}* · {} *{}*\n*{}* open ({} this week, from {}) · *{}* resolved this week · *{}* new · {}% done",
+            escape(&s.campaign.name),
+            emoji(f.status),
+            f.status.label(),
+            t.open,
+            signed(t.net_change),
+            t.open_week_ago,
+            t.resolved_this_week,
+            t.new_this_week,
+            t.progress_pct
+        );
+        match (f.projected_completion, s.campaign.due_on) {
+            (_, _) if t.open == 0 => {}
+            (Some(p), Some(d)) => text.push_str(&format!("\nProjected to finish {p}; due {d}")),
+            (Some(p), None) => text.push_str(&format!("\nProjected to finish {p}; no due date")),
+            (None, Some(d)) => text.push_str(&format!("\nNothing fixed in 4 weeks; due {d}")),
+            (None, None) => text.push_str("\nNothing fixed in 4 weeks"),
+        }
+        blocks.push(json!({"type": "section", "text": {"type": "mrkdwn", "text": clip(&text, MAX_SECTION_TEXT)}}));
+        let risky: Vec<String> = s
+            .at_risk
+            .top
+            .iter()
+            .take(AT_RISK_SHOWN)
+            .zip(&r.view.at_risk)
+            .map(|(a, why)| {
+                let label = escape(&format!("{} #{}", a.repo, a.number));
+                let linked = match safe_url(&a.html_url) {
+                    Some(u) => format!("<{u}|{label}>"),
+                    None => label,
+                };
+                format!("{linked} ({})", why.why.join(", "))
+            })
+            .collect();
+        let context = if risky.is_empty() {
+            "No alert at risk.".to_string()
+        } else {
+            format!(
+                "Fix first ({} at risk): {}",
+                s.at_risk.count,
+                risky.join(" · ")
+            )
+        };
+        blocks.push(json!({"type": "context", "elements": [{"type": "mrkdwn", "text": clip(&context, MAX_SECTION_TEXT)}]}));
+        blocks.push(json!({"type": "divider"}));
+    }
+    if digest.reports.len() > shown {
+        let rest: Vec<String> = digest.reports[shown..]
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} ({})",
+                    escape(&r.summary.campaign.name),
+                    r.summary.forecast.status.label()
+                )
+            })
+            .collect();
+        blocks.push(json!({"type": "section", "text": {"type": "mrkdwn",
+            "text": clip(&format!("…and {} more: {}", rest.len(), rest.join(", ")), MAX_SECTION_TEXT)}}));
+    }
+    if let Some(url) = digest.report_url.as_deref().and_then(safe_url) {
+        blocks.push(json!({"type": "actions", "elements": [{"type": "button",
+            "text": {"type": "plain_text", "text": "Open the reports"}, "url": url}]}));
+    }
+    let mut fallback = format!("{title}: {}", digest.status_counts());
+    for r in &digest.reports {
+        fallback.push_str(&format!(
+            "\n{}: {}, {} open, {} resolved this week",
+            r.summary.campaign.name,
+            r.summary.forecast.status.label(),
+            r.summary.totals.open,
+            r.summary.totals.resolved_this_week
+        ));
+    }
+    json!({"text": clip(&escape(&fallback), MAX_TEXT), "blocks": blocks})
+}
+
+/// Checks a payload against Slack's limits.
+pub fn check_limits(payload: &Value) -> std::result::Result<(), String> {
+    let blocks = payload["blocks"].as_array().ok_or("no blocks")?;
+    if blocks.len() > MAX_BLOCKS {
+        return Err(format!("{} blocks (at most {MAX_BLOCKS})", blocks.len()));
+    }
+    for b in blocks {
+        let len = |v: &Value| v.as_str().map_or(0, |s| s.chars().count());
+        match b["type"].as_str() {
+            Some("header") if len(&b["text"]["text"]) > MAX_HEADER => {
+                return Err("header too long".into());
+            }
+            Some("section") => {
+                if len(&b["text"]["text"]) > MAX_SECTION_TEXT {
+                    return Err("section text too long".into());
+                }
+                if b["fields"].as_array().is_some_and(|f| f.len() > MAX_FIELDS) {
+                    return Err("too many fields".into());
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+impl Channel for Slack {
+    fn key(&self) -> String {
+        format!("slack:{}", self.name)
+    }
+
+    fn outbox_name(&self) -> String {
+        format!("slack-{}.json", self.name)
+    }
+
+    fn render(&self, digest: &Digest, _templates: &Templates) -> Result<Vec<u8>> {
+        let p = payload(digest);
+        check_limits(&p)
+            .map_err(|e| Error::Usage(format!("Slack message for `{}`: {e}", self.name)))?;
+        serde_json::to_vec_pretty(&p).map_err(|e| Error::Usage(e.to_string()))
+    }
+
+    async fn send(&self, message: &[u8]) -> std::result::Result<(), Failure> {
+        let hook = self
+            .hook
+            .as_ref()
+            .ok_or_else(|| Failure(format!("Slack webhook `{}`: not configured", self.name)))?;
+        hook.post("Slack", message, |body| {
+            body.trim() == "ok" || body.trim().is_empty()
+        })
+        .await
+    }
+}

@@ -1,0 +1,285 @@
+//! Microsoft Teams Workflows webhooks: an Adaptive Card 1.4 in the message envelope of
+//! SPEC §8, under 25 KB. Teams answers 202 whether or not it can render a card, so every
+//! card is checked here before it is sent.
+
+use super::webhook::Hook;
+use super::{Channel, Digest, Failure};
+use crate::error::{Error, Result};
+use crate::metrics::Status;
+use crate::render::{Templates, safe_url, signed};
+use serde_json::{Value, json};
+
+/// Teams refuses messages above this size.
+pub const MAX_BYTES: usize = 25 * 1024;
+/// At-risk alerts listed per campaign.
+const AT_RISK_SHOWN: usize = 3;
+
+/// Escapes text for an Adaptive Card TextBlock (a CommonMark subset): markup characters are
+/// backslash-escaped, and `{{` is broken so it cannot become a DATE()/TIME() function.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' | '*' | '_' | '[' | ']' | '(' | ')' | '`' | '#' | '<' | '>' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out.replace("{{", "{\u{200B}{").replace("}}", "}\u{200B}}")
+}
+
+/// A Teams webhook channel.
+#[derive(Debug)]
+pub struct Teams {
+    name: String,
+    hook: Option<Hook>,
+}
+
+impl Teams {
+    /// A channel; without a hook it can only render (dry run).
+    pub fn new(name: &str, hook: Option<Hook>) -> Teams {
+        Teams {
+            name: name.to_string(),
+            hook,
+        }
+    }
+}
+
+fn color(status: Status) -> &'static str {
+    match status {
+        Status::OnTrack => "Good",
+        Status::AtRisk => "Warning",
+        Status::Overdue => "Attention",
+        Status::Done => "Accent",
+    }
+}
+
+fn text(text: &str) -> Value {
+    json!({"type": "TextBlock", "text": text, "wrap": true})
+}
+
+/// The Adaptive Card for a digest; `detail` says whether to list at-risk alerts.
+pub fn card(digest: &Digest, detail: bool, campaigns: usize) -> Value {
+    let mut body = vec![
+        json!({"type": "TextBlock", "text": escape(&format!("Secret remediation — week of {}", digest.as_of)),
+               "weight": "Bolder", "size": "Large", "wrap": true}),
+        json!({"type": "TextBlock", "text": escape(&digest.status_counts()), "isSubtle": true, "spacing": "None", "wrap": true}),
+    ];
+    for r in digest.reports.iter().take(campaigns) {
+        let s = &r.summary;
+        let t = &s.totals;
+        let f = &s.forecast;
+        let mut facts = vec![
+            json!({"title": "Open", "value": format!("{} ({} this week)", t.open, signed(t.net_change))}),
+            json!({"title": "Resolved this week", "value": t.resolved_this_week.to_string()}),
+            json!({"title": "New this week", "value": t.new_this_week.to_string()}),
+            json!({"title": "Done", "value": format!("{}% ({} of {})", t.progress_pct, t.closed, t.total)}),
+        ];
+        if t.open > 0 {
+            facts.push(
+                json!({"title": "Projected finish", "value": f.projected_completion
+                .map_or("none: nothing fixed in 4 weeks".to_string(), |p| p.to_string())}),
+            );
+        }
+        facts.push(json!({"title": "Due", "value": s.campaign.due_on.map_or("no due date".to_string(), |d| d.to_string())}));
+        let mut items = vec![
+            json!({"type": "ColumnSet", "columns": [
+                {"type": "Column", "width": "stretch", "items": [
+                    {"type": "TextBlock", "text": escape(&s.campaign.name), "weight": "Bolder", "size": "Medium", "wrap": true}]},
+                {"type": "Column", "width": "auto", "items": [
+                    {"type": "TextBlock", "text": f.status.label(), "weight": "Bolder", "color": color(f.status), "wrap": true}]}
+            ]}),
+            json!({"type": "FactSet", "facts": facts}),
+        ];
+        if detail && s.at_risk.count > 0 {
+            let lines: Vec<String> = s
+                .at_risk
+                .top
+                .iter()
+                .take(AT_RISK_SHOWN)
+                .zip(&r.view.at_risk)
+                .map(|(a, why)| {
+                    let label = escape(&format!("{} #{}", a.repo, a.number));
+                    let linked = match safe_url(&a.html_url) {
+                        Some(u) => format!("[{label}]({u})"),
+                        None => label,
+                    };
+                    format!("- {linked}: {}", why.why.join(", "))
+                })
+                .collect();
+            let mut block = text(&format!(
+                "**Fix first** ({} at risk)\r{}",
+                s.at_risk.count,
+                lines.join("\r")
+            ));
+            block["size"] = json!("Small");
+            items.push(block);
+        }
+        body.push(
+            json!({"type": "Container", "separator": true, "spacing": "Medium", "items": items}),
+        );
+    }
+    if digest.reports.len() > campaigns {
+        body.push(text(&escape(&format!(
+            "…and {} more campaigns: see the reports.",
+            digest.reports.len() - campaigns
+        ))));
+    }
+    let mut card = json!({
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "type": "AdaptiveCard",
+        "version": "1.4",
+        "body": body,
+        "msteams": {"width": "Full"}
+    });
+    if let Some(url) = digest.report_url.as_deref().and_then(safe_url) {
+        card["actions"] =
+            json!([{"type": "Action.OpenUrl", "title": "Open the reports", "url": url}]);
+    }
+    card
+}
+
+/// The message envelope around a card.
+pub fn envelope(card: Value) -> Value {
+    json!({"type": "message", "attachments": [{
+        "contentType": "application/vnd.microsoft.card.adaptive",
+        "contentUrl": null,
+        "content": card
+    }]})
+}
+
+/// The message for a digest: the fullest card that fits in [`MAX_BYTES`].
+pub fn message(digest: &Digest) -> std::result::Result<Vec<u8>, String> {
+    let n = digest.reports.len();
+    let mut tries = vec![(true, n), (false, n)];
+    let mut k = n;
+    while k > 1 {
+        k /= 2;
+        tries.push((false, k));
+    }
+    for (detail, campaigns) in tries {
+        let msg = envelope(card(digest, detail, campaigns));
+        validate(&msg)?;
+        let bytes = serde_json::to_vec(&msg).map_err(|e| e.to_string())?;
+        if bytes.len() <= MAX_BYTES {
+            return Ok(bytes);
+        }
+    }
+    Err(format!("the card does not fit in {MAX_BYTES} bytes"))
+}
+
+/// Checks the envelope and its Adaptive Card 1.4 the way Teams would: the element and action
+/// types this tool uses, their required properties, and the size.
+pub fn validate(msg: &Value) -> std::result::Result<(), String> {
+    if msg["type"] != "message" {
+        return Err("envelope type is not `message`".into());
+    }
+    let att = msg["attachments"]
+        .as_array()
+        .filter(|a| a.len() == 1)
+        .ok_or("one attachment expected")?;
+    if att[0]["contentType"] != "application/vnd.microsoft.card.adaptive" {
+        return Err("attachment is not an Adaptive Card".into());
+    }
+    let card = &att[0]["content"];
+    if card["type"] != "AdaptiveCard" || card["version"] != "1.4" {
+        return Err("content is not an Adaptive Card 1.4".into());
+    }
+    let body = card["body"]
+        .as_array()
+        .filter(|b| !b.is_empty())
+        .ok_or("empty card body")?;
+    for e in body {
+        element(e)?;
+    }
+    if let Some(actions) = card.get("actions") {
+        for a in actions.as_array().ok_or("actions is not a list")? {
+            if a["type"] != "Action.OpenUrl" {
+                return Err(format!("unsupported action {}", a["type"]));
+            }
+            let url = a["url"].as_str().ok_or("Action.OpenUrl without url")?;
+            if !(url.starts_with("https://") || url.starts_with("http://")) {
+                return Err("Action.OpenUrl url is not http(s)".into());
+            }
+            if a["title"].as_str().is_none_or(str::is_empty) {
+                return Err("Action.OpenUrl without title".into());
+            }
+        }
+    }
+    Ok(())
+}
+
+fn element(e: &Value) -> std::result::Result<(), String> {
+    match e["type"].as_str() {
+        Some("TextBlock") => {
+            if e["text"].as_str().is_none_or(str::is_empty) {
+                return Err("TextBlock without text".into());
+            }
+        }
+        Some("FactSet") => {
+            let facts = e["facts"]
+                .as_array()
+                .filter(|f| !f.is_empty())
+                .ok_or("FactSet without facts")?;
+            if facts
+                .iter()
+                .any(|f| f["title"].as_str().is_none() || f["value"].as_str().is_none())
+            {
+                return Err("a fact needs a title and a value".into());
+            }
+        }
+        Some("ColumnSet") => {
+            for c in e["columns"].as_array().ok_or("ColumnSet without columns")? {
+                if c["type"] != "Column" {
+                    return Err("ColumnSet holds something else than Columns".into());
+                }
+                for i in c["items"].as_array().ok_or("Column without items")? {
+                    element(i)?;
+                }
+            }
+        }
+        Some("Container") => {
+            for i in e["items"]
+                .as_array()
+                .filter(|i| !i.is_empty())
+                .ok_or("empty Container")?
+            {
+                element(i)?;
+            }
+        }
+        other => return Err(format!("unsupported element {other:?}")),
+    }
+    Ok(())
+}
+
+impl Channel for Teams {
+    fn key(&self) -> String {
+        format!("teams:{}", self.name)
+    }
+
+    fn outbox_name(&self) -> String {
+        format!("teams-{}.json", self.name)
+    }
+
+    fn render(&self, digest: &Digest, _templates: &Templates) -> Result<Vec<u8>> {
+        let bytes = message(digest)
+            .map_err(|e| Error::Usage(format!("Teams card for `{}`: {e}", self.name)))?;
+        // pretty for the outbox; the size check above is on the compact form sent
+        let v: Value = serde_json::from_slice(&bytes).map_err(|e| Error::Usage(e.to_string()))?;
+        serde_json::to_vec_pretty(&v).map_err(|e| Error::Usage(e.to_string()))
+    }
+
+    async fn send(&self, message: &[u8]) -> std::result::Result<(), Failure> {
+        let hook = self
+            .hook
+            .as_ref()
+            .ok_or_else(|| Failure(format!("Teams webhook `{}`: not configured", self.name)))?;
+        let compact = serde_json::from_slice::<Value>(message)
+            .and_then(|v| serde_json::to_vec(&v))
+            .map_err(|e| Failure(format!("Teams webhook `{}`: {e}", self.name)))?;
+        hook.post("Teams", &compact, |_| true).await
+    }
+}
