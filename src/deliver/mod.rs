@@ -430,8 +430,50 @@ pub fn clip(text: &str, max: usize) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use crate::config::RiskSettings;
+    use crate::render::tests::sample;
+
+    /// A digest of `n` campaigns named `name-<k>`.
+    pub(crate) fn digest(n: usize, name: &str) -> Digest {
+        Digest {
+            as_of: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+            reports: (0..n)
+                .map(|k| {
+                    let mut summary = sample(
+                        &format!("{name}-{k}"),
+                        "acme/web",
+                        3,
+                        4,
+                        &RiskSettings::default(),
+                    );
+                    summary.campaign.id = format!("c{k}");
+                    let view = ReportView::new(&summary, 14, None, vec![]);
+                    CampaignReport {
+                        summary,
+                        view,
+                        markdown: String::new(),
+                        burndown: vec![],
+                        repos: vec![],
+                    }
+                })
+                .collect(),
+            report_url: Some("https://reports.example/x".into()),
+        }
+    }
+
+    #[test]
+    fn subject_counts_statuses_most_urgent_first() {
+        let mut d = digest(3, "c");
+        d.reports[0].summary.forecast.status = Status::Done;
+        d.reports[1].summary.forecast.status = Status::Overdue;
+        d.reports[2].summary.forecast.status = Status::Done;
+        assert_eq!(
+            d.subject(),
+            "Secret remediation — week of 2026-11-23: 1 overdue, 2 done"
+        );
+    }
 
     #[test]
     fn secrets_do_not_debug_print() {

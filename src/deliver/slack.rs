@@ -201,3 +201,53 @@ impl Channel for Slack {
         .await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::deliver::tests::digest;
+
+    #[test]
+    fn many_campaigns_stay_within_slacks_limits() {
+        let d = digest(40, &"<Long & name>".repeat(30));
+        let p = payload(&d);
+        check_limits(&p).unwrap();
+        let blocks = p["blocks"].as_array().unwrap();
+        assert!(blocks.len() <= MAX_BLOCKS, "{}", blocks.len());
+        let overflow = blocks
+            .iter()
+            .rev()
+            .find(|b| b["type"] == "section")
+            .unwrap();
+        assert!(
+            overflow["text"]["text"]
+                .as_str()
+                .unwrap()
+                .starts_with("…and 25 more:"),
+            "{overflow}"
+        );
+        for b in blocks {
+            let t = b["text"]["text"].as_str().unwrap_or_default();
+            assert!(!t.contains('<') || t.contains("<https://"), "escaped: {t}");
+        }
+        assert!(p["text"].as_str().unwrap().chars().count() <= MAX_TEXT);
+    }
+
+    #[test]
+    fn limits_are_checked() {
+        let too_many = json!({"blocks": vec![json!({"type": "divider"}); 51]});
+        assert!(check_limits(&too_many).is_err());
+        let long = json!({"blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "x".repeat(3001)}}]});
+        assert!(check_limits(&long).is_err());
+        let header = json!({"blocks": [{"type": "header", "text": {"type": "plain_text", "text": "x".repeat(151)}}]});
+        assert!(check_limits(&header).is_err());
+    }
+
+    #[test]
+    fn mrkdwn_escaping() {
+        assert_eq!(
+            escape("a <b> & <!channel>"),
+            "a &lt;b&gt; &amp; &lt;!channel&gt;"
+        );
+    }
+}

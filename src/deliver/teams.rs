@@ -283,3 +283,56 @@ impl Channel for Teams {
         hook.post("Teams", &compact, |_| true).await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::deliver::tests::digest;
+
+    #[test]
+    fn a_card_always_fits_and_validates() {
+        for n in [1, 5, 60] {
+            let d = digest(
+                n,
+                &"Long name {{DATE(2026-01-01T00:00:00Z)}} *x* ".repeat(8),
+            );
+            let bytes = message(&d).unwrap();
+            assert!(bytes.len() <= MAX_BYTES, "{n}: {}", bytes.len());
+            let v: Value = serde_json::from_slice(&bytes).unwrap();
+            validate(&v).unwrap();
+            assert!(
+                !String::from_utf8_lossy(&bytes).contains("{{DATE"),
+                "no card function from data"
+            );
+        }
+    }
+
+    #[test]
+    fn validation_catches_what_teams_would_not_render() {
+        let d = digest(1, "c");
+        let good = envelope(card(&d, true, 1));
+        validate(&good).unwrap();
+        let mut bad = good.clone();
+        bad["attachments"][0]["content"]["version"] = json!("1.6");
+        assert!(validate(&bad).is_err());
+        let mut bad = good.clone();
+        bad["attachments"][0]["content"]["body"][0]["type"] = json!("Carousel");
+        assert!(validate(&bad).is_err());
+        let mut bad = good.clone();
+        bad["attachments"][0]["content"]["body"][0]["text"] = json!("");
+        assert!(validate(&bad).is_err());
+        let mut bad = good;
+        bad["attachments"][0]["content"]["actions"] =
+            json!([{"type": "Action.OpenUrl", "title": "x", "url": "javascript:1"}]);
+        assert!(validate(&bad).is_err());
+    }
+
+    #[test]
+    fn text_escaping() {
+        assert_eq!(
+            escape("**b** [l](u) <x>"),
+            "\\*\\*b\\*\\* \\[l\\]\\(u\\) \\<x\\>"
+        );
+        assert_eq!(escape("{{DATE(x)}}"), "{\u{200B}{DATE\\(x\\)}\u{200B}}");
+    }
+}

@@ -7,6 +7,8 @@
 
 #![allow(dead_code)]
 
+pub mod servers;
+
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
@@ -478,5 +480,88 @@ pub fn text(out: &Output) -> (String, String) {
     (
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The as-of date of the hand-computed scenario.
+pub const T1: &str = "2026-11-23";
+
+/// The hand-computed scenario of SPEC §5 (see each alert's comment).
+pub fn scenario() -> Vec<Value> {
+    let mut v = Vec::new();
+    // 1: open, active, public, unassigned, 83 days old → at risk, score 9
+    let mut a = A::new("acme/web", 1, "2026-09-01T00:00:00Z");
+    a.validity = Some("active");
+    a.public = true;
+    a.assignee = None;
+    v.push(a.json());
+    // 2: resolved in the week (revoked), 69.5 days to fix
+    let mut a = A::new("acme/web", 2, "2026-09-10T00:00:00Z");
+    a.resolved = Some(("2026-11-18T12:00:00Z", "revoked"));
+    v.push(a.json());
+    // 3: new this week, null validity, bypassed push protection
+    let mut a = A::new("acme/web", 3, "2026-11-20T00:00:00Z");
+    a.validity = None;
+    a.bypassed = true;
+    v.push(a.json());
+    // 4: resolved before the campaign started → out of scope
+    let mut a = A::new("acme/api", 1, "2026-08-01T00:00:00Z");
+    a.resolved = Some(("2026-09-15T00:00:00Z", "revoked"));
+    v.push(a.json());
+    // 5: false positive, resolved before the week but within 28 days
+    let mut a = A::new("acme/api", 2, "2026-10-05T00:00:00Z");
+    a.resolved = Some(("2026-11-10T00:00:00Z", "false_positive"));
+    v.push(a.json());
+    // 6: open, active, multi-repo, 34 days old → at risk, score 6
+    let mut a = A::new("acme/api", 3, "2026-10-20T00:00:00Z");
+    a.validity = Some("active");
+    a.multi = true;
+    a.secret_type = "azure_sql_connection_string";
+    a.assignee = Some("hubot");
+    v.push(a.json());
+    // 7: created after T1
+    v.push(A::new("acme/api", 4, "2026-11-24T00:00:00Z").json());
+    // 8: open, inactive, 83 days old → past SLA only, score 2; its repo never had a fix
+    let mut a = A::new("acme/legacy", 1, "2026-09-01T00:00:00Z");
+    a.assignee = Some("ada");
+    v.push(a.json());
+    // 9: the only alert of its repository, fixed this week (won't fix) → cleared
+    let mut a = A::new("acme/ops-scripts", 1, "2026-10-01T00:00:00Z");
+    a.resolved = Some(("2026-11-17T00:00:00Z", "wont_fix"));
+    v.push(a.json());
+    // 10: another provider
+    let mut a = A::new("acme/web", 4, "2026-10-10T00:00:00Z");
+    a.provider = Some("aws");
+    a.secret_type = "aws_access_key_id";
+    v.push(a.json());
+    // 11: a generic alert, only returned when asked for by type
+    let mut a = A::new("acme/web", 6, "2026-11-01T00:00:00Z");
+    a.provider = None;
+    a.secret_type = "password";
+    a.validity = Some("unknown");
+    v.push(a.json());
+    v
+}
+
+pub fn config(api: &str) -> String {
+    format!(
+        r#"github:
+  org: acme
+  api_url: {api}
+history:
+  path: state/history.jsonl
+output:
+  dir: out
+campaigns:
+  - id: azure
+    name: Azure <credentials> & "keys" | fix
+    filter: "is:open provider:azure"
+    starts_on: 2026-10-01
+    due_on: 2026-12-31
+    sla_days: 30
+  - id: generic
+    filter: "results:generic"
+    starts_on: 2026-11-01
+"#
     )
 }

@@ -1,7 +1,7 @@
 // Loads HTML reports from disk in headless Chromium at 1280 px and 400 px wide, takes
 // screenshots, and fails when an image did not load or the page is wider than the window.
 //
-//   node tests/browser/check.mjs REPORTS_DIR SCREENSHOT_DIR
+//   node tests/js/browser-check.mjs REPORTS_DIR SCREENSHOT_DIR
 //
 // REPORTS_DIR holds index.html and <campaign>/<date>/report.html (e.g. the demo's output).
 import { chromium } from "playwright-core";
