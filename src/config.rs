@@ -61,6 +61,8 @@ pub struct GithubConfig {
     pub app: Option<AppConfig>,
     /// Generic secret types fetched in the second pass; empty turns the pass off.
     pub generic_secret_types: Vec<String>,
+    /// The longest rate-limit wait a run accepts before failing with the time to retry.
+    pub max_wait: std::time::Duration,
 }
 
 /// GitHub App authentication settings.
@@ -200,6 +202,8 @@ struct RawGithub {
     app: Option<AppConfig>,
     #[serde(default)]
     generic_secret_types: Option<Vec<String>>,
+    #[serde(default)]
+    max_wait: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -313,6 +317,16 @@ fn validate(path: &Path, at: &Locator<'_>, raw: RawConfig) -> Result<Config> {
             })?;
     }
 
+    let max_wait = match &raw.github.max_wait {
+        None => std::time::Duration::from_secs(15 * 60),
+        Some(w) => humantime::parse_duration(w.value.trim()).map_err(|e| {
+            at.spanned(
+                w,
+                &format!("`{}` is not a duration ({e})", w.value),
+                Some("write e.g. `max_wait: 15m`, `90s` or `1h`"),
+            )
+        })?,
+    };
     if raw.campaigns.value.is_empty() {
         return Err(at.spanned(
             &raw.campaigns,
@@ -366,6 +380,7 @@ fn validate(path: &Path, at: &Locator<'_>, raw: RawConfig) -> Result<Config> {
                 .token_env
                 .unwrap_or_else(|| "GITHUB_TOKEN".into()),
             app: raw.github.app,
+            max_wait,
             generic_secret_types: raw.github.generic_secret_types.unwrap_or_else(|| {
                 DEFAULT_GENERIC_SECRET_TYPES
                     .iter()

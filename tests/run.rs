@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{A, FakeGitHub, T1, Workdir, config, scenario, text};
+use common::{FakeGitHub, T1, Workdir, config, scenario, text};
 use serde_json::{Value, json};
 
 #[test]
@@ -141,8 +141,10 @@ fn run_computes_every_spec_number_with_few_requests_and_no_secrets() {
             .iter()
             .all(|r| r.query.get("per_page").map(String::as_str) == Some("100"))
     );
-    // open + resolved for the default pass and for the generic pass; nothing else
-    assert_eq!(seen.len(), 4, "{seen:?}");
+    // the rate limit first, then open + resolved for the default pass and the generic pass
+    assert_eq!(seen.len(), 5, "{seen:?}");
+    assert_eq!(seen[0].path, "/rate_limit");
+    assert_eq!(alerts.len(), 4);
     let generic: Vec<_> = alerts
         .iter()
         .filter(|r| r.query.contains_key("secret_type"))
@@ -364,38 +366,9 @@ fn history_across_two_weeks_and_a_same_day_rerun() {
     assert!(w.path().join("out/azure/2026-12-07/summary.json").exists());
 }
 
-/// Alerts for paging: `open` open ones, `recent` resolved within the last weeks and `old`
-/// resolved long before the campaign started.
-fn many(open: u64, recent: u64, old: u64) -> Vec<Value> {
-    let mut v = Vec::new();
-    for n in 0..open {
-        let created = format!("2026-{:02}-{:02}T10:00:00Z", 6 + n % 5, 1 + n % 28);
-        v.push(
-            A {
-                created: Box::leak(created.into_boxed_str()),
-                ..A::new("acme/web", n + 1, "")
-            }
-            .json(),
-        );
-    }
-    for n in 0..recent {
-        let resolved = format!("2026-11-{:02}T{:02}:00:00Z", 3 + n % 18, n % 24);
-        let mut a = A::new("acme/api", n + 1, "2026-05-01T00:00:00Z");
-        a.resolved = Some((Box::leak(resolved.into_boxed_str()), "revoked"));
-        v.push(a.json());
-    }
-    for n in 0..old {
-        let resolved = format!("2026-{:02}-{:02}T00:00:00Z", 3 + n % 6, 1 + n % 28);
-        let mut a = A::new("acme/old", n + 1, "2026-01-01T00:00:00Z");
-        a.resolved = Some((Box::leak(resolved.into_boxed_str()), "revoked"));
-        v.push(a.json());
-    }
-    v
-}
-
 #[test]
 fn paging_stops_once_resolved_alerts_are_older_than_any_campaign_needs() {
-    let gh = FakeGitHub::start("acme", many(250, 100, 200));
+    let gh = FakeGitHub::start("acme", common::many(250, 100, 200));
     let cfg = format!(
         "github: {{org: acme, api_url: {}}}\nhistory: {{path: h.jsonl}}\ncampaigns:\n  - {{id: all, starts_on: 2026-10-01}}\n",
         gh.url
@@ -452,7 +425,7 @@ fn paging_stops_once_resolved_alerts_are_older_than_any_campaign_needs() {
 
 #[test]
 fn a_campaign_without_starts_on_reads_everything_in_one_listing_per_pass() {
-    let gh = FakeGitHub::start("acme", many(120, 30, 60));
+    let gh = FakeGitHub::start("acme", common::many(120, 30, 60));
     let cfg = format!(
         "github: {{org: acme, api_url: {}, generic_secret_types: []}}\nhistory: {{path: h.jsonl}}\ncampaigns:\n  - {{id: all}}\n",
         gh.url
@@ -487,7 +460,7 @@ fn a_next_link_to_another_origin_fails_the_run_and_sends_nothing_there() {
         }
     });
 
-    let gh = FakeGitHub::start("acme", many(150, 0, 0));
+    let gh = FakeGitHub::start("acme", common::many(150, 0, 0));
     gh.state.lock().unwrap().next_origin = Some(other_url.clone());
     let w = Workdir::new(&config(&gh.url));
     let out = w.run(&["run", "-c", "config.yaml", "--as-of", T1]);

@@ -10,9 +10,8 @@ use http::header::{ACCEPT, HeaderName};
 use http::{HeaderMap, StatusCode};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use octocrab::Octocrab;
-use octocrab::service::middleware::retry::{RateLimitMetrics, RetryConfig};
+use octocrab::service::middleware::retry::RetryConfig;
 use serde::Serialize;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use url::Url;
@@ -42,6 +41,7 @@ pub struct GitHub {
     org: String,
     credential: String,
     requests: AtomicU64,
+    max_wait: Duration,
 }
 
 impl std::fmt::Debug for GitHub {
@@ -51,36 +51,6 @@ impl std::fmt::Debug for GitHub {
             .field("org", &self.org)
             .field("credential", &self.credential)
             .finish_non_exhaustive()
-    }
-}
-
-/// Logs the waits of octocrab's rate-limit retry policy.
-struct LogRateLimits;
-
-impl RateLimitMetrics for LogRateLimits {
-    fn retry_after_error(
-        &self,
-        req: &http::Request<octocrab::OctoBody>,
-        status: StatusCode,
-        retries_remaining: usize,
-    ) {
-        tracing::warn!(
-            "GitHub answered {status} to {}; retrying ({retries_remaining} retries left)",
-            req.uri().path()
-        );
-    }
-
-    fn rate_limited(
-        &self,
-        req: &http::Request<octocrab::OctoBody>,
-        status: StatusCode,
-        retries_remaining: usize,
-        waiting_seconds: u64,
-    ) {
-        tracing::warn!(
-            "GitHub rate limit ({status}) on {}: waiting {waiting_seconds} s before retrying ({retries_remaining} retries left)",
-            req.uri().path()
-        );
     }
 }
 
@@ -112,18 +82,6 @@ pub struct RateLimit {
     pub remaining: u64,
     /// When the window resets.
     pub reset: Option<DateTime<Utc>>,
-}
-
-impl RateLimit {
-    fn from_headers(h: &HeaderMap) -> Option<RateLimit> {
-        let num = |name: &str| h.get(name)?.to_str().ok()?.trim().parse::<u64>().ok();
-        Some(RateLimit {
-            limit: num("x-ratelimit-limit")?,
-            remaining: num("x-ratelimit-remaining")?,
-            reset: num("x-ratelimit-reset")
-                .and_then(|s| Utc.timestamp_opt(i64::try_from(s).ok()?, 0).single()),
-        })
-    }
 }
 
 /// A spinner on stderr while pages arrive; invisible when stderr is not a terminal.
@@ -195,12 +153,9 @@ impl GitHub {
                 HeaderName::from_static("x-github-api-version"),
                 API_VERSION.to_string(),
             )
-            .add_retry_config(RetryConfig::HandleRateLimits {
-                metrics: Arc::new(LogRateLimits),
-                max_retries: 5,
-                min_wait_seconds: 60,
-                retry_on_forbidden: false,
-            })
+            // Retries are ours (see `get_raw`): octocrab's HandleRateLimits waits for any
+            // `retry-after` or reset however far away and retries 5xx without backoff.
+            .add_retry_config(RetryConfig::None)
             .set_connect_timeout(Some(Duration::from_secs(15)))
             .set_read_timeout(Some(Duration::from_secs(60)))
             .build()
@@ -211,6 +166,7 @@ impl GitHub {
             org: cfg.org.clone(),
             credential: format!("the token in {}", cfg.token_env),
             requests: AtomicU64::new(0),
+            max_wait: cfg.max_wait,
         })
     }
 
@@ -341,12 +297,51 @@ impl GitHub {
                     "GitHub sent a campaign record this tool cannot read ({e})"
                 ))
             }),
-            Err(e) if status_of(&e) == Some(StatusCode::NOT_FOUND) => {
+            Err(e) if e.status == Some(StatusCode::NOT_FOUND) => {
                 tracing::warn!("security campaign #{number}: {}", self.describe(e, what));
                 Ok(None)
             }
             Err(e) => Err(self.describe(e, what)),
         }
+    }
+
+    /// Reads the rate limit before a run, says how many requests it needs and has left, and
+    /// waits for the reset when too few are left and the reset is within `github.max_wait`.
+    pub async fn ensure_budget(&self, needed: u64) -> Result<()> {
+        let rl = match self.rate_limit().await {
+            Ok(rl) => rl,
+            Err(e) => {
+                tracing::warn!("{e}; going on without knowing the rate limit");
+                return Ok(());
+            }
+        };
+        let reset = rl
+            .reset
+            .map(|r| format!(", resets at {}", r.format("%H:%M UTC")))
+            .unwrap_or_default();
+        tracing::info!(
+            "GitHub rate limit: {} of {} requests left{reset}; this run needs at least {needed}",
+            rl.remaining,
+            rl.limit
+        );
+        if rl.remaining >= needed {
+            return Ok(());
+        }
+        let until = rl.reset.unwrap_or_else(Utc::now);
+        let wait = u64::try_from((until - Utc::now()).num_seconds().max(1)).unwrap_or(1);
+        if wait > self.max_wait.as_secs() {
+            return Err(self.describe(
+                ApiError::rate_limited(until, self.max_wait),
+                "list secret-scanning alerts",
+            ));
+        }
+        tracing::warn!(
+            "only {} requests left: waiting {wait} s for the reset at {}",
+            rl.remaining,
+            until.format("%H:%M:%S UTC")
+        );
+        tokio::time::sleep(Duration::from_secs(wait)).await;
+        Ok(())
     }
 
     /// Reads `GET /rate_limit` (does not count against the limit).
@@ -375,27 +370,93 @@ impl GitHub {
         self.get_raw(path).await.map_err(|e| self.describe(e, what))
     }
 
-    async fn get_raw(&self, path: &str) -> std::result::Result<Reply, octocrab::Error> {
-        let first = self.requests.fetch_add(1, Ordering::Relaxed) == 0;
-        let response = self.octo._get(path).await?;
-        if first && let Some(rl) = RateLimit::from_headers(response.headers()) {
-            tracing::info!(
-                "GitHub rate limit: {} of {} requests left{}",
-                rl.remaining,
-                rl.limit,
-                rl.reset
-                    .map(|r| format!(", resets at {}", r.format("%H:%M UTC")))
-                    .unwrap_or_default()
-            );
+    /// One GET with the retry policy of this tool: transport errors, timeouts and 5xx are
+    /// retried with exponential backoff (1, 2, 4, 8 s); rate limits (429, or 403 with
+    /// `retry-after` or no requests left) are waited out when the wait is within
+    /// `github.max_wait`, and fail with the time to retry otherwise.
+    async fn get_raw(&self, path: &str) -> std::result::Result<Reply, ApiError> {
+        let mut backoff = RETRY_BACKOFF;
+        for attempt in 1..=ATTEMPTS {
+            let last = attempt == ATTEMPTS;
+            self.requests.fetch_add(1, Ordering::Relaxed);
+            let response = match self.octo._get(path).await {
+                Ok(r) => r,
+                Err(e) if !last => {
+                    tracing::warn!(
+                        "GitHub could not be reached ({}); retrying in {} s",
+                        short(&e.to_string()),
+                        backoff.as_secs()
+                    );
+                    tokio::time::sleep(backoff).await;
+                    backoff *= 2;
+                    continue;
+                }
+                Err(e) => return Err(ApiError::octocrab(e)),
+            };
+            let headers = response.headers().clone();
+            let status = response.status();
+            if status.is_success() {
+                let body = self
+                    .octo
+                    .body_to_string(response)
+                    .await
+                    .map_err(ApiError::octocrab)?;
+                return Ok(Reply { headers, body });
+            }
+            let error = match octocrab::map_github_error(response).await {
+                Ok(_) => return Err(ApiError::other(format!("GitHub answered {status}"))),
+                Err(e) => e,
+            };
+            let message = match &error {
+                octocrab::Error::GitHub { source, .. } => source.message.to_lowercase(),
+                _ => String::new(),
+            };
+            if let Some(wait) = rate_limit_wait(status, &headers, &message) {
+                if wait.until_secs > self.max_wait.as_secs() {
+                    return Err(ApiError::rate_limited(wait.until, self.max_wait));
+                }
+                if !last {
+                    tracing::warn!(
+                        "GitHub rate limit ({status}): waiting {} s, until {} (github.max_wait allows {})",
+                        wait.until_secs,
+                        wait.until.format("%H:%M:%S UTC"),
+                        humantime::format_duration(self.max_wait)
+                    );
+                    tokio::time::sleep(Duration::from_secs(wait.until_secs)).await;
+                    continue;
+                }
+            } else if status.is_server_error() && !last {
+                tracing::warn!(
+                    "GitHub answered {status}; retrying in {} s",
+                    backoff.as_secs()
+                );
+                tokio::time::sleep(backoff).await;
+                backoff *= 2;
+                continue;
+            }
+            return Err(ApiError::octocrab(error));
         }
-        let response = octocrab::map_github_error(response).await?;
-        let headers = response.headers().clone();
-        let body = self.octo.body_to_string(response).await?;
-        Ok(Reply { headers, body })
+        Err(ApiError::other(format!(
+            "gave up after {ATTEMPTS} attempts"
+        )))
     }
 
-    /// Turns an octocrab error into a sentence that says what to fix.
-    fn describe(&self, err: octocrab::Error, what: &str) -> Error {
+    /// Turns a failed request into a sentence that says what to fix.
+    fn describe(&self, err: ApiError, what: &str) -> Error {
+        let err = match err.kind {
+            ApiErrorKind::RateLimited { until, max_wait } => {
+                return Error::GitHub(format!(
+                    "cannot {what}: GitHub's rate limit is exhausted until {} ({} from now), longer than github.max_wait ({}); run again after that time, or raise github.max_wait",
+                    until.format("%Y-%m-%d %H:%M UTC"),
+                    humantime::format_duration(Duration::from_secs(
+                        u64::try_from((until - Utc::now()).num_seconds().max(0)).unwrap_or(0)
+                    )),
+                    humantime::format_duration(max_wait)
+                ));
+            }
+            ApiErrorKind::Other(m) => return Error::GitHub(format!("cannot {what}: {m}")),
+            ApiErrorKind::Octocrab(e) => e,
+        };
         let octocrab::Error::GitHub { source, .. } = &err else {
             return Error::GitHub(format!(
                 "cannot {what}: GitHub at {} could not be reached or answered unreadably ({}); check the network and github.api_url, then run again",
@@ -435,6 +496,18 @@ impl GitHub {
             404 => format!(
                 "cannot {what}: GitHub answered 404 ({message}). The organization `{org}` does not exist, {credential} cannot see it, or the feature is not available there; check github.org and the token"
             ),
+            s if (300..400).contains(&s) => format!(
+                "cannot {what}: GitHub answered {s} (a redirect{}); redirects are not followed, so the token only goes to {}. Check github.api_url",
+                source
+                    .headers
+                    .as_ref()
+                    .and_then(|h| h.get(http::header::LOCATION))
+                    .and_then(|l| l.to_str().ok())
+                    .and_then(|l| self.api.join(l).ok())
+                    .map(|u| format!(" to {}", u.origin().ascii_serialization()))
+                    .unwrap_or_default(),
+                self.api.origin().ascii_serialization()
+            ),
             s if (500..600).contains(&s) => format!(
                 "cannot {what}: GitHub kept failing ({s} {message}) after retries; run again later"
             ),
@@ -444,11 +517,93 @@ impl GitHub {
     }
 }
 
-fn status_of(err: &octocrab::Error) -> Option<StatusCode> {
-    match err {
-        octocrab::Error::GitHub { source, .. } => Some(source.status_code),
-        _ => None,
+/// Attempts per request, the first included.
+const ATTEMPTS: u32 = 5;
+/// Backoff before the first retry of a 5xx or a transport error; doubled each time.
+const RETRY_BACKOFF: Duration = Duration::from_secs(1);
+/// GitHub asks to wait at least a minute after a secondary rate limit without `retry-after`.
+const SECONDARY_LIMIT_WAIT: u64 = 60;
+
+/// A request that failed, with the status when GitHub answered.
+#[derive(Debug)]
+struct ApiError {
+    status: Option<StatusCode>,
+    kind: ApiErrorKind,
+}
+
+#[derive(Debug)]
+enum ApiErrorKind {
+    Octocrab(octocrab::Error),
+    RateLimited {
+        until: DateTime<Utc>,
+        max_wait: Duration,
+    },
+    Other(String),
+}
+
+impl ApiError {
+    fn octocrab(e: octocrab::Error) -> ApiError {
+        let status = match &e {
+            octocrab::Error::GitHub { source, .. } => Some(source.status_code),
+            _ => None,
+        };
+        ApiError {
+            status,
+            kind: ApiErrorKind::Octocrab(e),
+        }
     }
+
+    fn rate_limited(until: DateTime<Utc>, max_wait: Duration) -> ApiError {
+        ApiError {
+            status: None,
+            kind: ApiErrorKind::RateLimited { until, max_wait },
+        }
+    }
+
+    fn other(m: String) -> ApiError {
+        ApiError {
+            status: None,
+            kind: ApiErrorKind::Other(m),
+        }
+    }
+}
+
+/// How long a rate-limited answer asks to wait.
+struct Wait {
+    until_secs: u64,
+    until: DateTime<Utc>,
+}
+
+/// `Some` when the answer is a rate limit: 429, or 403 with `retry-after`, no requests
+/// left, or a "secondary rate limit" message.
+fn rate_limit_wait(status: StatusCode, headers: &HeaderMap, message: &str) -> Option<Wait> {
+    let num = |name: &str| headers.get(name)?.to_str().ok()?.trim().parse::<i64>().ok();
+    let limited = status == StatusCode::TOO_MANY_REQUESTS
+        || (status == StatusCode::FORBIDDEN
+            && (num("retry-after").is_some()
+                || num("x-ratelimit-remaining") == Some(0)
+                || message.contains("rate limit")));
+    if !limited {
+        return None;
+    }
+    let now = Utc::now().timestamp();
+    let secs = match (
+        num("retry-after"),
+        num("x-ratelimit-remaining"),
+        num("x-ratelimit-reset"),
+    ) {
+        (Some(after), _, _) => after.max(1),
+        (None, Some(0), Some(reset)) => (reset - now).max(1),
+        _ => SECONDARY_LIMIT_WAIT as i64,
+    };
+    let until_secs = u64::try_from(secs).unwrap_or(1);
+    Some(Wait {
+        until_secs,
+        until: Utc
+            .timestamp_opt(now + secs, 0)
+            .single()
+            .unwrap_or_else(Utc::now),
+    })
 }
 
 fn reset_hint(reset: Option<u64>) -> String {

@@ -43,6 +43,19 @@ pub async fn fetch(config: &Config, gh: &client::GitHub, as_of: DateTime<Utc>) -
         ),
         None => tracing::info!("fetching every alert (a campaign has no starts_on)"),
     }
+    let passes = if config.github.generic_secret_types.is_empty() {
+        1
+    } else {
+        2
+    };
+    let listings = if since.is_some() { 2 } else { 1 };
+    let records = config
+        .campaigns
+        .iter()
+        .filter_map(|c| c.github_campaign)
+        .collect::<HashSet<_>>()
+        .len() as u64;
+    gh.ensure_budget(passes * listings + records).await?;
     let progress = client::Progress::new();
     let mut alerts = gh.list_alerts(None, since, &progress).await?;
     let generic = &config.github.generic_secret_types;

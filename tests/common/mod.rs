@@ -60,6 +60,50 @@ pub struct FakeState {
     /// When set, `rel="next"` links point to this origin instead of the fake's own.
     pub next_origin: Option<String>,
     pub base: String,
+    /// Answers given, in order, to the next alert-list requests instead of the alerts.
+    pub faults: std::collections::VecDeque<Fault>,
+    /// A misbehaving server: sends `secret` even when asked to hide it.
+    pub ignore_hide_secret: bool,
+    /// What `/rate_limit` says is left (default 5000 minus requests seen).
+    pub remaining: Option<(u64, i64)>,
+}
+
+/// A canned answer: status, headers, body.
+#[derive(Debug, Clone)]
+pub struct Fault {
+    pub status: u16,
+    pub headers: Vec<(&'static str, String)>,
+    pub body: String,
+}
+
+impl Fault {
+    pub fn new(status: u16, body: &str) -> Fault {
+        Fault {
+            status,
+            headers: Vec::new(),
+            body: body.to_string(),
+        }
+    }
+
+    pub fn header(mut self, name: &'static str, value: impl Into<String>) -> Fault {
+        self.headers.push((name, value.into()));
+        self
+    }
+
+    fn response(&self) -> Response {
+        let mut r = (
+            StatusCode::from_u16(self.status).unwrap(),
+            self.body.clone(),
+        )
+            .into_response();
+        r.headers_mut()
+            .insert("content-type", HeaderValue::from_static("application/json"));
+        for (k, v) in &self.headers {
+            r.headers_mut()
+                .insert(*k, HeaderValue::from_str(v).unwrap());
+        }
+        r
+    }
 }
 
 /// A running fake GitHub API.
@@ -109,6 +153,11 @@ impl FakeGitHub {
 
     pub fn set_alerts(&self, alerts: Vec<Value>) {
         self.state.lock().unwrap().alerts = alerts;
+    }
+
+    /// Queues canned answers for the next alert-list requests.
+    pub fn fail_with(&self, faults: impl IntoIterator<Item = Fault>) {
+        self.state.lock().unwrap().faults.extend(faults);
     }
 }
 
@@ -204,7 +253,10 @@ async fn list_alerts(
     ) {
         return unauthorized();
     }
-    let st = state.lock().unwrap();
+    let mut st = state.lock().unwrap();
+    if let Some(fault) = st.faults.pop_front() {
+        return fault.response();
+    }
     if !org.eq_ignore_ascii_case(&st.org) {
         return not_found();
     }
@@ -267,7 +319,7 @@ async fn list_alerts(
         .take(per_page)
         .map(|a| {
             let mut a = (*a).clone();
-            if q.get("hide_secret").map(String::as_str) == Some("true") {
+            if q.get("hide_secret").map(String::as_str) == Some("true") && !st.ignore_hide_secret {
                 a.as_object_mut().unwrap().remove("secret");
             }
             a
@@ -325,10 +377,14 @@ async fn rate_limit(
     if !record(&state, uri.path(), &headers, &HashMap::new(), String::new()) {
         return unauthorized();
     }
-    let used = state.lock().unwrap().seen.len();
+    let (used, remaining) = {
+        let st = state.lock().unwrap();
+        (st.seen.len(), st.remaining)
+    };
+    let (left, reset) = remaining.unwrap_or((5000 - used as u64, 1798761600));
     let body = json!({
-        "resources": {"core": {"limit": 5000, "remaining": 5000 - used, "reset": 1798761600, "used": used}},
-        "rate": {"limit": 5000, "remaining": 5000 - used, "reset": 1798761600, "used": used}
+        "resources": {"core": {"limit": 5000, "remaining": left, "reset": reset, "used": 5000 - left}},
+        "rate": {"limit": 5000, "remaining": left, "reset": reset, "used": 5000 - left}
     });
     let mut resp = axum::Json(body).into_response();
     rate_headers(resp.headers_mut(), used);
@@ -564,4 +620,38 @@ campaigns:
     starts_on: 2026-11-01
 "#
     )
+}
+
+/// Alerts for paging: `open` open ones, `recent` resolved within the last weeks and `old`
+/// resolved long before the campaign started.
+pub fn many(open: u64, recent: u64, old: u64) -> Vec<Value> {
+    let mut v = Vec::new();
+    for n in 0..open {
+        let created = format!("2026-{:02}-{:02}T10:00:00Z", 6 + n % 5, 1 + n % 28);
+        v.push(
+            A {
+                created: Box::leak(created.into_boxed_str()),
+                ..A::new("acme/web", n + 1, "")
+            }
+            .json(),
+        );
+    }
+    for n in 0..recent {
+        let resolved = format!("2026-11-{:02}T{:02}:00:00Z", 3 + n % 18, n % 24);
+        let mut a = A::new("acme/api", n + 1, "2026-05-01T00:00:00Z");
+        a.resolved = Some((Box::leak(resolved.into_boxed_str()), "revoked"));
+        v.push(a.json());
+    }
+    for n in 0..old {
+        let resolved = format!("2026-{:02}-{:02}T00:00:00Z", 3 + n % 6, 1 + n % 28);
+        let mut a = A::new("acme/old", n + 1, "2026-01-01T00:00:00Z");
+        a.resolved = Some((Box::leak(resolved.into_boxed_str()), "revoked"));
+        v.push(a.json());
+    }
+    v
+}
+
+/// `n` open alerts in one repository (for paging tests).
+pub fn many_alerts(n: u64) -> Vec<Value> {
+    many(n, 0, 0)
 }
