@@ -767,3 +767,45 @@ mod tests {
         .expect("loopback http is fine");
     }
 }
+
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn check(text: &str) -> std::result::Result<(), TestCaseError> {
+        match parse(Path::new("c.yaml"), text) {
+            Ok(_) => Ok(()),
+            Err(Error::Config(m)) => {
+                // file:line:column, every time
+                let rest = m
+                    .strip_prefix("c.yaml:")
+                    .ok_or_else(|| TestCaseError::fail(m.clone()))?;
+                let mut parts = rest.splitn(3, ':');
+                let line = parts.next().and_then(|l| l.parse::<u64>().ok());
+                let col = parts.next().and_then(|c| c.parse::<u64>().ok());
+                prop_assert!(line.is_some() && col.is_some(), "{}", m);
+                Ok(())
+            }
+            Err(other) => Err(TestCaseError::fail(format!("not a config error: {other}"))),
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_text_is_an_error_with_a_position(text in "\\PC{0,200}") {
+            check(&text)?;
+        }
+
+        #[test]
+        fn damaged_example_configs_are_errors_with_a_position(
+            cut in 0usize..2000, len in 0usize..40, insert in "[\\PC\\n]{0,8}"
+        ) {
+            let chars: Vec<char> = EXAMPLE_CONFIG.chars().collect();
+            let cut = cut.min(chars.len());
+            let end = (cut + len).min(chars.len());
+            let text: String = chars[..cut].iter().chain(insert.chars().collect::<Vec<_>>().iter()).chain(chars[end..].iter()).collect();
+            check(&text)?;
+        }
+    }
+}

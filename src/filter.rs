@@ -505,3 +505,38 @@ mod tests {
         assert_eq!((e.offset, e.token.as_str()), (11, "-bad"));
     }
 }
+
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn token() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("is:open".to_string()),
+            Just("publicly-leaked".to_string()),
+            "-?(provider|secret-type|validity|repo|resolution|assignee|bypassed|results|is|bogus):[a-z,/_é-]{0,12}",
+            "[^\\s]{1,10}",
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn any_text_parses_or_points_at_a_token(text in "\\PC{0,60}") {
+            if let Err(e) = Filter::parse(&text) {
+                let chars: Vec<char> = text.chars().collect();
+                let at: String = chars.iter().skip(e.offset).take(e.token.chars().count()).collect();
+                prop_assert_eq!(at, e.token.clone());
+                prop_assert!(!e.message.is_empty());
+            }
+        }
+
+        #[test]
+        fn filters_of_the_language_parse_or_point_at_a_token(tokens in proptest::collection::vec(token(), 0..6)) {
+            let text = tokens.join(" ");
+            if let Err(e) = Filter::parse(&text) {
+                prop_assert!(tokens.contains(&e.token), "{:?} not in {:?}", e.token, tokens);
+            }
+        }
+    }
+}

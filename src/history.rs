@@ -324,13 +324,16 @@ pub fn backfill_instants(as_of: DateTime<Utc>, not_before: DateTime<Utc>) -> Vec
     out
 }
 
+const TMP_PREFIX: &str = ".campaign-pulse-";
+const TMP_SUFFIX: &str = ".tmp";
+
 /// Writes a file atomically (temporary file in the same folder, fsync, rename, folder fsync).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = parent_dir(path);
     std::fs::create_dir_all(&dir).map_err(|e| Error::io("cannot create folder", &dir, e))?;
     let mut tmp = tempfile::Builder::new()
-        .prefix(".campaign-pulse-")
-        .suffix(".tmp")
+        .prefix(TMP_PREFIX)
+        .suffix(TMP_SUFFIX)
         .tempfile_in(&dir)
         .map_err(|e| Error::io("cannot create a temporary file in", &dir, e))?;
     tmp.write_all(bytes)
@@ -391,6 +394,16 @@ impl HistoryLock {
             }
             Err(std::fs::TryLockError::Error(e)) => {
                 return Err(Error::io("cannot lock", &lock_path, e));
+            }
+        }
+        // Under the lock no other run is writing here: temporary files left by a run that
+        // was killed mid-write are litter, never a half of the history.
+        if let Ok(entries) = std::fs::read_dir(parent_dir(history)) {
+            for e in entries.flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                if name.starts_with(TMP_PREFIX) && name.ends_with(TMP_SUFFIX) {
+                    let _ = std::fs::remove_file(e.path());
+                }
             }
         }
         Ok(HistoryLock { _file: file })
@@ -546,6 +559,17 @@ mod tests {
     }
 
     #[test]
+    fn the_lock_sweeps_temporary_files_of_killed_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("history.jsonl");
+        std::fs::write(dir.path().join(".campaign-pulse-abc.tmp"), "half").unwrap();
+        std::fs::write(dir.path().join("keep.tmp"), "other").unwrap();
+        let _lock = HistoryLock::acquire(&path).unwrap();
+        assert!(!dir.path().join(".campaign-pulse-abc.tmp").exists());
+        assert!(dir.path().join("keep.tmp").exists());
+    }
+
+    #[test]
     fn lock_is_exclusive() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("history.jsonl");
@@ -558,5 +582,34 @@ mod tests {
         ));
         drop(held);
         other.try_lock().expect("free once the run is done");
+    }
+}
+
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_text_loads_or_names_a_line(lines in proptest::collection::vec("\\PC{0,80}", 0..5)) {
+            let text = lines.join("\n");
+            if let Err(e) = History::parse(Path::new("h.jsonl"), &text) {
+                let m = e.to_string();
+                prop_assert!(m.starts_with("history h.jsonl: line "), "{}", m);
+            }
+        }
+
+        #[test]
+        fn damaged_snapshots_name_their_line(cut in 0usize..600, junk in "\\PC{0,4}") {
+            let good = r#"{"schema":"campaign-pulse/history/v1","campaign":"a","as_of":"2026-11-23T00:00:00Z","source":"observed","totals":{"open":1,"closed":0,"total":1,"progress_pct":0.0,"resolved_this_week":0,"new_this_week":0,"open_week_ago":1,"net_change":0},"resolved_this_week_by_resolution":{},"open_by_validity":{"active":1,"inactive":0,"unknown":0},"open_flags":{"publicly_leaked":0,"multi_repo":0,"push_protection_bypassed":0,"unassigned":1},"open_by_secret_type":{"x":1},"mttr_days_median":null,"forecast":{"burn_rate_per_week":0.0,"required_rate_per_week":null,"projected_completion":null,"days_to_due":null,"status":"at_risk"},"at_risk_count":1,"repos":{"acme/web":{"open":1,"closed":0}}}"#;
+            History::parse(Path::new("h.jsonl"), good).unwrap();
+            let cut = cut.min(good.len());
+            let damaged = format!("{good}\n{}{junk}", &good[..cut]);
+            match History::parse(Path::new("h.jsonl"), &damaged) {
+                Ok(h) => prop_assert!(h.snapshots().len() <= 2),
+                Err(e) => prop_assert!(e.to_string().contains("line 2"), "{}", e),
+            }
+        }
     }
 }

@@ -113,6 +113,11 @@ pub trait Channel {
 pub struct Secret(String);
 
 impl Secret {
+    /// Wraps a secret value.
+    pub fn new(value: String) -> Secret {
+        Secret(value)
+    }
+
     /// The value, for the one place that sends it.
     pub fn expose(&self) -> &str {
         &self.0
@@ -479,6 +484,39 @@ pub(crate) mod tests {
     fn secrets_do_not_debug_print() {
         let s = Secret("https://hooks.slack.com/services/T0/B0/XYZ".into());
         assert_eq!(format!("{s:?}"), "Secret(<redacted>)");
+        let client = webhook::client().unwrap();
+        let hook = |name: &str| {
+            webhook::Hook::new(
+                name,
+                Secret(format!("https://hooks.example/CANARY-{name}")),
+                client.clone(),
+            )
+            .unwrap()
+        };
+        let email_cfg = crate::config::EmailConfig {
+            smtp_url_env: "SMTP_URL".into(),
+            from: "a@acme.example".into(),
+            to: vec!["b@acme.example".into()],
+            cc: vec![],
+            ca_file: None,
+        };
+        let channels = Channels {
+            email: Some(
+                email::Email::connect(
+                    &email_cfg,
+                    Some(Secret("smtps://u:CANARY-pw@mail.acme.example".into())),
+                )
+                .unwrap(),
+            ),
+            slack: vec![slack::Slack::new("s", Some(hook("slack")))],
+            teams: vec![teams::Teams::new("t", Some(hook("teams")))],
+        };
+        let shown = format!("{channels:?}");
+        assert!(!shown.contains("CANARY"), "{shown}");
+        assert!(
+            shown.contains("mail.acme.example"),
+            "the host is not secret: {shown}"
+        );
     }
 
     #[test]

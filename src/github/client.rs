@@ -144,10 +144,23 @@ impl GitHub {
                     cfg.token_env
                 ))
             })?;
+        Self::with_token(
+            cfg,
+            api,
+            &crate::deliver::Secret::new(token.trim().to_string()),
+        )
+    }
+
+    /// A client for `api` authenticating with a token.
+    pub fn with_token(
+        cfg: &GithubConfig,
+        api: Url,
+        token: &crate::deliver::Secret,
+    ) -> Result<GitHub> {
         let octo = Octocrab::builder()
             .base_uri(api.as_str())
             .map_err(|e| Error::Usage(format!("github.api_url `{api}`: {e}")))?
-            .personal_token(token.trim().to_string())
+            .personal_token(token.expose().to_string())
             .add_header(ACCEPT, MEDIA_TYPE.to_string())
             .add_header(
                 HeaderName::from_static("x-github-api-version"),
@@ -713,6 +726,22 @@ fn with_required_params(url: &Url) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn debug_output_has_no_token() {
+        let cfg = crate::config::parse(
+            std::path::Path::new("c.yaml"),
+            "github: {org: acme}\ncampaigns: [{id: a}]\n",
+        )
+        .unwrap()
+        .github;
+        let token = crate::deliver::Secret::new("ghp_CANARY0123456789".into());
+        let gh = GitHub::with_token(&cfg, Url::parse("https://api.github.com").unwrap(), &token)
+            .unwrap();
+        let shown = format!("{gh:?} {token:?}");
+        assert!(!shown.contains("CANARY"), "{shown}");
+        assert!(shown.contains("the token in GITHUB_TOKEN"), "{shown}");
+    }
 
     #[test]
     fn link_header_parsing() {
