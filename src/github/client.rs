@@ -646,10 +646,12 @@ fn parse_page(body: &str) -> Result<Vec<Alert>> {
         .enumerate()
         .map(|(i, v)| {
             let number = v.get("number").and_then(|n| n.as_u64());
-            serde_json::from_value(v).map_err(|e| {
+            serde_path_to_error::deserialize(v).map_err(|e| {
                 Error::GitHub(format!(
-                    "GitHub sent an alert this tool cannot read (item {i}{}: {e})",
-                    number.map(|n| format!(", alert #{n}")).unwrap_or_default()
+                    "GitHub sent an alert this tool cannot read (item {i}{}, field `{}`: {})",
+                    number.map(|n| format!(", alert #{n}")).unwrap_or_default(),
+                    e.path(),
+                    e.inner()
                 ))
             })
         })
@@ -793,7 +795,7 @@ mod tests {
         )
         .unwrap_err()
         .to_string();
-        assert!(e.contains("item 0, alert #4"), "{e}");
+        assert!(e.contains("item 0, alert #4, field `created_at`"), "{e}");
         let e = parse_page("<html>").unwrap_err().to_string();
         assert!(e.contains("cannot read"), "{e}");
     }

@@ -1,0 +1,547 @@
+//! A GitHub-like API on loopback: the alert listing with cursor pagination (`Link` headers,
+//! absolute URLs, raw commas in `secret_type`), generic alerts only when their types are named
+//! in `secret_type`, `state`, `sort`/`direction`, `per_page` (default 30, max 100), the
+//! `secret` field unless `hide_secret=true`, campaigns, `/rate_limit`, bearer-token auth and
+//! rate-limit headers. Responses follow GitHub's schemas (full user and repository objects),
+//! so Prism can check them. Used by the tests and by `examples/fake_github.rs`.
+
+#![allow(dead_code)]
+
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+/// The token the fake accepts.
+pub const TOKEN: &str = "ghp_test-token-0123456789";
+
+/// Secret types GitHub only returns when asked by name.
+pub const GENERIC_TYPES: &[&str] = &[
+    "password",
+    "ec_private_key",
+    "generic_private_key",
+    "http_basic_authentication_header",
+    "http_bearer_authentication_header",
+    "mongodb_connection_string",
+    "mysql_connection_url",
+    "openssh_private_key",
+    "pgp_private_key",
+    "postgres_connection_string",
+    "rsa_private_key",
+];
+
+/// One request the fake received.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub path: String,
+    pub query: HashMap<String, String>,
+    pub raw_query: String,
+    pub authorized: bool,
+    pub accept: Option<String>,
+    pub api_version: Option<String>,
+}
+
+/// What the fake serves and how it misbehaves.
+#[derive(Default)]
+pub struct FakeState {
+    pub org: String,
+    pub alerts: Vec<Value>,
+    pub campaigns: HashMap<u64, Value>,
+    pub seen: Vec<Seen>,
+    /// When set, `rel="next"` links point to this origin instead of the fake's own.
+    pub next_origin: Option<String>,
+    pub base: String,
+    /// Answers given, in order, to the next alert-list requests instead of the alerts.
+    pub faults: std::collections::VecDeque<Fault>,
+    /// A misbehaving server: sends `secret` even when asked to hide it.
+    pub ignore_hide_secret: bool,
+    /// What `/rate_limit` says is left (default 5000 minus requests seen).
+    pub remaining: Option<(u64, i64)>,
+}
+
+/// A canned answer: status, headers, body.
+#[derive(Debug, Clone)]
+pub struct Fault {
+    pub status: u16,
+    pub headers: Vec<(&'static str, String)>,
+    pub body: String,
+}
+
+impl Fault {
+    pub fn new(status: u16, body: &str) -> Fault {
+        Fault {
+            status,
+            headers: Vec::new(),
+            body: body.to_string(),
+        }
+    }
+
+    pub fn header(mut self, name: &'static str, value: impl Into<String>) -> Fault {
+        self.headers.push((name, value.into()));
+        self
+    }
+
+    fn response(&self) -> Response {
+        let mut r = (
+            StatusCode::from_u16(self.status).unwrap(),
+            self.body.clone(),
+        )
+            .into_response();
+        r.headers_mut()
+            .insert("content-type", HeaderValue::from_static("application/json"));
+        for (k, v) in &self.headers {
+            r.headers_mut()
+                .insert(*k, HeaderValue::from_str(v).unwrap());
+        }
+        r
+    }
+}
+
+/// A running fake GitHub API.
+#[derive(Clone)]
+pub struct FakeGitHub {
+    pub url: String,
+    pub state: Arc<Mutex<FakeState>>,
+}
+
+impl FakeGitHub {
+    /// Starts the fake on a free loopback port, serving `alerts` for `org`.
+    pub fn start(org: &str, alerts: Vec<Value>) -> FakeGitHub {
+        Self::start_on(org, alerts, 0)
+    }
+
+    /// Starts the fake on a given loopback port (0: any free one).
+    pub fn start_on(org: &str, alerts: Vec<Value>, port: u16) -> FakeGitHub {
+        let state = Arc::new(Mutex::new(FakeState {
+            org: org.to_string(),
+            alerts,
+            ..FakeState::default()
+        }));
+        let app = Router::new()
+            .route("/orgs/{org}/secret-scanning/alerts", get(list_alerts))
+            .route("/orgs/{org}/campaigns/{number}", get(get_campaign))
+            .route("/rate_limit", get(rate_limit))
+            .with_state(state.clone());
+        let addr = serve_on(app, port);
+        let url = format!("http://{addr}");
+        state.lock().unwrap().base = url.clone();
+        FakeGitHub { url, state }
+    }
+
+    pub fn seen(&self) -> Vec<Seen> {
+        self.state.lock().unwrap().seen.clone()
+    }
+
+    pub fn alert_requests(&self) -> Vec<Seen> {
+        self.seen()
+            .into_iter()
+            .filter(|s| s.path.ends_with("/secret-scanning/alerts"))
+            .collect()
+    }
+
+    pub fn clear_seen(&self) {
+        self.state.lock().unwrap().seen.clear();
+    }
+
+    pub fn add_campaign(&self, number: u64, record: Value) {
+        self.state.lock().unwrap().campaigns.insert(number, record);
+    }
+
+    pub fn set_alerts(&self, alerts: Vec<Value>) {
+        self.state.lock().unwrap().alerts = alerts;
+    }
+
+    /// Queues canned answers for the next alert-list requests.
+    pub fn fail_with(&self, faults: impl IntoIterator<Item = Fault>) {
+        self.state.lock().unwrap().faults.extend(faults);
+    }
+}
+
+/// Serves an axum app on a loopback port from a thread of its own; returns the address.
+pub fn serve(app: Router) -> SocketAddr {
+    serve_on(app, 0)
+}
+
+/// Serves an axum app on a given loopback port (0: any free one).
+pub fn serve_on(app: Router, port: u16) -> SocketAddr {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+                .await
+                .unwrap();
+            tx.send(listener.local_addr().unwrap()).unwrap();
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    rx.recv().unwrap()
+}
+
+fn record(
+    state: &Mutex<FakeState>,
+    path: &str,
+    headers: &HeaderMap,
+    q: &HashMap<String, String>,
+    raw: String,
+) -> bool {
+    let authorized = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v == format!("Bearer {TOKEN}"));
+    let header = |n: &str| {
+        headers
+            .get(n)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    state.lock().unwrap().seen.push(Seen {
+        path: path.to_string(),
+        query: q.clone(),
+        raw_query: raw,
+        authorized,
+        accept: header("accept"),
+        api_version: header("x-github-api-version"),
+    });
+    authorized
+}
+
+fn rate_headers(h: &mut HeaderMap, used: usize) {
+    h.insert("x-ratelimit-limit", HeaderValue::from_static("5000"));
+    h.insert(
+        "x-ratelimit-remaining",
+        HeaderValue::from_str(&(5000 - used).to_string()).unwrap(),
+    );
+    h.insert(
+        "x-ratelimit-used",
+        HeaderValue::from_str(&used.to_string()).unwrap(),
+    );
+    h.insert("x-ratelimit-reset", HeaderValue::from_static("1798761600"));
+    h.insert("x-ratelimit-resource", HeaderValue::from_static("core"));
+}
+
+fn unauthorized() -> Response {
+    (
+        StatusCode::UNAUTHORIZED,
+        axum::Json(json!({"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest", "status": "401"})),
+    )
+        .into_response()
+}
+
+fn not_found() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        axum::Json(json!({"message": "Not Found", "documentation_url": "https://docs.github.com/rest", "status": "404"})),
+    )
+        .into_response()
+}
+
+async fn list_alerts(
+    State(state): State<Arc<Mutex<FakeState>>>,
+    Path(org): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+) -> Response {
+    let path = uri.path().to_string();
+    if !record(
+        &state,
+        &path,
+        &headers,
+        &q,
+        uri.query().unwrap_or_default().to_string(),
+    ) {
+        return unauthorized();
+    }
+    let mut st = state.lock().unwrap();
+    if let Some(fault) = st.faults.pop_front() {
+        return fault.response();
+    }
+    if !org.eq_ignore_ascii_case(&st.org) {
+        return not_found();
+    }
+    let asked: Option<Vec<&str>> = q.get("secret_type").map(|s| s.split(',').collect());
+    let mut items: Vec<&Value> = st
+        .alerts
+        .iter()
+        .filter(|a| {
+            let ty = a["secret_type"].as_str().unwrap_or_default();
+            match &asked {
+                Some(list) => list.contains(&ty),
+                None => !GENERIC_TYPES.contains(&ty),
+            }
+        })
+        .filter(|a| match q.get("state").map(String::as_str) {
+            Some(s) => a["state"].as_str() == Some(s),
+            None => true,
+        })
+        .collect();
+    let key = if q.get("sort").map(String::as_str) == Some("updated") {
+        "updated_at"
+    } else {
+        "created_at"
+    };
+    items.sort_by(|a, b| {
+        a[key]
+            .as_str()
+            .cmp(&b[key].as_str())
+            .then_with(|| {
+                a["repository"]["full_name"]
+                    .as_str()
+                    .cmp(&b["repository"]["full_name"].as_str())
+            })
+            .then_with(|| a["number"].as_u64().cmp(&b["number"].as_u64()))
+    });
+    if q.get("direction").map(String::as_str) != Some("asc") {
+        items.reverse();
+    }
+    let per_page: usize = q
+        .get("per_page")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(30)
+        .clamp(1, 100);
+    let start: usize = match q.get("after").filter(|a| !a.is_empty()) {
+        Some(cursor) => match decode_cursor(cursor) {
+            Some(n) => n,
+            None => {
+                return (
+                    StatusCode::BAD_REQUEST,
+                    axum::Json(json!({"message": "Bad cursor"})),
+                )
+                    .into_response();
+            }
+        },
+        None => 0,
+    };
+    let page: Vec<Value> = items
+        .iter()
+        .skip(start)
+        .take(per_page)
+        .map(|a| {
+            let mut a = (*a).clone();
+            if q.get("hide_secret").map(String::as_str) == Some("true") && !st.ignore_hide_secret {
+                a.as_object_mut().unwrap().remove("secret");
+            }
+            a
+        })
+        .collect();
+    let mut resp = axum::Json(page).into_response();
+    let used = st.seen.len();
+    rate_headers(resp.headers_mut(), used);
+    if start + per_page < items.len() {
+        let origin = st.next_origin.clone().unwrap_or_else(|| st.base.clone());
+        let mut params: Vec<String> = q
+            .iter()
+            .filter(|(k, _)| k.as_str() != "after")
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        params.sort();
+        params.push(format!("after={}", encode_cursor(start + per_page)));
+        let link = format!("<{origin}{path}?{}>; rel=\"next\"", params.join("&"));
+        resp.headers_mut()
+            .insert("link", HeaderValue::from_str(&link).unwrap());
+    }
+    resp
+}
+
+fn encode_cursor(n: usize) -> String {
+    format!("Y3Vyc29y{:08x}", n ^ 0x5a5a)
+}
+
+fn decode_cursor(s: &str) -> Option<usize> {
+    let hex = s.strip_prefix("Y3Vyc29y")?;
+    usize::from_str_radix(hex, 16).ok().map(|n| n ^ 0x5a5a)
+}
+
+async fn get_campaign(
+    State(state): State<Arc<Mutex<FakeState>>>,
+    Path((_org, number)): Path<(String, u64)>,
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+) -> Response {
+    if !record(&state, uri.path(), &headers, &HashMap::new(), String::new()) {
+        return unauthorized();
+    }
+    let st = state.lock().unwrap();
+    match st.campaigns.get(&number) {
+        Some(c) => axum::Json(c.clone()).into_response(),
+        None => not_found(),
+    }
+}
+
+async fn rate_limit(
+    State(state): State<Arc<Mutex<FakeState>>>,
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+) -> Response {
+    if !record(&state, uri.path(), &headers, &HashMap::new(), String::new()) {
+        return unauthorized();
+    }
+    let (used, remaining) = {
+        let st = state.lock().unwrap();
+        (st.seen.len(), st.remaining)
+    };
+    let (left, reset) = remaining.unwrap_or((5000 - used as u64, 1798761600));
+    let body = json!({
+        "resources": {"core": {"limit": 5000, "remaining": left, "reset": reset, "used": 5000 - left},
+                      "search": {"limit": 30, "remaining": 30, "reset": reset, "used": 0}},
+        "rate": {"limit": 5000, "remaining": left, "reset": reset, "used": 5000 - left}
+    });
+    let mut resp = axum::Json(body).into_response();
+    rate_headers(resp.headers_mut(), used);
+    resp
+}
+
+/// An alert as GitHub lists it, with a secret and free-text comments carrying canaries.
+pub struct A {
+    pub repo: &'static str,
+    pub number: u64,
+    pub created: &'static str,
+    pub resolved: Option<(&'static str, &'static str)>,
+    pub secret_type: &'static str,
+    pub provider: Option<&'static str>,
+    pub validity: Option<&'static str>,
+    pub public: bool,
+    pub multi: bool,
+    pub bypassed: bool,
+    pub assignee: Option<&'static str>,
+}
+
+impl A {
+    pub fn new(repo: &'static str, number: u64, created: &'static str) -> A {
+        A {
+            repo,
+            number,
+            created,
+            resolved: None,
+            secret_type: "azure_storage_account_key",
+            provider: Some("azure"),
+            validity: Some("inactive"),
+            public: false,
+            multi: false,
+            bypassed: false,
+            assignee: Some("mona"),
+        }
+    }
+
+    pub fn json(&self) -> Value {
+        let user = user_json;
+        let name = self.repo.rsplit('/').next().unwrap_or(self.repo);
+        json!({
+            "number": self.number,
+            "created_at": self.created,
+            "updated_at": self.resolved.map(|r| r.0).unwrap_or(self.created),
+            "url": format!("https://api.github.com/repos/{}/secret-scanning/alerts/{}", self.repo, self.number),
+            "html_url": format!("https://github.com/{}/security/secret-scanning/{}", self.repo, self.number),
+            "locations_url": format!("https://api.github.com/repos/{}/secret-scanning/alerts/{}/locations", self.repo, self.number),
+            "state": if self.resolved.is_some() { "resolved" } else { "open" },
+            "resolution": self.resolved.map(|r| r.1),
+            "resolved_at": self.resolved.map(|r| r.0),
+            "resolved_by": self.resolved.map(|_| user("octocat")),
+            "resolution_comment": self.resolved.map(|_| "CANARY-COMMENT rotated by hand"),
+            "secret_type": self.secret_type,
+            "secret_type_display_name": display_name(self.secret_type),
+            "provider": self.provider.map(|p| format!("{p} inc")),
+            "provider_slug": self.provider,
+            "secret": format!("CANARY-SECRET-{}-{}", name, self.number),
+            "repository": repo_json(self.repo),
+            "push_protection_bypassed": self.bypassed,
+            "push_protection_bypassed_by": if self.bypassed { user("hubot") } else { Value::Null },
+            "push_protection_bypass_request_comment": if self.bypassed { json!("CANARY-COMMENT need to ship") } else { Value::Null },
+            "validity": self.validity,
+            "publicly_leaked": self.public,
+            "multi_repo": self.multi,
+            "is_base64_encoded": false,
+            "has_more_locations": false,
+            "assigned_to": self.assignee.map(user),
+            "closure_request_comment": "CANARY-COMMENT please close",
+            "some_future_field": {"nested": true}
+        })
+    }
+}
+
+/// A user as GitHub's `simple-user` schema describes it.
+pub fn user_json(login: &str) -> Value {
+    let u = format!("https://api.github.com/users/{login}");
+    json!({
+        "login": login, "id": 1, "node_id": "U_kgDOAAAAAQ", "avatar_url": "https://avatars.githubusercontent.com/u/1",
+        "gravatar_id": "", "url": u, "html_url": format!("https://github.com/{login}"),
+        "followers_url": format!("{u}/followers"), "following_url": format!("{u}/following{{/other_user}}"),
+        "gists_url": format!("{u}/gists{{/gist_id}}"), "starred_url": format!("{u}/starred{{/owner}}{{/repo}}"),
+        "subscriptions_url": format!("{u}/subscriptions"), "organizations_url": format!("{u}/orgs"),
+        "repos_url": format!("{u}/repos"), "events_url": format!("{u}/events{{/privacy}}"),
+        "received_events_url": format!("{u}/received_events"), "type": "User", "site_admin": false
+    })
+}
+
+/// A repository as GitHub's `simple-repository` schema describes it.
+pub fn repo_json(full_name: &str) -> Value {
+    let (owner, name) = full_name.split_once('/').unwrap_or(("acme", full_name));
+    let u = format!("https://api.github.com/repos/{full_name}");
+    let mut r = json!({
+        "id": 1, "node_id": "R_kgDOAAAAAQ", "name": name, "full_name": full_name, "owner": user_json(owner),
+        "private": true, "html_url": format!("https://github.com/{full_name}"), "description": null, "fork": false,
+        "url": u
+    });
+    for (key, suffix) in [
+        ("archive_url", "/{archive_format}{/ref}"),
+        ("assignees_url", "/assignees{/user}"),
+        ("blobs_url", "/git/blobs{/sha}"),
+        ("branches_url", "/branches{/branch}"),
+        ("collaborators_url", "/collaborators{/collaborator}"),
+        ("comments_url", "/comments{/number}"),
+        ("commits_url", "/commits{/sha}"),
+        ("compare_url", "/compare/{base}...{head}"),
+        ("contents_url", "/contents/{+path}"),
+        ("contributors_url", "/contributors"),
+        ("deployments_url", "/deployments"),
+        ("downloads_url", "/downloads"),
+        ("events_url", "/events"),
+        ("forks_url", "/forks"),
+        ("git_commits_url", "/git/commits{/sha}"),
+        ("git_refs_url", "/git/refs{/sha}"),
+        ("git_tags_url", "/git/tags{/sha}"),
+        ("hooks_url", "/hooks"),
+        ("issue_comment_url", "/issues/comments{/number}"),
+        ("issue_events_url", "/issues/events{/number}"),
+        ("issues_url", "/issues{/number}"),
+        ("keys_url", "/keys{/key_id}"),
+        ("labels_url", "/labels{/name}"),
+        ("languages_url", "/languages"),
+        ("merges_url", "/merges"),
+        ("milestones_url", "/milestones{/number}"),
+        (
+            "notifications_url",
+            "/notifications{?since,all,participating}",
+        ),
+        ("pulls_url", "/pulls{/number}"),
+        ("releases_url", "/releases{/id}"),
+        ("stargazers_url", "/stargazers"),
+        ("statuses_url", "/statuses/{sha}"),
+        ("subscribers_url", "/subscribers"),
+        ("subscription_url", "/subscription"),
+        ("tags_url", "/tags"),
+        ("teams_url", "/teams"),
+        ("trees_url", "/git/trees{/sha}"),
+    ] {
+        r[key] = json!(format!("{u}{suffix}"));
+    }
+    r
+}
+
+fn display_name(t: &str) -> String {
+    match t {
+        "azure_storage_account_key" => "Azure Storage Account Access Key".into(),
+        "azure_sql_connection_string" => "Azure SQL Connection String".into(),
+        "password" => "Password".into(),
+        other => other.replace('_', " "),
+    }
+}
