@@ -295,10 +295,11 @@ impl Job<'_> {
                 r.notes.clone(),
             )?);
         }
+        // Reports first: if they cannot be written the run fails with the history unchanged.
+        let written = write_reports(self.templates, self.out, &rendered)?;
         if self.save_history {
             history.save(self.history_path)?;
         }
-        let written = write_reports(self.templates, self.out, &rendered)?;
         Ok((written, rendered))
     }
 
