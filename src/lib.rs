@@ -98,7 +98,12 @@ pub async fn run(opts: &RunOptions) -> Result<Outcome> {
         .clone()
         .unwrap_or_else(|| config.output.dir.clone());
     let job = Job {
-        campaigns: resolve_campaigns(&config.campaigns, &fetched.campaigns, offline),
+        campaigns: resolve_campaigns(
+            &config.campaigns,
+            &fetched.campaigns,
+            &fetched.notes,
+            offline,
+        ),
         alerts: &fetched.alerts,
         as_of,
         risk: config.risk,
@@ -159,6 +164,7 @@ struct Resolved {
 fn resolve_campaigns(
     configured: &[CampaignConfig],
     records: &BTreeMap<u64, CampaignRecord>,
+    server_notes: &[github::Note],
     offline: bool,
 ) -> Vec<Resolved> {
     configured
@@ -175,6 +181,12 @@ fn resolve_campaigns(
                     )
                 });
             }
+            notes.extend(
+                server_notes
+                    .iter()
+                    .filter(|n| n.only_filters_with.is_none_or(|q| c.filter_text.contains(q)))
+                    .map(|n| n.text.clone()),
+            );
             let name = c
                 .name
                 .clone()
@@ -476,7 +488,7 @@ pub fn report(opts: &ReportOptions) -> Result<Outcome> {
         History::load(&config.history_path)?
     };
     let mut rendered = Vec::new();
-    for r in resolve_campaigns(&config.campaigns, &BTreeMap::new(), true) {
+    for r in resolve_campaigns(&config.campaigns, &BTreeMap::new(), &[], true) {
         let id = &r.campaign.info.id;
         let snap = history
             .snapshots()
@@ -563,7 +575,7 @@ pub async fn demo(out: &Path) -> Result<Outcome> {
     let mut last = None;
     for as_of in demo::run_dates() {
         let job = Job {
-            campaigns: resolve_campaigns(&config.campaigns, &demo::campaign_records(), false),
+            campaigns: resolve_campaigns(&config.campaigns, &demo::campaign_records(), &[], false),
             alerts: &alerts,
             as_of,
             risk: config.risk,
@@ -595,10 +607,11 @@ pub async fn demo(out: &Path) -> Result<Outcome> {
     })
 }
 
-/// `campaign-pulse check`: validates the configuration and templates, then checks the token,
-/// GitHub's reachability, the rate limit and read access to the organization's alerts.
-/// Returns the lines to print.
-pub async fn check(config_path: &Path) -> Result<Vec<String>> {
+/// `campaign-pulse check`: validates the configuration and templates, then reports how it
+/// authenticates, GitHub's rate limit, and whether it can read the organization's alerts
+/// (naming the missing permission when it cannot). Returns the lines to print and whether
+/// every check passed.
+pub async fn check(config_path: &Path) -> Result<(Vec<String>, bool)> {
     tls::init();
     let config = config::load(config_path)?;
     let mut lines = vec![format!(
@@ -610,40 +623,60 @@ pub async fn check(config_path: &Path) -> Result<Vec<String>> {
     Templates::load(config.output.templates_dir.as_deref())?;
     lines.push("templates: valid".into());
     let gh = github::client::GitHub::connect(&config.github)?;
-    lines.push(format!(
-        "auth: token from {} (API {})",
-        config.github.token_env,
-        gh.api()
-    ));
-    let rl = gh.rate_limit().await?;
-    lines.push(format!(
-        "rate limit: {} of {} requests left{}",
-        rl.remaining,
-        rl.limit,
-        rl.reset
-            .map(|r| format!(", resets at {}", r.format("%Y-%m-%d %H:%M UTC")))
-            .unwrap_or_default()
-    ));
-    let probe = gh.probe_alerts().await?;
-    lines.push(format!(
-        "alerts: can read the secret-scanning alerts of `{}` ({} open on the first page)",
-        config.github.org, probe
-    ));
+    lines.push(format!("auth: {} (API {})", gh.auth_kind(), gh.api()));
+    let mut ok = true;
+    match gh.rate_limit().await {
+        Ok(rl) => lines.push(format!(
+            "rate limit: {} of {} requests left{}",
+            rl.remaining,
+            rl.limit,
+            rl.reset
+                .map(|r| format!(", resets at {}", r.format("%Y-%m-%d %H:%M UTC")))
+                .unwrap_or_default()
+        )),
+        Err(e) => lines.push(format!("rate limit: unknown ({e})")),
+    }
+    match gh.probe_alerts().await {
+        Ok(n) => lines.push(format!(
+            "alerts: can read the secret-scanning alerts of `{}` ({n} open on the first page)",
+            config.github.org
+        )),
+        Err(e) => {
+            ok = false;
+            lines.push(format!("alerts: NO: {e}"));
+        }
+    }
     for n in config
         .campaigns
         .iter()
         .filter_map(|c| c.github_campaign)
         .collect::<std::collections::BTreeSet<_>>()
     {
-        match gh.campaign(n).await? {
-            Some(r) => lines.push(format!(
+        match gh.campaign(n).await {
+            Ok(Some(r)) => lines.push(format!(
                 "campaign #{n}: readable{}",
                 r.name.map(|n| format!(" (“{n}”)")).unwrap_or_default()
             )),
-            None => lines.push(format!("campaign #{n}: not found on this server")),
+            Ok(None) => lines.push(format!(
+                "campaign #{n}: not found on this server (reports will say so)"
+            )),
+            Err(e) => {
+                ok = false;
+                lines.push(format!("campaign #{n}: NO: {e}"));
+            }
         }
     }
-    Ok(lines)
+    match deliver::Channels::connect(&config.delivery) {
+        Ok(c) if c.is_empty() => lines.push("delivery: none configured".into()),
+        Ok(_) => {
+            lines.push("delivery: every channel's environment variables are set and valid".into())
+        }
+        Err(e) => {
+            ok = false;
+            lines.push(format!("delivery: NO: {e}"));
+        }
+    }
+    Ok((lines, ok))
 }
 
 /// `campaign-pulse init`: writes the commented example configuration; never overwrites.

@@ -70,10 +70,11 @@ async fn dispatch(command: Command, quiet: bool) -> Result<i32, Error> {
             Ok(outcome.exit_code)
         }
         Command::Check { config } => {
-            for line in campaign_pulse::check(&config).await? {
+            let (lines, ok) = campaign_pulse::check(&config).await?;
+            for line in lines {
                 println!("{line}");
             }
-            Ok(EXIT_OK)
+            Ok(if ok { EXIT_OK } else { EXIT_FAILURE })
         }
         Command::Init { out } => {
             campaign_pulse::init(&out)?;

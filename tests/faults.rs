@@ -187,7 +187,27 @@ fn credentials_and_disabled_secret_scanning_are_plain_sentences() {
                 403,
                 "{\"message\": \"Resource not accessible by personal access token\"}",
             ),
-            "a classic token with the `security_events` scope, or a fine-grained token with \"Secret scanning alerts: read\"",
+            "a classic token with the `security_events` scope, or a fine-grained token or GitHub App with \"Secret scanning alerts: read\"",
+        ),
+        (
+            Fault::new(
+                403,
+                "{\"message\": \"Resource not accessible by personal access token\"}",
+            )
+            .header(
+                "x-accepted-github-permissions",
+                "secret_scanning_alerts=read",
+            ),
+            "It lacks the permission `secret_scanning_alerts=read`",
+        ),
+        (
+            Fault::new(
+                403,
+                "{\"message\": \"Resource not accessible by integration\"}",
+            )
+            .header("x-oauth-scopes", "read:org, repo:status")
+            .header("x-accepted-oauth-scopes", "security_events, repo"),
+            "GitHub accepts `security_events, repo` here and the token has `read:org, repo:status`",
         ),
         (
             Fault::new(

@@ -39,6 +39,7 @@ pub struct GitHub {
     octo: Octocrab,
     api: Url,
     org: String,
+    auth: Auth,
     credential: String,
     requests: AtomicU64,
     max_wait: Duration,
@@ -49,7 +50,7 @@ impl std::fmt::Debug for GitHub {
         f.debug_struct("GitHub")
             .field("api", &self.api.as_str())
             .field("org", &self.org)
-            .field("credential", &self.credential)
+            .field("auth", &self.auth)
             .finish_non_exhaustive()
     }
 }
@@ -121,46 +122,28 @@ impl Default for Progress {
     }
 }
 
-impl GitHub {
-    /// Connects with the credentials the configuration names.
-    pub fn connect(cfg: &GithubConfig) -> Result<GitHub> {
-        crate::tls::init();
-        let api = api_url(cfg)?;
-        if cfg.app.is_some() {
-            return Err(Error::Usage(
-                "github.app: GitHub App authentication is not available in this version; \
-                 remove `app` and set `token_env` to an env var holding a token"
-                    .into(),
-            ));
-        }
-        let token = std::env::var(&cfg.token_env)
-            .ok()
-            .filter(|t| !t.trim().is_empty())
-            .ok_or_else(|| {
-                Error::Usage(format!(
-                    "the environment variable {} (github.token_env) is not set: set it to a token \
-                     that can read the organization's secret-scanning alerts (classic: \
-                     `security_events` scope; fine-grained: \"Secret scanning alerts\" read)",
-                    cfg.token_env
-                ))
-            })?;
-        Self::with_token(
-            cfg,
-            api,
-            &crate::deliver::Secret::new(token.trim().to_string()),
-        )
-    }
+/// How requests are authenticated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Auth {
+    /// A token from this env var.
+    Token(String),
+    /// A GitHub App installation.
+    App { app_id: u64, installation_id: u64 },
+}
 
-    /// A client for `api` authenticating with a token.
-    pub fn with_token(
-        cfg: &GithubConfig,
-        api: Url,
-        token: &crate::deliver::Secret,
-    ) -> Result<GitHub> {
-        let octo = Octocrab::builder()
-            .base_uri(api.as_str())
-            .map_err(|e| Error::Usage(format!("github.api_url `{api}`: {e}")))?
-            .personal_token(token.expose().to_string())
+impl Auth {
+    fn describe(&self) -> String {
+        match self {
+            Auth::Token(env) => format!("the token in {env}"),
+            Auth::App { app_id, .. } => format!("GitHub App {app_id}'s installation"),
+        }
+    }
+}
+
+/// The settings every client shares, on an octocrab builder whose type cannot be named.
+macro_rules! configured {
+    ($builder:expr) => {
+        $builder
             .add_header(ACCEPT, MEDIA_TYPE.to_string())
             .add_header(
                 HeaderName::from_static("x-github-api-version"),
@@ -171,16 +154,130 @@ impl GitHub {
             .add_retry_config(RetryConfig::None)
             .set_connect_timeout(Some(Duration::from_secs(15)))
             .set_read_timeout(Some(Duration::from_secs(60)))
-            .build()
-            .map_err(|e| Error::GitHub(format!("cannot set up the GitHub client: {e}")))?;
-        Ok(GitHub {
+    };
+}
+
+impl GitHub {
+    /// Connects with the credentials the configuration names: a GitHub App installation when
+    /// `github.app` is set, else the token in `github.token_env`.
+    pub fn connect(cfg: &GithubConfig) -> Result<GitHub> {
+        crate::tls::init();
+        let api = api_url(cfg)?;
+        match &cfg.app {
+            Some(app) => {
+                let pem = std::env::var(&app.private_key_env)
+                    .ok()
+                    .filter(|k| !k.trim().is_empty())
+                    .ok_or_else(|| {
+                        Error::Usage(format!(
+                            "the environment variable {} (github.app.private_key_env) is not set: set it to the GitHub App's private key (the PEM file GitHub gave you)",
+                            app.private_key_env
+                        ))
+                    })?;
+                let key = octocrab::EncodingKey::from_rsa_pem(pem.trim().as_bytes()).map_err(|_| {
+                    Error::Usage(format!(
+                        "the environment variable {} does not hold an RSA private key in PEM form (-----BEGIN RSA PRIVATE KEY----- …)",
+                        app.private_key_env
+                    ))
+                })?;
+                Self::with_app(cfg, api, app.app_id, app.installation_id, key)
+            }
+            None => {
+                let token = std::env::var(&cfg.token_env)
+                    .ok()
+                    .filter(|t| !t.trim().is_empty())
+                    .ok_or_else(|| {
+                        Error::Usage(format!(
+                            "the environment variable {} (github.token_env) is not set: set it to a token \
+                             that can read the organization's secret-scanning alerts (classic: \
+                             `security_events` scope; fine-grained: \"Secret scanning alerts\" read), \
+                             or configure github.app",
+                            cfg.token_env
+                        ))
+                    })?;
+                Self::with_token(
+                    cfg,
+                    api,
+                    &crate::deliver::Secret::new(token.trim().to_string()),
+                )
+            }
+        }
+    }
+
+    /// A client for `api` authenticating with a token.
+    pub fn with_token(
+        cfg: &GithubConfig,
+        api: Url,
+        token: &crate::deliver::Secret,
+    ) -> Result<GitHub> {
+        let octo = configured!(
+            Octocrab::builder()
+                .base_uri(api.as_str())
+                .map_err(|e| Error::Usage(format!("github.api_url `{api}`: {e}")))?
+                .personal_token(token.expose().to_string())
+        )
+        .build()
+        .map_err(|e| Error::GitHub(format!("cannot set up the GitHub client: {e}")))?;
+        Ok(Self::new(
+            cfg,
+            api,
+            octo,
+            Auth::Token(cfg.token_env.clone()),
+        ))
+    }
+
+    /// A client for `api` acting as a GitHub App installation: octocrab signs a JWT with the
+    /// App's key and exchanges it for an installation token on the first request.
+    pub fn with_app(
+        cfg: &GithubConfig,
+        api: Url,
+        app_id: u64,
+        installation_id: u64,
+        key: octocrab::EncodingKey,
+    ) -> Result<GitHub> {
+        let app = configured!(
+            Octocrab::builder()
+                .base_uri(api.as_str())
+                .map_err(|e| Error::Usage(format!("github.api_url `{api}`: {e}")))?
+                .app(octocrab::models::AppId(app_id), key)
+        )
+        .build()
+        .map_err(|e| Error::GitHub(format!("cannot set up the GitHub client: {e}")))?;
+        let octo = app
+            .installation(octocrab::models::InstallationId(installation_id))
+            .map_err(|e| Error::GitHub(format!("cannot set up the GitHub App client: {e}")))?;
+        Ok(Self::new(
+            cfg,
+            api,
+            octo,
+            Auth::App {
+                app_id,
+                installation_id,
+            },
+        ))
+    }
+
+    fn new(cfg: &GithubConfig, api: Url, octo: Octocrab, auth: Auth) -> GitHub {
+        GitHub {
             octo,
             api,
             org: cfg.org.clone(),
-            credential: format!("the token in {}", cfg.token_env),
+            credential: auth.describe(),
+            auth,
             requests: AtomicU64::new(0),
             max_wait: cfg.max_wait,
-        })
+        }
+    }
+
+    /// How this client authenticates, in words for `check`.
+    pub fn auth_kind(&self) -> String {
+        match &self.auth {
+            Auth::Token(env) => format!("token from {env}"),
+            Auth::App {
+                app_id,
+                installation_id,
+            } => format!("GitHub App {app_id}, installation {installation_id}"),
+        }
     }
 
     /// Requests sent so far (retries inside octocrab not counted).
@@ -321,12 +418,14 @@ impl GitHub {
     /// Reads the rate limit before a run, says how many requests it needs and has left, and
     /// waits for the reset when too few are left and the reset is within `github.max_wait`.
     pub async fn ensure_budget(&self, needed: u64) -> Result<()> {
-        let rl = match self.rate_limit().await {
+        let rl = match self.rate_limit_raw().await {
             Ok(rl) => rl,
-            Err(e) => {
-                tracing::warn!("{e}; going on without knowing the rate limit");
+            // GitHub Enterprise Server answers 404 when rate limiting is off
+            Err(e) if e.status == Some(StatusCode::NOT_FOUND) => {
+                tracing::info!("this server does not limit the rate of requests");
                 return Ok(());
             }
+            Err(e) => return Err(self.describe(e, "read the rate limit")),
         };
         let reset = rl
             .reset
@@ -359,7 +458,13 @@ impl GitHub {
 
     /// Reads `GET /rate_limit` (does not count against the limit).
     pub async fn rate_limit(&self) -> Result<RateLimit> {
-        let reply = self.get("/rate_limit", "read the rate limit").await?;
+        self.rate_limit_raw()
+            .await
+            .map_err(|e| self.describe(e, "read the rate limit"))
+    }
+
+    async fn rate_limit_raw(&self) -> std::result::Result<RateLimit, ApiError> {
+        let reply = self.get_raw("/rate_limit").await?;
         #[derive(serde::Deserialize)]
         struct Body {
             rate: Rate,
@@ -371,7 +476,7 @@ impl GitHub {
             reset: i64,
         }
         let body: Body = serde_json::from_str(&reply.body)
-            .map_err(|e| Error::GitHub(format!("GitHub sent an unreadable rate limit ({e})")))?;
+            .map_err(|e| ApiError::other(format!("GitHub sent an unreadable rate limit ({e})")))?;
         Ok(RateLimit {
             limit: body.rate.limit,
             remaining: body.rate.remaining,
@@ -503,9 +608,35 @@ impl GitHub {
                 "cannot {what}: GitHub's rate limit is exhausted (429 {message}){}; run again after that",
                 reset_hint(source.rate_limit_reset)
             ),
-            403 => format!(
-                "cannot {what}: GitHub refused {credential} (403 {message}). It needs read access to secret-scanning alerts of `{org}`: a classic token with the `security_events` scope, or a fine-grained token with \"Secret scanning alerts: read\" (and organization \"Security campaigns: read\" for github_campaign)"
-            ),
+            403 => {
+                let header = |name: &str| {
+                    source
+                        .headers
+                        .as_ref()
+                        .and_then(|h| h.get(name))
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::trim)
+                        .filter(|v| !v.is_empty())
+                        .map(str::to_string)
+                };
+                let need = match (
+                    header("x-accepted-github-permissions"),
+                    header("x-accepted-oauth-scopes"),
+                ) {
+                    (Some(p), _) => format!(
+                        "It lacks the permission `{p}`: give the fine-grained token or the GitHub App organization permission \"Secret scanning alerts: read\"{}",
+                        if p.contains("campaign") { " and \"Security campaigns: read\"" } else { "" }
+                    ),
+                    (None, Some(scopes)) => format!(
+                        "It lacks the scope: GitHub accepts `{scopes}` here and the token has `{}`; add `security_events` to the classic token",
+                        header("x-oauth-scopes").unwrap_or_else(|| "none".into())
+                    ),
+                    (None, None) => "It needs read access to the organization's secret-scanning alerts: a classic token with the `security_events` scope, or a fine-grained token or GitHub App with \"Secret scanning alerts: read\" (and \"Security campaigns: read\" for github_campaign)".to_string(),
+                };
+                format!(
+                    "cannot {what}: GitHub refused {credential} for `{org}` (403 {message}). {need}"
+                )
+            }
             404 => format!(
                 "cannot {what}: GitHub answered 404 ({message}). The organization `{org}` does not exist, {credential} cannot see it, or the feature is not available there; check github.org and the token"
             ),
@@ -742,7 +873,7 @@ mod tests {
             .unwrap();
         let shown = format!("{gh:?} {token:?}");
         assert!(!shown.contains("CANARY"), "{shown}");
-        assert!(shown.contains("the token in GITHUB_TOKEN"), "{shown}");
+        assert!(shown.contains("Token(\"GITHUB_TOKEN\")"), "{shown}");
     }
 
     #[test]

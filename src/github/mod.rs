@@ -17,8 +17,48 @@ pub struct Fetched {
     pub alerts: Vec<Alert>,
     /// GitHub security campaign records by number, for campaigns that link one.
     pub campaigns: BTreeMap<u64, CampaignRecord>,
-    /// Things the reader should know (features the server lacks, ...).
-    pub notes: Vec<String>,
+    /// Things the reader should know about features the server lacks.
+    pub notes: Vec<Note>,
+}
+
+/// A note for the reports, for every campaign or only those whose filter uses a qualifier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    /// `Some("provider:")`: only campaigns filtering on it.
+    pub only_filters_with: Option<&'static str>,
+    /// The words.
+    pub text: String,
+}
+
+/// Notes about alert fields an older server (GitHub Enterprise Server) does not send, so the
+/// reports say why a number is missing instead of showing a misleading zero.
+pub fn missing_features(alerts: &[Alert]) -> Vec<Note> {
+    if alerts.is_empty() {
+        return Vec::new();
+    }
+    let mut notes = Vec::new();
+    if alerts.iter().all(|a| a.publicly_leaked.is_none()) {
+        notes.push(Note {
+            only_filters_with: None,
+            text: "This GitHub server does not report whether secrets were leaked publicly: publicly leaked counts and that at-risk reason are not available.".into(),
+        });
+    }
+    if alerts
+        .iter()
+        .all(|a| a.provider.is_none() && a.provider_slug.is_none())
+    {
+        notes.push(Note {
+            only_filters_with: Some("provider:"),
+            text: "This GitHub server does not report the providers of secrets, so `provider:` filters match no alert; filter by `secret-type:` instead.".into(),
+        });
+    }
+    if alerts.iter().all(|a| a.validity.is_none()) {
+        notes.push(Note {
+            only_filters_with: None,
+            text: "This GitHub server does not check whether secrets are still valid: every open alert counts as validity unknown.".into(),
+        });
+    }
+    notes
 }
 
 /// The oldest `updated_at` any campaign needs at `as_of`: resolved alerts last changed before
@@ -75,6 +115,7 @@ pub async fn fetch(config: &Config, gh: &client::GitHub, as_of: DateTime<Utc>) -
     );
 
     let mut fetched = Fetched {
+        notes: missing_features(&alerts),
         alerts,
         ..Fetched::default()
     };
@@ -84,13 +125,9 @@ pub async fn fetch(config: &Config, gh: &client::GitHub, as_of: DateTime<Utc>) -
         .filter_map(|c| c.github_campaign)
         .collect();
     for number in numbers {
-        match gh.campaign(number).await? {
-            Some(record) => {
-                fetched.campaigns.insert(number, record);
-            }
-            None => fetched.notes.push(format!(
-                "GitHub security campaign #{number} could not be read (this server may not have security campaigns); its name, due date and counts are not shown."
-            )),
+        // a missing record (404) is said in the campaign's report by resolve_campaigns
+        if let Some(record) = gh.campaign(number).await? {
+            fetched.campaigns.insert(number, record);
         }
     }
     Ok(fetched)
@@ -125,8 +162,10 @@ pub fn load_fixture(path: &Path, config: &Config) -> Result<Fetched> {
     for a in &mut alerts {
         a.generic = generic.contains(a.secret_type.as_str());
     }
+    let alerts = dedup(alerts);
     Ok(Fetched {
-        alerts: dedup(alerts),
+        notes: missing_features(&alerts),
+        alerts,
         ..Fetched::default()
     })
 }

@@ -19,6 +19,8 @@ use std::sync::{Arc, Mutex};
 
 /// The token the fake accepts.
 pub const TOKEN: &str = "ghp_test-token-0123456789";
+/// The installation token the fake mints for its GitHub App.
+pub const INSTALLATION_TOKEN: &str = "ghs_test-installation-token-42";
 
 /// Secret types GitHub only returns when asked by name.
 pub const GENERIC_TYPES: &[&str] = &[
@@ -62,6 +64,10 @@ pub struct FakeState {
     pub ignore_hide_secret: bool,
     /// What `/rate_limit` says is left (default 5000 minus requests seen).
     pub remaining: Option<(u64, i64)>,
+    /// The GitHub App: (app id, installation id, public key PEM) whose JWTs are accepted.
+    pub app: Option<(u64, u64, String)>,
+    /// Installation tokens minted.
+    pub minted: usize,
 }
 
 /// A canned answer: status, headers, body.
@@ -117,20 +123,42 @@ impl FakeGitHub {
 
     /// Starts the fake on a given loopback port (0: any free one).
     pub fn start_on(org: &str, alerts: Vec<Value>, port: u16) -> FakeGitHub {
+        Self::start_at(org, alerts, port, "")
+    }
+
+    /// Starts the fake under a path prefix, like GitHub Enterprise Server's `/api/v3`;
+    /// `url` then includes the prefix.
+    pub fn start_with_prefix(org: &str, alerts: Vec<Value>, prefix: &str) -> FakeGitHub {
+        Self::start_at(org, alerts, 0, prefix)
+    }
+
+    fn start_at(org: &str, alerts: Vec<Value>, port: u16, prefix: &str) -> FakeGitHub {
         let state = Arc::new(Mutex::new(FakeState {
             org: org.to_string(),
             alerts,
             ..FakeState::default()
         }));
-        let app = Router::new()
+        let routes = Router::new()
             .route("/orgs/{org}/secret-scanning/alerts", get(list_alerts))
             .route("/orgs/{org}/campaigns/{number}", get(get_campaign))
             .route("/rate_limit", get(rate_limit))
+            .route(
+                "/app/installations/{id}/access_tokens",
+                axum::routing::post(access_token),
+            )
             .with_state(state.clone());
+        let app = if prefix.is_empty() {
+            routes
+        } else {
+            Router::new().nest(prefix, routes)
+        };
         let addr = serve_on(app, port);
-        let url = format!("http://{addr}");
-        state.lock().unwrap().base = url.clone();
-        FakeGitHub { url, state }
+        let origin = format!("http://{addr}");
+        state.lock().unwrap().base = origin.clone();
+        FakeGitHub {
+            url: format!("{origin}{prefix}"),
+            state,
+        }
     }
 
     pub fn seen(&self) -> Vec<Seen> {
@@ -196,7 +224,9 @@ fn record(
     let authorized = headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v == format!("Bearer {TOKEN}"));
+        .is_some_and(|v| {
+            v == format!("Bearer {TOKEN}") || v == format!("Bearer {INSTALLATION_TOKEN}")
+        });
     let header = |n: &str| {
         headers
             .get(n)
@@ -248,7 +278,7 @@ async fn list_alerts(
     State(state): State<Arc<Mutex<FakeState>>>,
     Path(org): Path<String>,
     Query(q): Query<HashMap<String, String>>,
-    uri: axum::http::Uri,
+    axum::extract::OriginalUri(uri): axum::extract::OriginalUri,
     headers: HeaderMap,
 ) -> Response {
     let path = uri.path().to_string();
@@ -364,7 +394,7 @@ fn decode_cursor(s: &str) -> Option<usize> {
 async fn get_campaign(
     State(state): State<Arc<Mutex<FakeState>>>,
     Path((_org, number)): Path<(String, u64)>,
-    uri: axum::http::Uri,
+    axum::extract::OriginalUri(uri): axum::extract::OriginalUri,
     headers: HeaderMap,
 ) -> Response {
     if !record(&state, uri.path(), &headers, &HashMap::new(), String::new()) {
@@ -379,7 +409,7 @@ async fn get_campaign(
 
 async fn rate_limit(
     State(state): State<Arc<Mutex<FakeState>>>,
-    uri: axum::http::Uri,
+    axum::extract::OriginalUri(uri): axum::extract::OriginalUri,
     headers: HeaderMap,
 ) -> Response {
     if !record(&state, uri.path(), &headers, &HashMap::new(), String::new()) {
@@ -544,4 +574,58 @@ fn display_name(t: &str) -> String {
         "password" => "Password".into(),
         other => other.replace('_', " "),
     }
+}
+
+#[derive(serde::Deserialize)]
+struct AppClaims {
+    iss: serde_json::Value,
+}
+
+/// `POST /app/installations/{id}/access_tokens`: checks the App's JWT (RS256, signed with
+/// its private key, `iss` = the App id) and mints an installation token.
+async fn access_token(
+    State(state): State<Arc<Mutex<FakeState>>>,
+    Path(id): Path<u64>,
+    headers: HeaderMap,
+) -> Response {
+    let mut st = state.lock().unwrap();
+    st.seen.push(Seen {
+        path: format!("/app/installations/{id}/access_tokens"),
+        query: HashMap::new(),
+        raw_query: String::new(),
+        authorized: false,
+        accept: None,
+        api_version: None,
+    });
+    let Some((app_id, installation, public_pem)) = st.app.clone() else {
+        return not_found();
+    };
+    let jwt = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    let key = jsonwebtoken::DecodingKey::from_rsa_pem(public_pem.as_bytes()).unwrap();
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+    validation.required_spec_claims.clear();
+    let claims = match jsonwebtoken::decode::<AppClaims>(jwt, &key, &validation) {
+        Ok(c) => c.claims,
+        Err(_) => return unauthorized(),
+    };
+    let iss_ok =
+        claims.iss.as_u64() == Some(app_id) || claims.iss.as_str() == Some(&app_id.to_string());
+    if !iss_ok || id != installation {
+        return unauthorized();
+    }
+    st.minted += 1;
+    let expires = (chrono::Utc::now() + chrono::Duration::hours(1))
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
+    (
+        StatusCode::CREATED,
+        axum::Json(json!({"token": INSTALLATION_TOKEN, "expires_at": expires,
+                          "permissions": {"secret_scanning_alerts": "read", "organization_security_campaigns": "read"},
+                          "repository_selection": "all"})),
+    )
+        .into_response()
 }
