@@ -252,101 +252,112 @@ pub async fn deliver(
     mode: &Mode,
     records_path: &Path,
 ) -> Result<DeliveryReport> {
-    let mut report = DeliveryReport::default();
-    let mut records = Records::load(records_path)?;
+    let mut sender = Sender {
+        digest,
+        templates,
+        mode,
+        records: Records::load(records_path)?,
+        records_path,
+        report: DeliveryReport::default(),
+    };
     if let Some(c) = &channels.email {
-        one(
-            c,
-            digest,
-            templates,
-            mode,
-            &mut records,
-            records_path,
-            &mut report,
-        )
-        .await?;
+        sender.one(c).await?;
     }
     for c in &channels.slack {
-        one(
-            c,
-            digest,
-            templates,
-            mode,
-            &mut records,
-            records_path,
-            &mut report,
-        )
-        .await?;
+        sender.one(c).await?;
     }
     for c in &channels.teams {
-        one(
-            c,
-            digest,
-            templates,
-            mode,
-            &mut records,
-            records_path,
-            &mut report,
-        )
-        .await?;
+        sender.one(c).await?;
     }
-    Ok(report)
+    Ok(sender.report)
 }
 
-async fn one<C: Channel>(
-    channel: &C,
-    digest: &Digest,
-    templates: &Templates,
-    mode: &Mode,
-    records: &mut Records,
-    records_path: &Path,
-    report: &mut DeliveryReport,
-) -> Result<()> {
-    let key = channel.key();
-    let campaigns = digest.campaign_ids();
-    if let Mode::Send { resend: false } = mode
-        && records.delivered(&key, digest.as_of, &campaigns)
-    {
-        tracing::info!(
-            "{key}: already delivered for {}; skipping (use --resend to send again)",
-            digest.as_of
-        );
-        report.skipped.push(key);
-        return Ok(());
-    }
-    let message = match channel.render(digest, templates) {
-        Ok(m) => m,
-        Err(e) => {
-            tracing::error!("{key}: {e}");
-            report.failed.push((key, e.to_string()));
+/// One delivery round: the digest, how to deliver, and what happened so far.
+struct Sender<'a> {
+    digest: &'a Digest,
+    templates: &'a Templates,
+    mode: &'a Mode,
+    records: Records,
+    records_path: &'a Path,
+    report: DeliveryReport,
+}
+
+impl Sender<'_> {
+    async fn one<C: Channel>(&mut self, channel: &C) -> Result<()> {
+        let key = channel.key();
+        let digest = self.digest;
+        let campaigns = digest.campaign_ids();
+        if let Mode::Send { resend: false } = self.mode
+            && self.records.delivered(&key, digest.as_of, &campaigns)
+        {
+            tracing::info!(
+                "{key}: already delivered for {}; skipping (use --resend to send again)",
+                digest.as_of
+            );
+            self.report.skipped.push(key);
             return Ok(());
         }
-    };
-    match mode {
-        Mode::Outbox(dir) => {
-            let path = dir.join(channel.outbox_name());
-            crate::history::write_atomic(&path, &message)?;
-            report.written.push(path);
+        let message = match channel.render(digest, self.templates) {
+            Ok(m) => m,
+            Err(e) => {
+                tracing::error!("{key}: {e}");
+                self.report.failed.push((key, e.to_string()));
+                return Ok(());
+            }
+        };
+        match self.mode {
+            Mode::Outbox(dir) => {
+                let path = dir.join(channel.outbox_name());
+                crate::history::write_atomic(&path, &message)?;
+                self.report.written.push(path);
+            }
+            Mode::Send { .. } => match channel.send(&message).await {
+                Ok(()) => {
+                    tracing::info!("{key}: delivered");
+                    self.records.add(Record {
+                        date: digest.as_of,
+                        channel: key.clone(),
+                        campaigns,
+                        sent_at: crate::now(),
+                    });
+                    self.records.save(self.records_path)?;
+                    self.report.sent.push(key);
+                }
+                Err(Failure(why)) => {
+                    tracing::error!("{key}: {why}");
+                    self.report.failed.push((key, why));
+                }
+            },
         }
-        Mode::Send { .. } => match channel.send(&message).await {
-            Ok(()) => {
-                tracing::info!("{key}: delivered");
-                records.add(Record {
-                    date: digest.as_of,
-                    channel: key.clone(),
-                    campaigns,
-                    sent_at: crate::now(),
-                });
-                records.save(records_path)?;
-                report.sent.push(key);
-            }
-            Err(Failure(why)) => {
-                tracing::error!("{key}: {why}");
-                report.failed.push((key, why));
-            }
-        },
+        Ok(())
     }
-    Ok(())
+}
+
+/// An at-risk alert as chat messages list it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FixFirst {
+    /// `acme/web #12`, unescaped.
+    pub label: String,
+    /// The alert's page, made safe; `None` when GitHub sent no usable link.
+    pub url: Option<String>,
+    /// Reasons in words: `still valid, past SLA`.
+    pub why: String,
+}
+
+/// The first `n` at-risk alerts of a campaign, for chat messages.
+pub fn fix_first(r: &CampaignReport, n: usize) -> Vec<FixFirst> {
+    r.summary
+        .at_risk
+        .top
+        .iter()
+        .take(n)
+        .zip(&r.view.at_risk)
+        .map(|(a, why)| FixFirst {
+            label: format!("{} #{}", a.repo, a.number),
+            url: crate::render::safe_url(&a.html_url),
+            why: why.why.join(", "),
+        })
+        .collect()
 }
 
 /// One successful delivery.

@@ -90,19 +90,14 @@ pub fn payload(digest: &Digest) -> Value {
             (None, None) => text.push_str("\nNothing fixed in 4 weeks"),
         }
         blocks.push(json!({"type": "section", "text": {"type": "mrkdwn", "text": clip(&text, MAX_SECTION_TEXT)}}));
-        let risky: Vec<String> = s
-            .at_risk
-            .top
-            .iter()
-            .take(AT_RISK_SHOWN)
-            .zip(&r.view.at_risk)
-            .map(|(a, why)| {
-                let label = escape(&format!("{} #{}", a.repo, a.number));
-                let linked = match safe_url(&a.html_url) {
-                    Some(u) => format!("<{u}|{label}>"),
-                    None => label,
-                };
-                format!("{linked} ({})", why.why.join(", "))
+        let risky: Vec<String> = super::fix_first(r, AT_RISK_SHOWN)
+            .into_iter()
+            .map(|f| {
+                let label = escape(&f.label);
+                match f.url {
+                    Some(u) => format!("<{u}|{label}> ({})", f.why),
+                    None => format!("{label} ({})", f.why),
+                }
             })
             .collect();
         let context = if risky.is_empty() {

@@ -95,19 +95,14 @@ pub fn card(digest: &Digest, detail: bool, campaigns: usize) -> Value {
             json!({"type": "FactSet", "facts": facts}),
         ];
         if detail && s.at_risk.count > 0 {
-            let lines: Vec<String> = s
-                .at_risk
-                .top
-                .iter()
-                .take(AT_RISK_SHOWN)
-                .zip(&r.view.at_risk)
-                .map(|(a, why)| {
-                    let label = escape(&format!("{} #{}", a.repo, a.number));
-                    let linked = match safe_url(&a.html_url) {
-                        Some(u) => format!("[{label}]({u})"),
-                        None => label,
-                    };
-                    format!("- {linked}: {}", why.why.join(", "))
+            let lines: Vec<String> = super::fix_first(r, AT_RISK_SHOWN)
+                .into_iter()
+                .map(|f| {
+                    let label = escape(&f.label);
+                    match f.url {
+                        Some(u) => format!("- [{label}]({u}): {}", f.why),
+                        None => format!("- {label}: {}", f.why),
+                    }
                 })
                 .collect();
             let mut block = text(&format!(

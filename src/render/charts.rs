@@ -85,6 +85,21 @@ fn shorten(s: &str, max: usize) -> String {
     }
 }
 
+/// A grey note in the middle of an empty chart.
+fn centered_note<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    text: &str,
+) -> std::result::Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    root.draw(&Text::new(
+        text,
+        (WIDTH as i32 / 2, HEIGHT as i32 / 2),
+        ("sans-serif", 26)
+            .into_font()
+            .color(&PROJECTION)
+            .pos(Pos::new(HPos::Center, VPos::Center)),
+    ))
+}
+
 /// `burndown.png`: open and closed alerts over time (observed points filled, reconstructed
 /// ones hollow and dashed), the projection from T to the projected completion, and the due
 /// date as a vertical marker.
@@ -263,15 +278,7 @@ pub fn burndown(summary: &Summary) -> Result<Vec<u8>> {
             .map_err(e)?;
 
         if summary.totals.total == 0 {
-            root.draw(&Text::new(
-                "No alerts in this campaign",
-                (WIDTH as i32 / 2, HEIGHT as i32 / 2),
-                ("sans-serif", 26)
-                    .into_font()
-                    .color(&PROJECTION)
-                    .pos(Pos::new(HPos::Center, VPos::Center)),
-            ))
-            .map_err(e)?;
+            centered_note(root, "No alerts in this campaign").map_err(e)?;
         }
         Ok(())
     })
@@ -391,15 +398,7 @@ pub fn repos(summary: &Summary) -> Result<Vec<u8>> {
             .draw()
             .map_err(e)?;
         if n == 0 {
-            root.draw(&Text::new(
-                "No open alerts",
-                (WIDTH as i32 / 2, HEIGHT as i32 / 2),
-                ("sans-serif", 26)
-                    .into_font()
-                    .color(&PROJECTION)
-                    .pos(Pos::new(HPos::Center, VPos::Center)),
-            ))
-            .map_err(e)?;
+            centered_note(root, "No open alerts").map_err(e)?;
         }
         Ok(())
     })
