@@ -521,11 +521,19 @@ pub fn check_url(url: &str) -> std::result::Result<url::Url, String> {
     }
 }
 
-fn is_loopback(url: &url::Url) -> bool {
+/// Whether a URL's host is this machine (127.0.0.0/8, ::1, localhost). The url crate leaves
+/// IP hosts of non-special schemes such as `smtp://` as text, so those are parsed here.
+pub fn is_loopback(url: &url::Url) -> bool {
     match url.host() {
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Domain(d)) => {
+            d.eq_ignore_ascii_case("localhost")
+                || d.trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback())
+        }
         None => false,
     }
 }

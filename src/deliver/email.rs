@@ -70,7 +70,7 @@ impl Server {
                 )));
             }
         };
-        if security == Security::Plain && !is_loopback(&u) {
+        if security == Security::Plain && !crate::config::is_loopback(&u) {
             return Err(bad(
                 "plain smtp:// would send the password and the report unencrypted; use smtps:// or smtp://…?tls=required (plain SMTP is allowed only to this machine)",
             ));
@@ -102,22 +102,6 @@ fn percent_decode(s: &str) -> std::result::Result<String, std::str::Utf8Error> {
     percent_encoding::percent_decode_str(s)
         .decode_utf8()
         .map(|c| c.into_owned())
-}
-
-fn is_loopback(u: &url::Url) -> bool {
-    // smtp:// is not a "special" scheme, so the url crate leaves IP hosts as plain text
-    match u.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(d)) => {
-            d.eq_ignore_ascii_case("localhost")
-                || d.trim_start_matches('[')
-                    .trim_end_matches(']')
-                    .parse::<std::net::IpAddr>()
-                    .is_ok_and(|ip| ip.is_loopback())
-        }
-        None => false,
-    }
 }
 
 /// The email channel.

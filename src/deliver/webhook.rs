@@ -47,12 +47,7 @@ impl Hook {
                 "webhook `{name}`: its environment variable does not hold a URL"
             ))
         })?;
-        let loopback = match parsed.host() {
-            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-            Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-            None => false,
-        };
+        let loopback = crate::config::is_loopback(&parsed);
         match parsed.scheme() {
             "https" => {}
             "http" if loopback => {}
