@@ -19,8 +19,9 @@ fn workdir() -> Workdir {
     w
 }
 
-fn args(as_of: &str) -> Vec<String> {
-    [
+/// The binary, replaying the fixture as of `as_of`, sending nothing.
+fn command(w: &Workdir, as_of: &str) -> std::process::Command {
+    w.command(&[
         "run",
         "-c",
         "config.yaml",
@@ -29,10 +30,11 @@ fn args(as_of: &str) -> Vec<String> {
         "--no-send",
         "--as-of",
         as_of,
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect()
+    ])
+}
+
+fn run(w: &Workdir, as_of: &str) -> Option<i32> {
+    command(w, as_of).output().unwrap().status.code()
 }
 
 /// Every line parses as a snapshot; returns (campaign, UTC date) of each.
@@ -55,16 +57,11 @@ fn three_runs_at_once_serialize_on_the_lock() {
     let w = workdir();
     let children: Vec<_> = (0..3)
         .map(|_| {
-            w.command(
-                &args("2026-11-23")
-                    .iter()
-                    .map(String::as_str)
-                    .collect::<Vec<_>>(),
-            )
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap()
+            command(&w, "2026-11-23")
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
         })
         .collect();
     for c in children {
@@ -87,17 +84,7 @@ fn three_runs_at_once_serialize_on_the_lock() {
 fn a_run_killed_while_writing_leaves_the_old_or_the_new_file_never_a_mix() {
     let w = workdir();
     // a long history, so that writing it takes a while
-    assert_eq!(
-        w.run(
-            &args("2026-11-23")
-                .iter()
-                .map(String::as_str)
-                .collect::<Vec<_>>()
-        )
-        .status
-        .code(),
-        Some(0)
-    );
+    assert_eq!(run(&w, "2026-11-23"), Some(0));
     let path = w.path().join("state/history.jsonl");
     let seed_line = std::fs::read_to_string(&path)
         .unwrap()
@@ -126,17 +113,7 @@ fn a_run_killed_while_writing_leaves_the_old_or_the_new_file_never_a_mix() {
 
     // how long a whole run takes, to kill at random moments within it
     let started = Instant::now();
-    assert_eq!(
-        w.run(
-            &args("2026-11-24")
-                .iter()
-                .map(String::as_str)
-                .collect::<Vec<_>>()
-        )
-        .status
-        .code(),
-        Some(0)
-    );
+    assert_eq!(run(&w, "2026-11-24"), Some(0));
     let full = started.elapsed();
 
     let mut rng = fastrand::Rng::with_seed(7);
@@ -145,13 +122,7 @@ fn a_run_killed_while_writing_leaves_the_old_or_the_new_file_never_a_mix() {
         let before = std::fs::read(&path).unwrap();
         let day =
             chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap() + chrono::Duration::days(i);
-        let mut child = w
-            .command(
-                &args(&day.to_string())
-                    .iter()
-                    .map(String::as_str)
-                    .collect::<Vec<_>>(),
-            )
+        let mut child = command(&w, &day.to_string())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -178,17 +149,7 @@ fn a_run_killed_while_writing_leaves_the_old_or_the_new_file_never_a_mix() {
     }
     eprintln!("killed 24 runs: {old_kept} left the old file, {new_written} wrote the new one");
     // the next run sweeps the temporary files of killed runs
-    assert_eq!(
-        w.run(
-            &args("2027-01-01")
-                .iter()
-                .map(String::as_str)
-                .collect::<Vec<_>>()
-        )
-        .status
-        .code(),
-        Some(0)
-    );
+    assert_eq!(run(&w, "2027-01-01"), Some(0));
     let litter: Vec<_> = std::fs::read_dir(w.path().join("state"))
         .unwrap()
         .flatten()

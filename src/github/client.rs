@@ -68,6 +68,21 @@ struct AlertQuery<'a> {
     after: &'a str,
 }
 
+impl<'a> AlertQuery<'a> {
+    /// The first page of a listing: newest first, 100 a page, secrets hidden, cursor paging.
+    fn new(state: Option<&'a str>, secret_type: Option<String>, sort: &'a str) -> Self {
+        AlertQuery {
+            state,
+            secret_type,
+            sort,
+            direction: "desc",
+            per_page: PER_PAGE,
+            hide_secret: true,
+            after: "",
+        }
+    }
+}
+
 /// A response read in full.
 struct Reply {
     headers: HeaderMap,
@@ -300,15 +315,7 @@ impl GitHub {
         progress: &Progress,
     ) -> Result<Vec<Alert>> {
         let secret_type = secret_types.map(|t| t.join(","));
-        let query = |state, sort| AlertQuery {
-            state,
-            secret_type: secret_type.clone(),
-            sort,
-            direction: "desc",
-            per_page: PER_PAGE,
-            hide_secret: true,
-            after: "",
-        };
+        let query = |state, sort| AlertQuery::new(state, secret_type.clone(), sort);
         match since {
             None => self.paginate(&query(None, "created"), None, progress).await,
             Some(since) => {
@@ -330,9 +337,7 @@ impl GitHub {
         stop_before: Option<DateTime<Utc>>,
         progress: &Progress,
     ) -> Result<Vec<Alert>> {
-        let qs = serde_urlencoded::to_string(query)
-            .map_err(|e| Error::GitHub(format!("cannot build the alert query: {e}")))?;
-        let mut next = Some(format!("/orgs/{}/secret-scanning/alerts?{qs}", self.org));
+        let mut next = Some(self.alerts_path(query)?);
         let mut alerts = Vec::new();
         while let Some(path) = next.take() {
             let reply = self.get(&path, "list secret-scanning alerts").await?;
@@ -380,20 +385,16 @@ impl GitHub {
     /// Reads the first page of open alerts (as a run would ask for them) and returns how many
     /// it held: proves the token can read the organization's alerts.
     pub async fn probe_alerts(&self) -> Result<usize> {
-        let query = AlertQuery {
-            state: Some("open"),
-            secret_type: None,
-            sort: "created",
-            direction: "desc",
-            per_page: PER_PAGE,
-            hide_secret: true,
-            after: "",
-        };
-        let qs = serde_urlencoded::to_string(&query)
-            .map_err(|e| Error::GitHub(format!("cannot build the alert query: {e}")))?;
-        let path = format!("/orgs/{}/secret-scanning/alerts?{qs}", self.org);
+        let path = self.alerts_path(&AlertQuery::new(Some("open"), None, "created"))?;
         let reply = self.get(&path, "list secret-scanning alerts").await?;
         Ok(parse_page(&reply.body)?.len())
+    }
+
+    /// Path and query of the first page of an alert listing.
+    fn alerts_path(&self, query: &AlertQuery<'_>) -> Result<String> {
+        let qs = serde_urlencoded::to_string(query)
+            .map_err(|e| Error::GitHub(format!("cannot build the alert query: {e}")))?;
+        Ok(format!("/orgs/{}/secret-scanning/alerts?{qs}", self.org))
     }
 
     /// Reads a GitHub security campaign record; `None` when the server has no such campaign
@@ -933,15 +934,11 @@ mod tests {
 
     #[test]
     fn query_string_has_hide_secret_and_per_page() {
-        let q = AlertQuery {
-            state: Some("open"),
-            secret_type: Some("password,rsa_private_key".into()),
-            sort: "created",
-            direction: "desc",
-            per_page: PER_PAGE,
-            hide_secret: true,
-            after: "",
-        };
+        let q = AlertQuery::new(
+            Some("open"),
+            Some("password,rsa_private_key".into()),
+            "created",
+        );
         assert_eq!(
             serde_urlencoded::to_string(&q).unwrap(),
             "state=open&secret_type=password%2Crsa_private_key&sort=created&direction=desc&per_page=100&hide_secret=true&after="
