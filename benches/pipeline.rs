@@ -6,7 +6,7 @@ use campaign_pulse::demo;
 use campaign_pulse::filter::Filter;
 use campaign_pulse::history::{History, HistoryView, Snapshot, Source, backfill_instants};
 use campaign_pulse::metrics::{Campaign, CampaignInfo, compute};
-use campaign_pulse::render::{ReportView, Templates, charts};
+use campaign_pulse::render::{ReportView, Templates, ViewInputs, charts};
 use campaign_pulse::summary::Summary;
 use chrono::Duration;
 use std::time::Instant;
@@ -85,9 +85,18 @@ fn main() {
             10,
             || history.to_jsonl().expect("serializes"),
         );
+        let mut m = m;
+        let details = std::mem::take(&mut m.details);
         let summary = Summary::new(all.info.clone(), m, None, HistoryView::default());
         let templates = Templates::load(None).expect("embedded templates");
-        let view = ReportView::new(&summary, 14, None, vec![]);
+        let view = ReportView::new(
+            &summary,
+            ViewInputs {
+                stale_after_days: 14,
+                details,
+                ..Default::default()
+            },
+        );
         time(
             &format!("report.md ({} repositories)", summary.repos.top.len()),
             10,

@@ -139,7 +139,7 @@ const KINDS: &[Kind] = &[
         provider: None,
         generic: true,
         count: 31,
-        created: (200, 1),
+        created: (200, 21),
         mean_fix_days: 45.0,
     },
     Kind {
@@ -148,7 +148,7 @@ const KINDS: &[Kind] = &[
         provider: None,
         generic: true,
         count: 9,
-        created: (200, 10),
+        created: (200, 30),
         mean_fix_days: 45.0,
     },
     Kind {
@@ -157,7 +157,7 @@ const KINDS: &[Kind] = &[
         provider: None,
         generic: true,
         count: 8,
-        created: (150, 3),
+        created: (150, 25),
         mean_fix_days: 45.0,
     },
 ];

@@ -14,10 +14,11 @@ use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// The schema string written on every line.
-pub const SCHEMA: &str = "campaign-pulse/history/v1";
+/// The schema string written on every line. v2 adds the numbers of summary v2 (SPEC §5);
+/// v1 lines are read, their missing numbers left unknown.
+pub const SCHEMA: &str = "campaign-pulse/history/v2";
 const SCHEMA_PREFIX: &str = "campaign-pulse/history/v";
-const SCHEMA_VERSION: u32 = 1;
+const SCHEMA_VERSION: u32 = 2;
 /// The first run of a campaign backfills at most this many weekly points.
 pub const BACKFILL_WEEKS: i64 = 26;
 
@@ -77,12 +78,24 @@ pub struct Snapshot {
     pub open_flags: OpenFlags,
     /// Open alerts by secret type.
     pub open_by_secret_type: BTreeMap<String, u64>,
+    /// Closures by resolution (v2).
+    #[serde(default)]
+    pub closed_by_resolution: BTreeMap<String, u64>,
     /// Median days to fix.
     pub mttr_days_median: Option<f64>,
+    /// Median days to fix over 28 days (v2).
+    #[serde(default)]
+    pub mttr_days_median_28d: Option<f64>,
     /// Pace and projection.
     pub forecast: Forecast,
     /// Number of at-risk alerts.
     pub at_risk_count: u64,
+    /// Number of critical alerts (v2; unknown in v1 lines).
+    #[serde(default)]
+    pub critical_count: Option<u64>,
+    /// Display names of the open alerts' secret types (v2).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub secret_type_names: BTreeMap<String, String>,
     /// Open and closed counts per repository.
     pub repos: BTreeMap<String, RepoCounts>,
 }
@@ -100,9 +113,13 @@ impl Snapshot {
             open_by_validity: m.open_by_validity,
             open_flags: m.open_flags,
             open_by_secret_type: m.open_by_secret_type.clone(),
+            closed_by_resolution: m.closed_by_resolution.clone(),
             mttr_days_median: m.mttr_days_median,
-            forecast: m.forecast,
+            mttr_days_median_28d: m.mttr_days_median_28d,
+            forecast: m.forecast.clone(),
             at_risk_count: m.at_risk.count,
+            critical_count: Some(m.at_risk.critical_count),
+            secret_type_names: m.details.secret_type_names.clone(),
             repos: m
                 .all_repos
                 .iter()
@@ -121,6 +138,11 @@ impl Snapshot {
                 })
                 .collect(),
         }
+    }
+
+    /// Whether the line was written before summary v2 (no new-alert pace, no critical count).
+    pub fn is_v1(&self) -> bool {
+        self.critical_count.is_none()
     }
 
     /// Every repository's numbers, by name.
@@ -413,7 +435,6 @@ impl HistoryLock {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metrics::Status;
     use chrono::TimeZone;
 
     fn t(d: u32) -> DateTime<Utc> {
@@ -440,15 +461,20 @@ mod tests {
             open_by_validity: ValidityCounts::default(),
             open_flags: OpenFlags::default(),
             open_by_secret_type: BTreeMap::new(),
+            closed_by_resolution: BTreeMap::new(),
             mttr_days_median: None,
-            forecast: Forecast {
-                burn_rate_per_week: 0.0,
-                required_rate_per_week: None,
-                projected_completion: None,
-                days_to_due: None,
-                status: Status::AtRisk,
-            },
+            mttr_days_median_28d: None,
+            forecast: crate::metrics::forecast(
+                crate::metrics::Pace {
+                    open,
+                    ..Default::default()
+                },
+                None,
+                as_of.date_naive(),
+            ),
             at_risk_count: 0,
+            critical_count: Some(0),
+            secret_type_names: BTreeMap::new(),
             repos: BTreeMap::from([(
                 "acme/web".into(),
                 RepoCounts {
@@ -510,7 +536,7 @@ mod tests {
             "{e}"
         );
 
-        let newer = text.replacen("history/v1", "history/v2", 1);
+        let newer = text.replacen("history/v2", "history/v3", 1);
         let e = History::parse(Path::new("h.jsonl"), &newer)
             .unwrap_err()
             .to_string();
@@ -526,6 +552,26 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(e.contains("line 2: not a snapshot"), "{e}");
+    }
+
+    #[test]
+    fn v1_lines_load_with_the_v2_numbers_unknown() {
+        let v1 = r#"{"schema":"campaign-pulse/history/v1","campaign":"a","as_of":"2026-11-23T00:00:00Z","source":"observed","totals":{"open":1,"closed":0,"total":1,"progress_pct":0.0,"resolved_this_week":0,"new_this_week":0,"open_week_ago":1,"net_change":0},"resolved_this_week_by_resolution":{},"open_by_validity":{"active":1,"inactive":0,"unknown":0},"open_flags":{"publicly_leaked":0,"multi_repo":0,"push_protection_bypassed":0,"unassigned":1},"open_by_secret_type":{"x":1},"mttr_days_median":null,"forecast":{"burn_rate_per_week":0.5,"required_rate_per_week":null,"projected_completion":"2026-12-21","days_to_due":null,"status":"on_track"},"at_risk_count":1,"repos":{"acme/web":{"open":1,"closed":0}}}"#;
+        let h = History::parse(Path::new("h.jsonl"), v1).unwrap();
+        let s = &h.snapshots()[0];
+        assert!(s.is_v1());
+        assert_eq!(s.forecast.burn_rate_per_week, 0.5);
+        assert_eq!(s.forecast.inflow_rate_per_week, None);
+        assert_eq!(s.forecast.net_burn_rate_per_week, None);
+        assert!(s.forecast.status_reasons.is_empty());
+        assert_eq!(s.critical_count, None);
+        // written back as the current schema, with nothing invented
+        let text = h.to_jsonl().unwrap();
+        assert!(
+            text.contains("\"schema\":\"campaign-pulse/history/v1\""),
+            "{text}"
+        );
+        assert!(!text.contains("critical_count\":0"), "{text}");
     }
 
     #[test]

@@ -25,7 +25,7 @@ use error::{Error, Result};
 use github::model::{Alert, CampaignRecord};
 use history::{History, HistoryLock, Snapshot, Source};
 use metrics::{AtRisk, Campaign, CampaignInfo, Metrics, Window};
-use render::{ReportView, Templates};
+use render::{ReportView, Site, Templates, ViewInputs};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -111,6 +111,7 @@ pub async fn run(opts: &RunOptions) -> Result<Outcome> {
         save_history: !opts.dry_run,
         out: &out,
         templates: &templates,
+        site: site(&config),
     };
     // The lock is held through delivery, so two runs at once cannot both send.
     let lock = HistoryLock::acquire(&config.history_path)?;
@@ -146,6 +147,15 @@ pub async fn run(opts: &RunOptions) -> Result<Outcome> {
     }
     drop(lock);
     Ok(outcome)
+}
+
+/// Where the reports' links point, from the configuration.
+fn site(config: &config::Config) -> Site {
+    Site::new(
+        &config.github.org,
+        github::client::api_url(&config.github).ok().as_ref(),
+        config.output.report_url.as_deref(),
+    )
 }
 
 /// The current instant to the second: reports show `2026-11-23T06:00:00Z`, not nanoseconds.
@@ -225,6 +235,7 @@ struct Job<'a> {
     save_history: bool,
     out: &'a Path,
     templates: &'a Templates,
+    site: Site,
 }
 
 /// A report rendered in memory, not yet written.
@@ -257,9 +268,9 @@ fn digest(
     as_of: DateTime<Utc>,
     report_url: Option<String>,
 ) -> deliver::Digest {
-    deliver::Digest {
-        as_of: as_of.date_naive(),
-        reports: rendered
+    deliver::Digest::new(
+        as_of.date_naive(),
+        rendered
             .into_iter()
             .map(|r| deliver::CampaignReport {
                 summary: r.summary,
@@ -270,7 +281,7 @@ fn digest(
             })
             .collect(),
         report_url,
-    }
+    )
 }
 
 impl Job<'_> {
@@ -289,23 +300,23 @@ impl Job<'_> {
         }
         // Render everything before touching the disk: a template error leaves no trace.
         let mut rendered = Vec::new();
-        for (r, m) in computed {
+        for (r, mut m) in computed {
             let id = r.campaign.info.id.clone();
+            let details = std::mem::take(&mut m.details);
             let summary = Summary::new(
                 r.campaign.info.clone(),
                 m,
                 r.record.clone(),
                 history.view(&id, self.as_of),
             );
-            let week_before = week_before(&history, &id, self.as_of);
-            rendered.push(render_one(
-                self.templates,
-                self.out,
-                &self.risk,
-                summary,
-                week_before,
-                r.notes.clone(),
-            )?);
+            let inputs = ViewInputs {
+                stale_after_days: self.risk.stale_after_days,
+                week_before: week_before(&history, &id, self.as_of),
+                notes: r.notes.clone(),
+                details,
+                site: self.site.clone(),
+            };
+            rendered.push(render_one(self.templates, self.out, summary, inputs)?);
         }
         // Reports first: if they cannot be written the run fails with the history unchanged.
         let written = write_reports(self.templates, self.out, &rendered)?;
@@ -357,12 +368,10 @@ fn week_before(history: &History, id: &str, as_of: DateTime<Utc>) -> Option<metr
 fn render_one(
     templates: &Templates,
     out: &Path,
-    risk: &RiskSettings,
     summary: Summary,
-    week_before: Option<metrics::Totals>,
-    notes: Vec<String>,
+    inputs: ViewInputs,
 ) -> Result<Rendered> {
-    let view = ReportView::new(&summary, risk.stale_after_days, week_before, notes);
+    let view = ReportView::new(&summary, inputs);
     let markdown = templates.markdown(&summary, &view)?;
     let html = templates.html(&summary, &view)?;
     let json = render::summary_json(&summary)?;
@@ -507,7 +516,10 @@ pub fn report(opts: &ReportOptions) -> Result<Outcome> {
         if snap.source == Source::Reconstructed {
             notes.push("This snapshot was reconstructed from alert timestamps, not observed by a weekly run.".into());
         }
-        let metrics = metrics_from_snapshot(snap, &config.risk);
+        if snap.is_v1() {
+            notes.push("This snapshot was recorded by an earlier version of campaign-pulse: its status follows the pace of closures alone, and the pace of new alerts, the net pace and the critical alerts were not recorded.".into());
+        }
+        let mut metrics = metrics_from_snapshot(snap, &config.risk);
         let mut campaign = r.campaign.info.clone();
         campaign.due_on = campaign.due_on.or_else(|| {
             // keep the due date the snapshot's forecast was computed with
@@ -517,16 +529,16 @@ pub fn report(opts: &ReportOptions) -> Result<Outcome> {
                     .checked_add_signed(chrono::Duration::days(d))
             })
         });
+        let details = std::mem::take(&mut metrics.details);
         let summary = Summary::new(campaign, metrics, None, history.view(id, snap.as_of));
-        let week_before = week_before(&history, id, snap.as_of);
-        rendered.push(render_one(
-            &templates,
-            &out,
-            &config.risk,
-            summary,
-            week_before,
+        let inputs = ViewInputs {
+            stale_after_days: config.risk.stale_after_days,
+            week_before: week_before(&history, id, snap.as_of),
             notes,
-        )?);
+            details,
+            site: site(&config),
+        };
+        rendered.push(render_one(&templates, &out, summary, inputs)?);
     }
     Ok(Outcome {
         reports: write_reports(&templates, &out, &rendered)?,
@@ -548,12 +560,20 @@ fn metrics_from_snapshot(s: &Snapshot, risk: &RiskSettings) -> Metrics {
         open_by_validity: s.open_by_validity,
         open_flags: s.open_flags,
         open_by_secret_type: s.open_by_secret_type.clone(),
+        closed_by_resolution: s.closed_by_resolution.clone(),
         mttr_days_median: s.mttr_days_median,
-        forecast: s.forecast,
+        mttr_days_median_28d: s.mttr_days_median_28d,
+        forecast: s.forecast.clone(),
         repos: metrics::repo_lists(&all_repos, s.as_of, risk),
         at_risk: AtRisk {
             count: s.at_risk_count,
+            critical_count: s.critical_count.unwrap_or(0),
             top: Vec::new(),
+        },
+        details: metrics::Details {
+            at_risk: None,
+            secret_type_names: s.secret_type_names.clone(),
+            repos_with_open: all_repos.iter().filter(|r| r.open > 0).count() as u64,
         },
         all_repos,
     }
@@ -583,6 +603,7 @@ pub async fn demo(out: &Path) -> Result<Outcome> {
             save_history: true,
             out,
             templates: &templates,
+            site: site(&config),
         };
         last = Some((as_of, job.weekly(&lock)?));
     }

@@ -105,6 +105,16 @@ pub enum Status {
 }
 
 impl Status {
+    /// Most urgent first: overdue, at risk, on track, done. Every channel orders campaigns so.
+    pub fn severity(self) -> u8 {
+        match self {
+            Status::Overdue => 0,
+            Status::AtRisk => 1,
+            Status::OnTrack => 2,
+            Status::Done => 3,
+        }
+    }
+
     /// Words for people.
     pub fn label(self) -> &'static str {
         match self {
@@ -116,19 +126,47 @@ impl Status {
     }
 }
 
+/// Why a campaign's status is what it is (SPEC §5 `forecast.status_reasons`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StatusReason {
+    /// Open alerts that are active, publicly leaked and past SLA.
+    CriticalAlerts,
+    /// Alerts are open and the last 28 days closed no more than they brought.
+    NoNetProgress,
+    /// At the current net pace the last alert closes after the due date.
+    ProjectedAfterDue,
+}
+
 /// Pace and projection against the due date.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+///
+/// The fields added by summary v2 are optional when read back: a snapshot written by v1 did
+/// not record them, and `report` says so rather than showing zeros.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Forecast {
-    /// Alerts resolved per week over the last 28 days, 2 decimals.
+    /// Alerts resolved per week over the last 28 days (fixes), 2 decimals.
     pub burn_rate_per_week: f64,
-    /// Alerts per week needed to finish by the due date, 2 decimals.
+    /// Alerts created per week over the last 28 days (new alerts), 2 decimals.
+    #[serde(default)]
+    pub inflow_rate_per_week: Option<f64>,
+    /// (fixes − new alerts) per week over the last 28 days, 2 decimals; negative when the
+    /// backlog grows.
+    #[serde(default)]
+    pub net_burn_rate_per_week: Option<f64>,
+    /// Net closures per week needed to finish by the due date, 2 decimals.
     pub required_rate_per_week: Option<f64>,
-    /// When the open alerts run out at the current pace.
+    /// When the open alerts run out at the current net pace; null: never at this pace.
     pub projected_completion: Option<NaiveDate>,
+    /// Open alerts expected on the due date at the current net pace.
+    #[serde(default)]
+    pub expected_open_at_due: Option<u64>,
     /// Days from the date of T to the due date (negative when past).
     pub days_to_due: Option<i64>,
     /// Verdict.
     pub status: Status,
+    /// Every reason that holds, in the order of [`StatusReason`].
+    #[serde(default)]
+    pub status_reasons: Vec<StatusReason>,
 }
 
 /// One repository's numbers.
@@ -202,8 +240,34 @@ pub struct AtRiskAlert {
 pub struct AtRisk {
     /// How many open alerts are at risk.
     pub count: u64,
+    /// Open alerts that are active, publicly leaked and past SLA.
+    #[serde(default)]
+    pub critical_count: u64,
     /// The first `risk.top_alerts` of them by priority.
     pub top: Vec<AtRiskAlert>,
+}
+
+impl AtRiskAlert {
+    /// Active, publicly leaked and past SLA: a working secret exposed in public for longer
+    /// than the campaign allows.
+    pub fn is_critical(&self) -> bool {
+        [Reason::Active, Reason::PubliclyLeaked, Reason::PastSla]
+            .iter()
+            .all(|r| self.reasons.contains(r))
+    }
+}
+
+/// What the reports show beyond summary.json: the whole at-risk list (summary.json keeps the
+/// first `risk.top_alerts`), secret types' display names, and how many repositories have open
+/// alerts (summary.json lists the first `risk.top_repos`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Details {
+    /// Every at-risk alert, by priority; `None` when re-rendered from the history.
+    pub at_risk: Option<Vec<AtRiskAlert>>,
+    /// Display names of the open alerts' secret types.
+    pub secret_type_names: BTreeMap<String, String>,
+    /// Repositories with open alerts.
+    pub repos_with_open: u64,
 }
 
 /// Every §5 number of one campaign at one instant.
@@ -223,8 +287,12 @@ pub struct Metrics {
     pub open_flags: OpenFlags,
     /// Open alerts by secret type.
     pub open_by_secret_type: BTreeMap<String, u64>,
+    /// Closures at T by resolution (null → `unknown`): `revoked` is fixed, the rest dismissed.
+    pub closed_by_resolution: BTreeMap<String, u64>,
     /// Median days to fix over the week's fixes (false positives excluded).
     pub mttr_days_median: Option<f64>,
+    /// The same over the last 28 days.
+    pub mttr_days_median_28d: Option<f64>,
     /// Pace and projection.
     pub forecast: Forecast,
     /// Repository lists.
@@ -234,6 +302,9 @@ pub struct Metrics {
     /// Every repository with scope alerts, by name (kept in the history; not in summary.json).
     #[serde(skip)]
     pub all_repos: Vec<RepoStats>,
+    /// What the reports show beyond summary.json.
+    #[serde(skip)]
+    pub details: Details,
 }
 
 /// Midnight UTC at the start of a date.
@@ -280,33 +351,36 @@ pub fn compute(
     risk: &RiskSettings,
 ) -> Metrics {
     let week_ago = as_of - Duration::days(7);
-    let burn_start = as_of - Duration::days(28);
+    let month_ago = as_of - Duration::days(28);
     let today = as_of.date_naive();
-    let scope: Vec<&Alert> = alerts
-        .iter()
-        .filter(|a| in_scope(a, campaign, as_of))
-        .collect();
 
     let mut open = 0u64;
     let mut closed = 0u64;
     let mut resolved_this_week = 0u64;
     let mut new_this_week = 0u64;
     let mut open_week_ago = 0u64;
-    let mut burned = 0u64;
+    let mut fixed_28d = 0u64;
+    let mut new_28d = 0u64;
     let mut by_resolution = BTreeMap::new();
+    let mut closed_by_resolution = BTreeMap::new();
     let mut by_validity = ValidityCounts::default();
     let mut flags = OpenFlags::default();
     let mut by_type = BTreeMap::new();
+    let mut type_names = BTreeMap::new();
     let mut fix_ms: Vec<i64> = Vec::new();
+    let mut fix_ms_28d: Vec<i64> = Vec::new();
     let mut repos: BTreeMap<&str, RepoStats> = BTreeMap::new();
     let mut at_risk = Vec::new();
+    let resolution_key = |a: &Alert| a.resolution.clone().unwrap_or_else(|| "unknown".into());
+    // time to fix, false positives left out (they were never a leak to fix)
+    let time_to_fix = |a: &Alert| match (a.resolved_at, a.resolution.as_deref()) {
+        (Some(resolved), r) if r != Some("false_positive") => {
+            Some((resolved - a.created_at).num_milliseconds())
+        }
+        _ => None,
+    };
 
-    for a in &scope {
-        let is_open = a.is_open_at(as_of);
-        let is_closed = a.is_closed_at(as_of);
-        let resolved_in_week = in_window(a.resolved_at, week_ago, as_of);
-        let created_in_week = in_window(Some(a.created_at), week_ago, as_of);
-        let open_then = a.is_open_at(week_ago);
+    for a in alerts.iter().filter(|a| in_scope(a, campaign, as_of)) {
         let repo = repos
             .entry(&a.repository.full_name)
             .or_insert_with(|| RepoStats {
@@ -318,7 +392,7 @@ pub fn compute(
                 last_resolved_at: None,
                 open_week_ago: 0,
             });
-        if is_open {
+        if a.is_open_at(as_of) {
             open += 1;
             repo.open += 1;
             match a.validity() {
@@ -331,37 +405,41 @@ pub fn compute(
             flags.push_protection_bypassed += u64::from(a.push_protection_bypassed == Some(true));
             flags.unassigned += u64::from(a.assigned_to.is_none());
             *by_type.entry(a.secret_type.clone()).or_insert(0u64) += 1;
+            type_names
+                .entry(a.secret_type.clone())
+                .or_insert_with(|| a.display_name().to_string());
             if let Some(entry) = at_risk_entry(a, campaign.sla_days, as_of) {
                 at_risk.push((a.created_at, entry));
             }
         }
-        if is_closed {
+        if a.is_closed_at(as_of) {
             closed += 1;
             repo.closed += 1;
             repo.last_resolved_at = repo.last_resolved_at.max(a.resolved_at);
+            *closed_by_resolution
+                .entry(resolution_key(a))
+                .or_insert(0u64) += 1;
         }
-        if resolved_in_week {
+        if in_window(a.resolved_at, week_ago, as_of) {
             resolved_this_week += 1;
             repo.resolved_this_week += 1;
-            let key = a.resolution.clone().unwrap_or_else(|| "unknown".into());
-            *by_resolution.entry(key).or_insert(0u64) += 1;
-            if let (Some(resolved), false) = (
-                a.resolved_at,
-                a.resolution.as_deref() == Some("false_positive"),
-            ) {
-                fix_ms.push((resolved - a.created_at).num_milliseconds());
-            }
+            *by_resolution.entry(resolution_key(a)).or_insert(0u64) += 1;
+            fix_ms.extend(time_to_fix(a));
         }
-        if created_in_week {
+        if in_window(Some(a.created_at), week_ago, as_of) {
             new_this_week += 1;
             repo.new_this_week += 1;
         }
-        if open_then {
+        if a.is_open_at(week_ago) {
             open_week_ago += 1;
             repo.open_week_ago += 1;
         }
-        if in_window(a.resolved_at, burn_start, as_of) {
-            burned += 1;
+        if in_window(a.resolved_at, month_ago, as_of) {
+            fixed_28d += 1;
+            fix_ms_28d.extend(time_to_fix(a));
+        }
+        if in_window(Some(a.created_at), month_ago, as_of) {
+            new_28d += 1;
         }
     }
 
@@ -381,8 +459,6 @@ pub fn compute(
         net_change: open as i64 - open_week_ago as i64,
     };
 
-    let forecast = forecast(open, burned, campaign.info.due_on, today);
-
     let all_repos: Vec<RepoStats> = repos.into_values().collect();
     let lists = repo_lists(&all_repos, as_of, risk);
 
@@ -393,12 +469,25 @@ pub fn compute(
             .then_with(|| a.repo.cmp(&b.repo))
             .then_with(|| a.number.cmp(&b.number))
     });
+    let every_at_risk: Vec<AtRiskAlert> = at_risk.into_iter().map(|(_, e)| e).collect();
+    let critical_count = every_at_risk.iter().filter(|a| a.is_critical()).count() as u64;
+    let forecast = forecast(
+        Pace {
+            open,
+            fixed_28d,
+            new_28d,
+            critical: critical_count,
+        },
+        campaign.info.due_on,
+        today,
+    );
     let at_risk = AtRisk {
-        count: at_risk.len() as u64,
-        top: at_risk
-            .into_iter()
+        count: every_at_risk.len() as u64,
+        critical_count,
+        top: every_at_risk
+            .iter()
             .take(risk.top_alerts)
-            .map(|(_, e)| e)
+            .cloned()
             .collect(),
     };
 
@@ -413,10 +502,17 @@ pub fn compute(
         open_by_validity: by_validity,
         open_flags: flags,
         open_by_secret_type: by_type,
+        closed_by_resolution,
         mttr_days_median: median_days(&mut fix_ms),
+        mttr_days_median_28d: median_days(&mut fix_ms_28d),
         forecast,
         repos: lists,
         at_risk,
+        details: Details {
+            at_risk: Some(every_at_risk),
+            secret_type_names: type_names,
+            repos_with_open: all_repos.iter().filter(|r| r.open > 0).count() as u64,
+        },
         all_repos,
     }
 }
@@ -447,47 +543,86 @@ pub fn repo_lists(all: &[RepoStats], as_of: DateTime<Utc>, risk: &RiskSettings) 
     }
 }
 
-/// The forecast from the open count, the alerts resolved in the last 28 days and the due date.
-pub fn forecast(
-    open: u64,
-    resolved_28d: u64,
-    due: Option<NaiveDate>,
-    today: NaiveDate,
-) -> Forecast {
+/// What the forecast is computed from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Pace {
+    /// Open alerts at T.
+    pub open: u64,
+    /// Alerts resolved in the last 28 days.
+    pub fixed_28d: u64,
+    /// Alerts created in the last 28 days.
+    pub new_28d: u64,
+    /// Critical open alerts (active, publicly leaked, past SLA).
+    pub critical: u64,
+}
+
+/// The forecast (SPEC §5 v2) from the open count, the 28-day fixes and new alerts, the
+/// critical alerts and the due date.
+pub fn forecast(pace: Pace, due: Option<NaiveDate>, today: NaiveDate) -> Forecast {
+    let Pace {
+        open,
+        fixed_28d,
+        new_28d,
+        critical,
+    } = pace;
+    let open_i = i128::from(open);
+    let net_28d = i128::from(fixed_28d) - i128::from(new_28d);
     let days_to_due = due.map(|d| (d - today).num_days());
-    let required_rate_per_week = match days_to_due {
-        Some(days) if days > 0 => Some(ratio(7 * i128::from(open), i128::from(days), 2)),
-        _ => None,
-    };
-    // ceil(7 × open / (r / 4)) = ceil(28 × open / r), in integers so 7 × 3 / 0.75 is exactly 28.
+    let days_left = days_to_due.filter(|d| *d > 0).map(i128::from);
+    let required_rate_per_week = days_left.map(|days| ratio(7 * open_i, days, 2));
+    // ceil(7 × open / (net / 4)) = ceil(28 × open / net), in integers
     let projected_completion = if open == 0 {
         Some(today)
-    } else if resolved_28d == 0 {
-        None
-    } else {
-        let days = (28 * open).div_ceil(resolved_28d);
+    } else if net_28d > 0 {
+        let days = (28 * open_i + net_28d - 1) / net_28d;
         i64::try_from(days)
             .ok()
-            .and_then(|d| today.checked_add_signed(Duration::try_days(d)?))
+            .and_then(Duration::try_days)
+            .and_then(|d| today.checked_add_signed(d))
+    } else {
+        None
     };
+    // open − net/28 × days, rounded up, never below zero
+    let expected_open_at_due = days_left.map(|days| {
+        let num = 28 * open_i - net_28d * days;
+        let ceil = if num <= 0 { 0 } else { (num + 27) / 28 };
+        u64::try_from(ceil).unwrap_or(u64::MAX)
+    });
+    let late = open > 0 && matches!((due, projected_completion), (Some(d), Some(p)) if p > d);
+    let mut status_reasons = Vec::new();
+    if critical > 0 {
+        status_reasons.push(StatusReason::CriticalAlerts);
+    }
+    if open > 0 && net_28d <= 0 {
+        status_reasons.push(StatusReason::NoNetProgress);
+    }
+    if late {
+        status_reasons.push(StatusReason::ProjectedAfterDue);
+    }
     let status = if open == 0 {
         Status::Done
     } else if due.is_some_and(|d| d < today) {
         Status::Overdue
-    } else if match due {
-        Some(d) => projected_completion.is_none_or(|p| p > d),
-        None => resolved_28d == 0,
-    } {
+    } else if critical > 0
+        || match due {
+            Some(d) => projected_completion.is_none_or(|p| p > d),
+            None => net_28d <= 0,
+        }
+    {
         Status::AtRisk
     } else {
         Status::OnTrack
     };
     Forecast {
-        burn_rate_per_week: ratio(i128::from(resolved_28d), 4, 2),
+        burn_rate_per_week: ratio(i128::from(fixed_28d), 4, 2),
+        inflow_rate_per_week: Some(ratio(i128::from(new_28d), 4, 2)),
+        net_burn_rate_per_week: Some(ratio(net_28d, 4, 2)),
         required_rate_per_week,
         projected_completion,
+        expected_open_at_due,
         days_to_due,
         status,
+        status_reasons,
     }
 }
 
@@ -856,89 +991,213 @@ mod tests {
     }
 
     #[test]
-    fn forecast_with_due_date() {
-        // 3 resolved in [T-28d, T): burn 0.75/week; 3 open → ceil(7*3/0.75) = 28 days
-        let mut alerts: Vec<Alert> = (1..=3)
+    fn forecast_from_alerts_counts_fixes_and_new_alerts_over_28_days() {
+        // 3 open; fixes in [T-28d, T): 10 (exactly at T-28d), 11, 12; 13 is just before.
+        // New alerts in the same window: 20 (created at T-28d, open) and 21 (created and fixed
+        // inside it: one new, one fix).
+        let mut alerts: Vec<Alert> = (1..=2)
             .map(|n| alert("a/a", n, t(2026, 10, 1, 0)))
             .collect();
+        alerts.push(alert("a/a", 20, t(2026, 10, 26, 0)));
         alerts.push(resolved(
             alert("a/a", 10, t(2026, 9, 1, 0)),
             t(2026, 10, 26, 0),
             "revoked",
-        )); // T-28d exactly
+        ));
         alerts.push(resolved(
             alert("a/a", 11, t(2026, 9, 1, 0)),
             t(2026, 11, 1, 0),
-            "revoked",
+            "false_positive",
         ));
         alerts.push(resolved(
             alert("a/a", 12, t(2026, 9, 1, 0)),
             t(2026, 11, 22, 23),
-            "revoked",
+            "wont_fix",
         ));
         alerts.push(resolved(
             alert("a/a", 13, t(2026, 9, 1, 0)),
             t(2026, 10, 25, 23),
             "revoked",
-        )); // before window
+        ));
+        alerts.push(resolved(
+            alert("a/a", 21, t(2026, 11, 2, 0)),
+            t(2026, 11, 4, 0),
+            "revoked",
+        ));
         let m = run(&alerts, &campaign("", None, Some(date(2026, 12, 31))));
-        assert_eq!(m.forecast.burn_rate_per_week, 0.75);
-        assert_eq!(m.forecast.projected_completion, Some(date(2026, 12, 21)));
-        assert_eq!(m.forecast.days_to_due, Some(38));
+        let f = &m.forecast;
+        assert_eq!(m.totals.open, 3);
+        // fixes 4 (10, 11, 12, 21), new 2 (20, 21): net 2 in 28 days
+        assert_eq!(f.burn_rate_per_week, 1.0);
+        assert_eq!(f.inflow_rate_per_week, Some(0.5));
+        assert_eq!(f.net_burn_rate_per_week, Some(0.5));
+        // ceil(28 × 3 / 2) = 42 days after 11-23
+        assert_eq!(f.projected_completion, Some(date(2027, 1, 4)));
+        assert_eq!(f.status, Status::AtRisk);
+        assert_eq!(f.status_reasons, [StatusReason::ProjectedAfterDue]);
+        // ceil((28 × 3 − 2 × 38) / 28) = ceil(8 / 28) = 1
+        assert_eq!(f.expected_open_at_due, Some(1));
+        assert_eq!(f.required_rate_per_week, Some(0.55), "7 × 3 / 38 = 0.5526");
         assert_eq!(
-            m.forecast.required_rate_per_week,
-            Some(0.55),
-            "7*3/38 = 0.5526"
+            m.closed_by_resolution,
+            BTreeMap::from([
+                ("false_positive".into(), 1),
+                ("revoked".into(), 3),
+                ("wont_fix".into(), 1)
+            ])
         );
-        assert_eq!(m.forecast.status, Status::OnTrack);
+        // 28-day median of time to fix, false positives out: 21 (2 d), 10 (55 d),
+        // 12 (82.96 d) → 55
+        assert_eq!(m.mttr_days_median_28d, Some(55.0));
+        assert_eq!(m.mttr_days_median, Some(82.96), "only 12 in the week");
 
-        let late = run(&alerts, &campaign("", None, Some(date(2026, 12, 20))));
-        assert_eq!(late.forecast.status, Status::AtRisk);
-        let on_the_day = run(&alerts, &campaign("", None, Some(date(2026, 12, 21))));
-        assert_eq!(on_the_day.forecast.status, Status::OnTrack);
+        let later = run(&alerts, &campaign("", None, Some(date(2027, 1, 4))));
+        assert_eq!(
+            later.forecast.status,
+            Status::OnTrack,
+            "due on the finish day"
+        );
+        assert_eq!(later.forecast.status_reasons, []);
     }
 
+    fn pace(open: u64, fixed_28d: u64, new_28d: u64, critical: u64) -> Pace {
+        Pace {
+            open,
+            fixed_28d,
+            new_28d,
+            critical,
+        }
+    }
+
+    /// T = 2026-11-23 and a due date 38 days later (2026-12-31), worked by hand.
     #[test]
-    fn forecast_edge_cases() {
+    fn forecast_hand_worked_cases() {
         let today = date(2026, 11, 23);
-        // no burn: no projection, at risk with or without a due date
-        let f = forecast(5, 0, Some(date(2026, 12, 31)), today);
-        assert_eq!((f.projected_completion, f.status), (None, Status::AtRisk));
-        let f = forecast(5, 0, None, today);
-        assert_eq!(
-            (f.projected_completion, f.status, f.days_to_due),
-            (None, Status::AtRisk, None)
-        );
-        assert_eq!(f.required_rate_per_week, None);
-        // no due date but burning: on track
-        let f = forecast(5, 4, None, today);
-        assert_eq!(f.status, Status::OnTrack);
+        let due = Some(date(2026, 12, 31));
+
+        // shrinking backlog: 12 fixes, 4 new → net 8 in 28 days
+        let f = forecast(pace(10, 12, 4, 0), due, today);
+        assert_eq!(f.burn_rate_per_week, 3.0);
+        assert_eq!(f.inflow_rate_per_week, Some(1.0));
+        assert_eq!(f.net_burn_rate_per_week, Some(2.0));
         assert_eq!(
             f.projected_completion,
             Some(date(2026, 12, 28)),
-            "ceil(7*5/1) = 35 days"
+            "ceil(280/8) = 35"
         );
-        // due date passed
-        let f = forecast(5, 40, Some(date(2026, 11, 22)), today);
+        assert_eq!(f.required_rate_per_week, Some(1.84), "7 × 10 / 38");
+        assert_eq!(f.expected_open_at_due, Some(0), "280 − 8 × 38 < 0");
+        assert_eq!(f.days_to_due, Some(38));
         assert_eq!(
-            (f.status, f.days_to_due, f.required_rate_per_week),
-            (Status::Overdue, Some(-1), None)
+            (f.status, f.status_reasons.clone()),
+            (Status::OnTrack, vec![])
         );
-        // due today: days_to_due 0, no required rate, not overdue
-        let f = forecast(5, 400, Some(today), today);
-        assert_eq!((f.days_to_due, f.required_rate_per_week), (Some(0), None));
+
+        // growing backlog: 4 fixes, 8 new → net −4; never at this pace
+        let f = forecast(pace(10, 4, 8, 0), due, today);
+        assert_eq!(f.net_burn_rate_per_week, Some(-1.0));
+        assert_eq!(f.projected_completion, None);
         assert_eq!(
-            f.status,
-            Status::AtRisk,
-            "projection is tomorrow, after the due date"
+            f.expected_open_at_due,
+            Some(16),
+            "ceil((280 + 4 × 38) / 28)"
         );
-        // done beats overdue
-        let f = forecast(0, 0, Some(date(2026, 1, 1)), today);
+        assert_eq!(f.status, Status::AtRisk);
+        assert_eq!(f.status_reasons, [StatusReason::NoNetProgress]);
+
+        // zero net: as many new as fixed
+        let f = forecast(pace(10, 6, 6, 0), due, today);
+        assert_eq!(f.net_burn_rate_per_week, Some(0.0));
+        assert_eq!(f.projected_completion, None);
+        assert_eq!(f.expected_open_at_due, Some(10));
+        assert_eq!(f.status, Status::AtRisk);
+        assert_eq!(f.status_reasons, [StatusReason::NoNetProgress]);
+
+        // projected after the due date: net 2 → 140 days
+        let f = forecast(pace(10, 4, 2, 0), due, today);
+        assert_eq!(f.projected_completion, Some(date(2027, 4, 12)));
+        assert_eq!(
+            f.expected_open_at_due,
+            Some(8),
+            "ceil((280 − 76) / 28) = ceil(7.29)"
+        );
+        assert_eq!(f.status, Status::AtRisk);
+        assert_eq!(f.status_reasons, [StatusReason::ProjectedAfterDue]);
+
+        // a critical alert turns an on-track pace at risk
+        let f = forecast(pace(3, 12, 0, 1), due, today);
+        assert_eq!(
+            f.projected_completion,
+            Some(date(2026, 11, 30)),
+            "ceil(84/12) = 7"
+        );
+        assert_eq!(f.status, Status::AtRisk);
+        assert_eq!(f.status_reasons, [StatusReason::CriticalAlerts]);
+        // ... and every reason that holds is listed, in order
+        let f = forecast(pace(3, 0, 1, 2), due, today);
+        assert_eq!(
+            f.status_reasons,
+            [StatusReason::CriticalAlerts, StatusReason::NoNetProgress]
+        );
+
+        // no due date: on track while the backlog shrinks, at risk when it does not
+        let f = forecast(pace(5, 8, 4, 0), None, today);
+        assert_eq!(
+            f.projected_completion,
+            Some(date(2026, 12, 28)),
+            "ceil(140/4)"
+        );
+        assert_eq!(
+            (
+                f.required_rate_per_week,
+                f.expected_open_at_due,
+                f.days_to_due
+            ),
+            (None, None, None)
+        );
+        assert_eq!(
+            (f.status, f.status_reasons.clone()),
+            (Status::OnTrack, vec![])
+        );
+        let f = forecast(pace(5, 4, 4, 0), None, today);
+        assert_eq!(f.status, Status::AtRisk);
+        assert_eq!(f.status_reasons, [StatusReason::NoNetProgress]);
+
+        // done: nothing open, whatever the pace or the date
+        let f = forecast(pace(0, 3, 1, 0), due, today);
         assert_eq!(f.status, Status::Done);
-        // rounding of burn rate to 2 decimals, projection with the unrounded rate
-        let f = forecast(1, 1, None, today);
+        assert_eq!(f.status_reasons, []);
+        assert_eq!(f.projected_completion, Some(today));
+        assert_eq!(f.expected_open_at_due, Some(0));
+        assert_eq!(f.required_rate_per_week, Some(0.0));
+        let f = forecast(pace(0, 0, 0, 0), Some(date(2026, 1, 1)), today);
+        assert_eq!(f.status, Status::Done, "done beats overdue");
+
+        // overdue: the due date has passed; reasons still say why
+        let f = forecast(pace(5, 0, 0, 0), Some(date(2026, 11, 22)), today);
+        assert_eq!(
+            (
+                f.status,
+                f.days_to_due,
+                f.required_rate_per_week,
+                f.expected_open_at_due
+            ),
+            (Status::Overdue, Some(-1), None, None)
+        );
+        assert_eq!(f.status_reasons, [StatusReason::NoNetProgress]);
+
+        // due today: no required rate, not overdue, the projection is after it
+        let f = forecast(pace(5, 400, 0, 0), Some(today), today);
+        assert_eq!((f.days_to_due, f.required_rate_per_week), (Some(0), None));
+        assert_eq!(f.status, Status::AtRisk);
+        assert_eq!(f.status_reasons, [StatusReason::ProjectedAfterDue]);
+
+        // rounding: rates to 2 decimals, the projection from unrounded counts
+        let f = forecast(pace(1, 1, 0, 0), None, today);
         assert_eq!(f.burn_rate_per_week, 0.25);
         assert_eq!(f.projected_completion, Some(date(2026, 12, 21)), "28 days");
+        let f = forecast(pace(1, 0, 1, 0), None, today);
+        assert_eq!(f.net_burn_rate_per_week, Some(-0.25));
     }
 
     #[test]
@@ -1065,6 +1324,10 @@ mod tests {
         ];
         let m = run(&alerts, &campaign("", None, None));
         assert_eq!(m.at_risk.count, 5);
+        assert_eq!(
+            m.at_risk.critical_count, 0,
+            "none is active, public and past SLA"
+        );
         let got: Vec<(String, u64, u32, i64)> = m
             .at_risk
             .top
@@ -1104,6 +1367,37 @@ mod tests {
     }
 
     #[test]
+    fn critical_alerts_are_active_public_and_past_sla() {
+        let mut critical = alert("acme/a", 1, t(2026, 11, 1, 0)); // 22 days, SLA 7
+        critical.validity = Some(Validity::Active);
+        critical.publicly_leaked = Some(true);
+        let mut young = critical.clone(); // 3 days: within SLA
+        young.number = 2;
+        young.created_at = t(2026, 11, 20, 0);
+        let mut private = critical.clone(); // not public
+        private.number = 3;
+        private.publicly_leaked = Some(false);
+        let mut c = campaign("", None, None);
+        c.sla_days = 7;
+        let mut fixed = resolved(
+            alert("acme/a", 4, t(2026, 10, 1, 0)),
+            t(2026, 11, 20, 0),
+            "revoked",
+        );
+        fixed.validity = Some(Validity::Active);
+        fixed.publicly_leaked = Some(true);
+        let m = run(&[critical, young, private, fixed], &c);
+        assert_eq!((m.at_risk.count, m.at_risk.critical_count), (3, 1));
+        assert!(m.at_risk.top[0].is_critical() && !m.at_risk.top[1].is_critical());
+        // one fix and three new alerts in 28 days, and a critical alert
+        assert_eq!(m.forecast.status, Status::AtRisk);
+        assert_eq!(
+            m.forecast.status_reasons,
+            [StatusReason::CriticalAlerts, StatusReason::NoNetProgress]
+        );
+    }
+
+    #[test]
     fn summary_json_field_names() {
         let m = run(
             &[alert("acme/web", 1, t(2026, 10, 1, 0))],
@@ -1117,13 +1411,28 @@ mod tests {
             "open_flags",
             "open_by_secret_type",
             "mttr_days_median",
+            "mttr_days_median_28d",
+            "closed_by_resolution",
             "forecast",
             "repos",
             "at_risk",
         ] {
             assert!(v.get(key).is_some(), "{key}");
         }
-        assert!(v.get("all_repos").is_none());
+        assert!(v.get("all_repos").is_none() && v.get("details").is_none());
+        for key in [
+            "inflow_rate_per_week",
+            "net_burn_rate_per_week",
+            "expected_open_at_due",
+            "status_reasons",
+        ] {
+            assert!(v["forecast"].get(key).is_some(), "{key}");
+        }
+        assert_eq!(v["at_risk"]["critical_count"], 0);
+        assert_eq!(
+            v["forecast"]["status_reasons"],
+            serde_json::json!(["no_net_progress"])
+        );
         assert_eq!(v["forecast"]["status"], "at_risk");
         assert_eq!(v["window"]["start"], "2026-11-16T00:00:00Z");
         assert_eq!(

@@ -1,4 +1,4 @@
-//! `summary.json` (schema `campaign-pulse/summary/v1`): a campaign's §5 numbers at T, the
+//! `summary.json` (schema `campaign-pulse/summary/v2`): a campaign's §5 numbers at T, the
 //! linked GitHub campaign, and its history. Every report is rendered from this document.
 
 use crate::github::model::{AlertStats, CampaignRecord};
@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The schema string of summary.json.
-pub const SCHEMA: &str = "campaign-pulse/summary/v1";
+pub const SCHEMA: &str = "campaign-pulse/summary/v2";
 
 /// The GitHub security campaign record, as shown beside our numbers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -61,8 +61,14 @@ pub struct Summary {
     pub open_flags: OpenFlags,
     /// Open alerts by secret type.
     pub open_by_secret_type: BTreeMap<String, u64>,
+    /// Closures by resolution: `revoked` is fixed, the rest dismissed.
+    #[serde(default)]
+    pub closed_by_resolution: BTreeMap<String, u64>,
     /// Median days to fix over the week.
     pub mttr_days_median: Option<f64>,
+    /// Median days to fix over the last 28 days.
+    #[serde(default)]
+    pub mttr_days_median_28d: Option<f64>,
     /// Pace and projection.
     pub forecast: Forecast,
     /// Repository lists.
@@ -93,7 +99,9 @@ impl Summary {
             open_by_validity: metrics.open_by_validity,
             open_flags: metrics.open_flags,
             open_by_secret_type: metrics.open_by_secret_type,
+            closed_by_resolution: metrics.closed_by_resolution,
             mttr_days_median: metrics.mttr_days_median,
+            mttr_days_median_28d: metrics.mttr_days_median_28d,
             forecast: metrics.forecast,
             repos: metrics.repos,
             at_risk: metrics.at_risk,

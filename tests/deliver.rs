@@ -141,7 +141,7 @@ fn every_channel_delivers_once_and_a_failing_hook_fails_alone() {
         .expect("a MIME message");
     assert_eq!(
         msg.subject(),
-        Some("Secret remediation — week of 2026-11-23: 1 at risk, 1 on track")
+        Some("2 at risk — secret remediation, week to 2026-11-23")
     );
     assert_eq!(
         msg.from().and_then(|f| f.first()).and_then(|a| a.address()),
@@ -158,28 +158,33 @@ fn every_channel_delivers_once_and_a_failing_hook_fails_alone() {
     );
     let text_part = msg.body_text(0).expect("a text part");
     assert!(
-        text_part.contains("# Azure &lt;credentials&gt;") && text_part.contains("**4** open"),
-        "{text_part}"
+        text_part.contains("== Azure <credentials> & \"keys\" | fix ==")
+            && text_part.contains("\nFix first (")
+            && !text_part.contains("&lt;"),
+        "plain text, written for plain text: {text_part}"
+    );
+    assert!(
+        text_part
+            .lines()
+            .all(|l| l.chars().count() <= 78 || !l.trim().contains(' ')),
+        "lines of at most 78 characters: {text_part}"
     );
     let html = msg.body_html(0).expect("an HTML part");
     assert!(
-        html.contains("Azure &lt;credentials&gt; &amp; \"keys\" | fix"),
+        html.contains("Azure &lt;credentials&gt; &amp; &quot;keys&quot; | fix"),
         "escaped"
     );
-    // (inside a quoted attribute `<` is inert and the serializer leaves it; `"` is escaped)
     assert!(
-        !html.contains(">Azure <credentials>"),
-        "no markup from the config in text"
+        !html.contains("Azure <credentials>"),
+        "no markup from the config in text or attributes"
     );
-    assert!(
-        html.contains("alt=\"Open and closed alerts of Azure <credentials> &amp; &quot;keys&quot;")
-    );
-    assert!(html.contains("style=\""), "CSS inlined");
+    assert!(html.contains("alt=\"Burndown of Azure &lt;credentials&gt; &amp; &quot;keys&quot;"));
+    assert!(html.contains("style=\""), "the essentials inlined");
     let cids: Vec<String> = html
         .match_indices("src=\"cid:")
         .map(|(i, _)| html[i + 9..].split('"').next().unwrap().to_string())
         .collect();
-    assert!(cids.len() >= 3, "{cids:?}");
+    assert_eq!(cids.len(), 2, "one burndown per campaign: {cids:?}");
     let images: Vec<String> = msg
         .parts
         .iter()
@@ -215,16 +220,22 @@ fn every_channel_delivers_once_and_a_failing_hook_fails_alone() {
     let section = blocks[2]["text"]["text"].as_str().unwrap();
     assert!(
         section.starts_with(
-            "*Azure &lt;credentials&gt; &amp; \"keys\" | fix* · :large_green_circle: *On track*"
+            "<https://reports.acme.example/pulse/azure/2026-11-23/report.html|Azure &lt;credentials&gt; &amp; \"keys\" ¦ fix> · :large_orange_circle: *At risk*\n\
+             At risk: 1 working secret leaked in public past SLA; at this pace the last alert closes on 2027-01-18, 18 days after the due date\n\
+             *Needs a decision:* handle 1 critical alert now; move the due date"
         ),
+        "the verdict and its reasons: {section}"
+    );
+    assert!(
+        section.contains("*4* open (−1 this week) · *1* fixed, 1 dismissed · *1* new"),
         "{section}"
     );
     assert!(
-        section.contains("*4* open (−1 this week, from 5) · *2* resolved this week"),
+        section.contains("A week: 0.75 closed, 0.25 new, net +0.5 · 0.74 needed by 2026-12-31"),
         "{section}"
     );
     let context = blocks[3]["elements"][0]["text"].as_str().unwrap();
-    assert!(context.contains("<https://github.com/acme/web/security/secret-scanning/1|acme/web #1> (still valid, publicly leaked, past SLA)"), "{context}");
+    assert!(context.contains("<https://github.com/acme/web/security/secret-scanning/1|acme/web #1> (critical: still valid, publicly leaked, past SLA)"), "{context}");
     let last = blocks.last().unwrap();
     assert_eq!(
         last["elements"][0]["url"],
@@ -234,7 +245,7 @@ fn every_channel_delivers_once_and_a_failing_hook_fails_alone() {
         slack["text"]
             .as_str()
             .unwrap()
-            .starts_with("Secret remediation — week of 2026-11-23: 1 at risk, 1 on track")
+            .starts_with("Secret remediation — week of 2026-11-23: 2 at risk\nAzure &lt;credentials&gt; &amp; \"keys\" | fix: At risk: 1 working secret")
     );
     assert!(!String::from_utf8_lossy(&s.chat.posts_to("/slack/ok")[0].body).contains("CANARY"));
 
@@ -253,7 +264,15 @@ fn every_channel_delivers_once_and_a_failing_hook_fails_alone() {
         (Some("AdaptiveCard"), Some("1.4"))
     );
     let name = &card["body"][2]["items"][0]["columns"][0]["items"][0]["text"];
-    assert_eq!(name, "Azure \\<credentials\\> & \"keys\" | fix");
+    assert_eq!(
+        name,
+        "[Azure \\<credentials\\> & \"keys\" | fix](https://reports.acme.example/pulse/azure/2026-11-23/report.html)"
+    );
+    let verdict = card["body"][2]["items"][1]["text"].as_str().unwrap();
+    assert!(
+        verdict.starts_with("At risk: 1 working secret leaked in public past SLA; at this pace"),
+        "{verdict}"
+    );
     assert_eq!(card["actions"][0]["type"], "Action.OpenUrl");
     assert_eq!(
         card["actions"][0]["url"],
@@ -314,7 +333,7 @@ fn dry_run_writes_the_outbox_and_sends_nothing() {
     assert!(
         msg.subject()
             .unwrap()
-            .starts_with("Secret remediation — week of 2026-11-23")
+            .ends_with("— secret remediation, week to 2026-11-23")
     );
     assert!(!s.w.path().join("state/deliveries.jsonl").exists());
     assert!(

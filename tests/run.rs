@@ -18,7 +18,7 @@ fn run_computes_every_spec_number_with_few_requests_and_no_secrets() {
     );
 
     let s = w.json("out/azure/2026-11-23/summary.json");
-    assert_eq!(s["schema"], "campaign-pulse/summary/v1");
+    assert_eq!(s["schema"], "campaign-pulse/summary/v2");
     assert_eq!(
         s["campaign"],
         json!({"id": "azure", "name": "Azure <credentials> & \"keys\" | fix", "filter": "is:open provider:azure",
@@ -51,12 +51,24 @@ fn run_computes_every_spec_number_with_few_requests_and_no_secrets() {
         json!({"azure_sql_connection_string": 1, "azure_storage_account_key": 3})
     );
     assert_eq!(s["mttr_days_median"], json!(58.25));
-    // 3 fixes in 28 days → 0.75/week; ceil(7 × 4 / 0.75) = 38 days → exactly the due date
+    // the 28 days [10-26, 11-23): fixes 2, 5 (false positive, left out of the median) and 9;
+    // the same fixes as the week, so the same median
+    assert_eq!(s["mttr_days_median_28d"], json!(58.25));
+    assert_eq!(
+        s["closed_by_resolution"],
+        json!({"false_positive": 1, "revoked": 1, "wont_fix": 1})
+    );
+    // 3 fixes and 1 new alert (3) in 28 days: net 2, 0.5 a week; ceil(28 × 4 / 2) = 56 days
+    // → 2027-01-18, after the due date; ceil((28 × 4 − 2 × 38) / 28) = 2 open then. Alert 1 is
+    // active, public and 83 days old (SLA 30): critical.
     assert_eq!(
         s["forecast"],
-        json!({"burn_rate_per_week": 0.75, "required_rate_per_week": 0.74, "projected_completion": "2026-12-31",
-               "days_to_due": 38, "status": "on_track"})
+        json!({"burn_rate_per_week": 0.75, "inflow_rate_per_week": 0.25, "net_burn_rate_per_week": 0.5,
+               "required_rate_per_week": 0.74, "projected_completion": "2027-01-18",
+               "expected_open_at_due": 2, "days_to_due": 38, "status": "at_risk",
+               "status_reasons": ["critical_alerts", "projected_after_due"]})
     );
+    assert_eq!(s["at_risk"]["critical_count"], 1);
     assert_eq!(
         s["repos"]["top"],
         json!([
@@ -118,6 +130,8 @@ fn run_computes_every_spec_number_with_few_requests_and_no_secrets() {
     assert_eq!(g["totals"]["total"], 1);
     assert_eq!(g["forecast"]["status"], "at_risk");
     assert_eq!(g["forecast"]["projected_completion"], Value::Null);
+    assert_eq!(g["forecast"]["status_reasons"], json!(["no_net_progress"]));
+    assert_eq!(g["forecast"]["net_burn_rate_per_week"], json!(-0.25));
 
     // requests: every alert request hides the secret and asks for 100 per page, with auth
     let seen = gh.seen();
@@ -175,10 +189,27 @@ fn run_computes_every_spec_number_with_few_requests_and_no_secrets() {
         md.starts_with("# Azure &lt;credentials&gt; &amp; \"keys\" \\| fix\n"),
         "{md}"
     );
-    assert!(md.contains("**🟢 On track**"), "{md}");
-    assert!(md.contains("**4** open · **2** resolved this week · **1** new this week · **42.9%** done (3 of 7 closed)"), "{md}");
     assert!(
-        md.contains("the last open alert closes on **2026-12-31**, on the due date."),
+        md.contains("**🟠 At risk:** 1 working secret leaked in public past SLA; at this pace the last alert closes on 2027-01-18, 18 days after the due date.\n"),
+        "{md}"
+    );
+    assert!(md.contains("**4** open (down 1 from 5) · **1** fixed and 1 dismissed this week · **1** new · **42.9%** closed (3 of 7: 1 fixed, 2 dismissed)"), "{md}");
+    assert!(
+        md.contains(
+            "- Closed a week (last 4 weeks): **0.75** · new a week: **0.25** · net: **+0.5**\n"
+        ),
+        "{md}"
+    );
+    assert!(
+        md.contains("- Last alert closes, at this pace: **2027-01-18**\n"),
+        "{md}"
+    );
+    assert!(
+        md.contains("- Expected open on the due date (2026-12-31): **2**\n"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| [acme/web #1](https://github.com/acme/web/security/secret-scanning/1) | Azure Storage Account Access Key | 83 d | **critical:** still valid, publicly leaked, past SLA | **unassigned** |"),
         "{md}"
     );
     assert!(
@@ -236,7 +267,11 @@ fn run_computes_every_spec_number_with_few_requests_and_no_secrets() {
         html.contains("<h1>Azure &lt;credentials&gt; &amp; &quot;keys&quot; | fix</h1>"),
         "{html}"
     );
-    assert!(html.contains("<header class=\"band on_track\">"), "{html}");
+    assert!(html.contains("<header class=\"band at_risk\">"), "{html}");
+    assert!(
+        html.contains("<p class=\"verdict\"><strong>At risk:</strong> 1 working secret leaked in public past SLA;"),
+        "{html}"
+    );
     assert!(html.contains("src=\"burndown.png\"") && html.contains("src=\"repos.png\""));
 }
 
@@ -316,7 +351,7 @@ fn history_across_two_weeks_and_a_same_day_rerun() {
     assert_eq!(history_lines(&w), 8 + 4, "{first}");
     for line in first.lines() {
         let v: Value = serde_json::from_str(line).unwrap();
-        assert_eq!(v["schema"], "campaign-pulse/history/v1");
+        assert_eq!(v["schema"], "campaign-pulse/history/v2");
         assert!(v.get("repos").is_some() && v.get("totals").is_some());
         assert!(v.get("at_risk").is_none(), "no long lists in the history");
     }

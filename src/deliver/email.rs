@@ -8,7 +8,7 @@
 use super::{Channel, Digest, Failure, Secret};
 use crate::config::EmailConfig;
 use crate::error::{Error, Result};
-use crate::render::{ChartLinks, Templates};
+use crate::render::{ChartLinks, EmailContext, EmailItem, Templates};
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
@@ -154,64 +154,49 @@ impl Email {
         })
     }
 
-    /// Builds the message.
+    /// Builds the message: a digest, most urgent campaign first, each linking its full
+    /// report; the burndown charts as inline parts.
     pub fn message(&self, digest: &Digest, templates: &Templates) -> Result<Message> {
         let subject = digest.subject();
-        let mut views = Vec::with_capacity(digest.reports.len());
-        for r in &digest.reports {
-            let mut v = r.view.clone();
-            v.charts = ChartLinks {
-                burndown: format!("cid:{}", cid("burndown", &r.summary.campaign.id)),
-                repos: format!("cid:{}", cid("repos", &r.summary.campaign.id)),
-            };
-            views.push(v);
-        }
-        let pairs: Vec<_> = digest
+        let counts = digest.status_counts();
+        let views: Vec<_> = digest
             .reports
             .iter()
-            .zip(&views)
-            .map(|(r, v)| (&r.summary, v))
+            .map(|r| {
+                let mut v = r.view.clone();
+                v.charts = ChartLinks {
+                    burndown: format!("cid:{}", cid("burndown", &r.summary.campaign.id)),
+                    repos: String::new(),
+                };
+                v
+            })
             .collect();
-        let html =
-            templates.email_html(&subject, digest.as_of, digest.report_url.as_deref(), &pairs)?;
-        let html = css_inline::CSSInliner::options()
-            .keep_style_tags(true)
-            .build()
-            .inline(&html)
-            .map_err(|e| Error::Template {
-                name: crate::render::EMAIL_TEMPLATE.into(),
-                message: format!("cannot inline its CSS: {e}"),
-            })?;
-        let mut text = format!("{subject}\n\n");
-        if let Some(url) = &digest.report_url {
-            text.push_str(&format!("The reports: {url}\n\n"));
-        }
-        text.push_str(
-            &digest
+        let home = digest
+            .report_url
+            .as_deref()
+            .and_then(crate::render::safe_url);
+        let (html, text) = templates.email(&EmailContext {
+            subject: &subject,
+            as_of: digest.as_of,
+            counts: &counts,
+            home: home.as_deref(),
+            shown: AT_RISK_SHOWN,
+            reports: digest
                 .reports
                 .iter()
-                .map(|r| r.markdown.trim_end().to_string())
-                .collect::<Vec<_>>()
-                .join("\n\n---\n\n"),
-        );
-        text.push('\n');
-
+                .zip(&views)
+                .map(|(r, v)| EmailItem { s: &r.summary, v })
+                .collect(),
+        })?;
         let mut related = MultiPart::related().singlepart(SinglePart::html(html));
         let png = ContentType::parse("image/png").map_err(|e| Error::Chart(e.to_string()))?;
-        for r in &digest.reports {
+        // the email shows each campaign's burndown; the repositories chart is in the full report
+        for r in digest.reports.iter().filter(|r| r.summary.totals.total > 0) {
             let id = &r.summary.campaign.id;
-            // the repositories chart is shown only when a repository has open alerts
-            let charts: &[(&str, &Vec<u8>)] = if r.summary.repos.top.is_empty() {
-                &[("burndown", &r.burndown)]
-            } else {
-                &[("burndown", &r.burndown), ("repos", &r.repos)]
-            };
-            for &(kind, bytes) in charts {
-                related = related.singlepart(
-                    Attachment::new_inline_with_name(cid(kind, id), format!("{id}-{kind}.png"))
-                        .body(bytes.clone(), png.clone()),
-                );
-            }
+            related = related.singlepart(
+                Attachment::new_inline_with_name(cid("burndown", id), format!("{id}-burndown.png"))
+                    .body(r.burndown.clone(), png.clone()),
+            );
         }
         let mut builder = Message::builder().from(self.from.clone()).subject(subject);
         for to in &self.to {
@@ -223,7 +208,7 @@ impl Email {
         builder
             .multipart(
                 MultiPart::alternative()
-                    .singlepart(SinglePart::plain(text))
+                    .singlepart(SinglePart::plain(wrap_text(&text)))
                     .multipart(related),
             )
             .map_err(|e| Error::Usage(format!("cannot build the email: {e}")))
@@ -274,6 +259,42 @@ impl Email {
             .map_err(|e| e.to_string())
     }
 }
+
+/// Wraps plain text at [`TEXT_WIDTH`] characters; a continued line keeps its indentation
+/// (and a list item's hanging indent). Long words such as links are never broken.
+pub fn wrap_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    for line in text.lines() {
+        let line = line.trim_end();
+        if line.chars().count() <= TEXT_WIDTH {
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        }
+        let indent: String = line.chars().take_while(|c| *c == ' ').collect();
+        let rest = &line[indent.len()..];
+        let hanging = if rest.starts_with("- ") || rest.starts_with("* ") {
+            format!("{indent}  ")
+        } else {
+            indent.clone()
+        };
+        let options = textwrap::Options::new(TEXT_WIDTH)
+            .initial_indent(&indent)
+            .subsequent_indent(&hanging)
+            .break_words(false)
+            .word_splitter(textwrap::WordSplitter::NoHyphenation);
+        for piece in textwrap::wrap(rest, options) {
+            out.push_str(piece.trim_end());
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Plain-text lines are wrapped to this many characters.
+pub const TEXT_WIDTH: usize = 78;
+/// At-risk alerts listed per campaign in the email.
+const AT_RISK_SHOWN: usize = 5;
 
 fn cid(kind: &str, campaign: &str) -> String {
     format!("{kind}-{campaign}@campaign-pulse")
@@ -330,6 +351,30 @@ impl Channel for Email {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_is_wrapped_for_plain_text() {
+        let long = format!(
+            "- Overdue: AWS access keys, 12 open (+1 this week). Decide: set a new due date (at this pace: 2027-01-04) or add people\n  {}\nshort\n",
+            "https://github.com/acme/a-very-long-repository/security/secret-scanning/12345678901234567890"
+        );
+        let w = wrap_text(&long);
+        for line in w.lines() {
+            assert!(
+                line.chars().count() <= TEXT_WIDTH || !line.trim().contains(' '),
+                "{line:?}"
+            );
+        }
+        assert!(
+            w.starts_with("- Overdue: AWS access keys, 12 open (+1 this week). Decide: set a new due date\n  (at this pace: 2027-01-04) or add people\n"),
+            "a list item continues under its text: {w}"
+        );
+        assert!(
+            w.contains("\n  https://github.com/acme/a-very-long-repository/"),
+            "links stay whole: {w}"
+        );
+        assert!(w.ends_with("short\n"));
+    }
 
     fn parse(url: &str) -> Result<Server> {
         Server::parse(&Secret(url.into()), "SMTP_URL")

@@ -41,31 +41,72 @@ pub struct CampaignReport {
 pub struct Digest {
     /// Date of T.
     pub as_of: NaiveDate,
-    /// Reports in configuration order.
+    /// Reports, most urgent first (overdue, at risk, on track, done), then in configuration
+    /// order.
     pub reports: Vec<CampaignReport>,
     /// Where people can read the reports (`output.report_url`).
     pub report_url: Option<String>,
 }
 
+/// Subjects stay under this many characters, so the verdict shows in every inbox.
+pub const MAX_SUBJECT: usize = 70;
+
 impl Digest {
-    /// `Secret remediation — week of 2026-11-23: 2 at risk, 1 on track`.
-    pub fn subject(&self) -> String {
-        format!(
-            "Secret remediation — week of {}: {}",
-            self.as_of,
-            self.status_counts()
-        )
+    /// The digest of a run's reports, ordered most urgent first.
+    pub fn new(
+        as_of: NaiveDate,
+        mut reports: Vec<CampaignReport>,
+        report_url: Option<String>,
+    ) -> Digest {
+        reports.sort_by_key(|r| r.summary.forecast.status.severity());
+        Digest {
+            as_of,
+            reports,
+            report_url,
+        }
     }
 
-    /// `2 at risk, 1 overdue, 1 on track, 1 done`, most urgent first.
+    /// The verdict first, under [`MAX_SUBJECT`] characters:
+    /// `1 overdue, 2 at risk — secret remediation, week to 2026-11-23`. Counts of calmer
+    /// statuses are left out when they would not fit.
+    pub fn subject(&self) -> String {
+        let tail = format!(" — secret remediation, week to {}", self.as_of);
+        let mut head = String::new();
+        for part in self.status_parts() {
+            let next = if head.is_empty() {
+                part
+            } else {
+                format!("{head}, {part}")
+            };
+            if !head.is_empty() && next.chars().count() + tail.chars().count() >= MAX_SUBJECT {
+                break;
+            }
+            head = next;
+        }
+        if head.is_empty() {
+            head = "No campaigns".into();
+        }
+        format!("{head}{tail}")
+    }
+
+    /// `1 overdue, 2 at risk, 1 on track, 1 done`, most urgent first.
     pub fn status_counts(&self) -> String {
+        let parts = self.status_parts();
+        if parts.is_empty() {
+            "no campaigns".into()
+        } else {
+            parts.join(", ")
+        }
+    }
+
+    fn status_parts(&self) -> Vec<String> {
         let order = [
             (Status::Overdue, "overdue"),
             (Status::AtRisk, "at risk"),
             (Status::OnTrack, "on track"),
             (Status::Done, "done"),
         ];
-        let parts: Vec<String> = order
+        order
             .iter()
             .filter_map(|(status, words)| {
                 let n = self
@@ -75,12 +116,7 @@ impl Digest {
                     .count();
                 (n > 0).then(|| format!("{n} {words}"))
             })
-            .collect();
-        if parts.is_empty() {
-            "no campaigns".into()
-        } else {
-            parts.join(", ")
-        }
+            .collect()
     }
 
     /// Ids of the campaigns covered.
@@ -346,18 +382,30 @@ pub struct FixFirst {
 
 /// The first `n` at-risk alerts of a campaign, for chat messages.
 pub fn fix_first(r: &CampaignReport, n: usize) -> Vec<FixFirst> {
-    r.summary
+    r.view
         .at_risk
-        .top
         .iter()
         .take(n)
-        .zip(&r.view.at_risk)
-        .map(|(a, why)| FixFirst {
-            label: format!("{} #{}", a.repo, a.number),
-            url: crate::render::safe_url(&a.html_url),
-            why: why.why.join(", "),
+        .map(|a| FixFirst {
+            label: a.label(),
+            url: a.url.clone(),
+            why: if a.critical {
+                format!("critical: {}", a.why.join(", "))
+            } else {
+                a.why.join(", ")
+            },
         })
         .collect()
+}
+
+/// Where a reader of a chat message or an email finds what a cut list left out: the
+/// campaign's full report when published, else the campaign's alerts in GitHub.
+pub fn more_link(r: &CampaignReport) -> Option<&str> {
+    r.view
+        .links
+        .report
+        .as_deref()
+        .or(r.view.links.github_filter.as_deref())
 }
 
 /// One successful delivery.
@@ -465,7 +513,13 @@ pub(crate) mod tests {
                         &RiskSettings::default(),
                     );
                     summary.campaign.id = format!("c{k}");
-                    let view = ReportView::new(&summary, 14, None, vec![]);
+                    let view = ReportView::new(
+                        &summary,
+                        crate::render::ViewInputs {
+                            stale_after_days: 14,
+                            ..Default::default()
+                        },
+                    );
                     CampaignReport {
                         summary,
                         view,
@@ -487,8 +541,18 @@ pub(crate) mod tests {
         d.reports[2].summary.forecast.status = Status::Done;
         assert_eq!(
             d.subject(),
-            "Secret remediation — week of 2026-11-23: 1 overdue, 2 done"
+            "1 overdue, 2 done — secret remediation, week to 2026-11-23"
         );
+        for s in [Status::Overdue, Status::AtRisk, Status::OnTrack] {
+            d.reports.push(d.reports[0].clone());
+            d.reports.last_mut().unwrap().summary.forecast.status = s;
+        }
+        let subject = d.subject();
+        assert_eq!(
+            subject, "2 overdue, 1 at risk — secret remediation, week to 2026-11-23",
+            "calmer counts are left out rather than pushing the verdict past {MAX_SUBJECT}"
+        );
+        assert!(subject.chars().count() < MAX_SUBJECT);
     }
 
     #[test]

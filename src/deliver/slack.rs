@@ -30,6 +30,27 @@ pub fn escape(text: &str) -> String {
         .replace('>', "&gt;")
 }
 
+/// A link label: escaped, and without `|`, which would end the label early.
+fn link_label(text: &str) -> String {
+    escape(text).replace('|', "¦")
+}
+
+/// Cuts mrkdwn to at most `max` characters without splitting a `<url|label>` link: a cut
+/// that would fall inside one ends before it.
+pub fn clip_mrkdwn(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
+    if let Some(open) = cut.rfind('<')
+        && !cut[open..].contains('>')
+    {
+        cut.truncate(open);
+    }
+    cut.push('…');
+    cut
+}
+
 /// A Slack webhook channel.
 #[derive(Debug)]
 pub struct Slack {
@@ -69,47 +90,71 @@ pub fn payload(digest: &Digest) -> Value {
     for r in &digest.reports[..shown] {
         let s = &r.summary;
         let t = &s.totals;
-        let f = &s.forecast;
+        let v = &r.view;
+        let name = match v.links.report.as_deref() {
+            Some(u) => format!("<{u}|{}>", link_label(&s.campaign.name)),
+            None => format!("*{}*", escape(&s.campaign.name)),
+        };
         let mut text = format!(
-            "*{}* · {} *{}*\n*{}* open ({} this week, from {}) · *{}* resolved this week · *{}* new · {}% done",
-            escape(&s.campaign.name),
-            emoji(f.status),
-            f.status.label(),
-            t.open,
-            signed(t.net_change),
-            t.open_week_ago,
-            t.resolved_this_week,
-            t.new_this_week,
-            t.progress_pct
+            "{name} · {} *{}*\n{}",
+            emoji(s.forecast.status),
+            s.forecast.status.label(),
+            escape(&v.verdict.headline),
         );
-        match (f.projected_completion, s.campaign.due_on) {
-            (_, _) if t.open == 0 => {}
-            (Some(p), Some(d)) => text.push_str(&format!("\nProjected to finish {p}; due {d}")),
-            (Some(p), None) => text.push_str(&format!("\nProjected to finish {p}; no due date")),
-            (None, Some(d)) => text.push_str(&format!("\nNothing fixed in 4 weeks; due {d}")),
-            (None, None) => text.push_str("\nNothing fixed in 4 weeks"),
+        if !v.verdict.decisions.is_empty() {
+            text.push_str(&format!(
+                "\n*Needs a decision:* {}",
+                escape(&v.verdict.decisions.join("; "))
+            ));
         }
-        blocks.push(json!({"type": "section", "text": {"type": "mrkdwn", "text": clip(&text, MAX_SECTION_TEXT)}}));
+        if t.total > 0 {
+            text.push_str(&format!(
+                "\n*{}* open ({} this week) · *{}* fixed, {} dismissed · *{}* new · {}% closed",
+                t.open,
+                signed(t.net_change),
+                v.fixed_this_week,
+                v.dismissed_this_week,
+                t.new_this_week,
+                t.progress_pct
+            ));
+            text.push_str(&format!("\nA week: {} closed", v.pace.fixes));
+            if let (Some(new), Some(net)) = (&v.pace.new, &v.pace.net) {
+                text.push_str(&format!(", {new} new, net {net}"));
+            }
+            if let (Some(needed), Some(due)) = (&v.pace.needed, s.campaign.due_on) {
+                text.push_str(&format!(" · {needed} needed by {due}"));
+            }
+        }
+        blocks.push(json!({"type": "section", "text": {"type": "mrkdwn", "text": clip_mrkdwn(&text, MAX_SECTION_TEXT)}}));
         let risky: Vec<String> = super::fix_first(r, AT_RISK_SHOWN)
             .into_iter()
-            .map(|f| {
-                let label = escape(&f.label);
-                match f.url {
-                    Some(u) => format!("<{u}|{label}> ({})", f.why),
-                    None => format!("{label} ({})", f.why),
-                }
+            .map(|f| match f.url {
+                Some(u) => format!("<{u}|{}> ({})", link_label(&f.label), f.why),
+                None => format!("{} ({})", escape(&f.label), f.why),
             })
             .collect();
         let context = if risky.is_empty() {
             "No alert at risk.".to_string()
         } else {
-            format!(
-                "Fix first ({} at risk): {}",
+            let critical = match s.at_risk.critical_count {
+                0 => String::new(),
+                n => format!(", {n} critical"),
+            };
+            let mut line = format!(
+                "Fix first ({} at risk{critical}): {}",
                 s.at_risk.count,
                 risky.join(" · ")
-            )
+            );
+            let more = s.at_risk.count.saturating_sub(risky.len() as u64);
+            if more > 0 {
+                line.push_str(&match super::more_link(r) {
+                    Some(u) => format!(" · <{u}|+{more} more>"),
+                    None => format!(" · +{more} more"),
+                });
+            }
+            line
         };
-        blocks.push(json!({"type": "context", "elements": [{"type": "mrkdwn", "text": clip(&context, MAX_SECTION_TEXT)}]}));
+        blocks.push(json!({"type": "context", "elements": [{"type": "mrkdwn", "text": clip_mrkdwn(&context, MAX_SECTION_TEXT)}]}));
         blocks.push(json!({"type": "divider"}));
     }
     if digest.reports.len() > shown {
@@ -133,11 +178,8 @@ pub fn payload(digest: &Digest) -> Value {
     let mut fallback = format!("{title}: {}", digest.status_counts());
     for r in &digest.reports {
         fallback.push_str(&format!(
-            "\n{}: {}, {} open, {} resolved this week",
-            r.summary.campaign.name,
-            r.summary.forecast.status.label(),
-            r.summary.totals.open,
-            r.summary.totals.resolved_this_week
+            "\n{}: {}, {} open",
+            r.summary.campaign.name, r.view.verdict.headline, r.summary.totals.open,
         ));
     }
     json!({"text": clip(&escape(&fallback), MAX_TEXT), "blocks": blocks})
@@ -236,6 +278,49 @@ mod tests {
         assert!(check_limits(&long).is_err());
         let header = json!({"blocks": [{"type": "header", "text": {"type": "plain_text", "text": "x".repeat(151)}}]});
         assert!(check_limits(&header).is_err());
+    }
+
+    #[test]
+    fn cutting_never_splits_a_link() {
+        let text = format!("{}<https://x.example/a|label> tail", "a".repeat(2990));
+        let cut = clip_mrkdwn(&text, MAX_SECTION_TEXT);
+        assert!(cut.chars().count() <= MAX_SECTION_TEXT);
+        assert!(!cut.contains('<'), "{}", &cut[2980..]);
+        assert!(cut.ends_with('…'));
+        assert_eq!(clip_mrkdwn("short <u|l>", 100), "short <u|l>");
+    }
+
+    #[test]
+    fn campaigns_come_most_urgent_first_with_their_reasons() {
+        use crate::metrics::Status;
+        let mut d = digest(3, "c");
+        let statuses = [Status::Done, Status::Overdue, Status::AtRisk];
+        for (r, s) in d.reports.iter_mut().zip(statuses) {
+            r.summary.forecast.status = s;
+            r.view.verdict.headline = format!("{}: because {}", s.label(), r.summary.campaign.id);
+        }
+        let d = Digest::new(d.as_of, d.reports, d.report_url);
+        let p = payload(&d);
+        let sections: Vec<&str> = p["blocks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|b| b["type"] == "section")
+            .filter_map(|b| b["text"]["text"].as_str())
+            .filter(|t| t.contains("because"))
+            .collect();
+        assert_eq!(sections.len(), 3);
+        assert!(
+            sections[0].contains("Overdue: because c1"),
+            "{}",
+            sections[0]
+        );
+        assert!(
+            sections[1].contains("At risk: because c2"),
+            "{}",
+            sections[1]
+        );
+        assert!(sections[2].contains("Done: because c0"), "{}", sections[2]);
     }
 
     #[test]

@@ -72,30 +72,54 @@ pub fn card(digest: &Digest, detail: bool, campaigns: usize) -> Value {
         let s = &r.summary;
         let t = &s.totals;
         let f = &s.forecast;
+        let v = &r.view;
         let mut facts = vec![
             json!({"title": "Open", "value": format!("{} ({} this week)", t.open, signed(t.net_change))}),
-            json!({"title": "Resolved this week", "value": t.resolved_this_week.to_string()}),
-            json!({"title": "New this week", "value": t.new_this_week.to_string()}),
-            json!({"title": "Done", "value": format!("{}% ({} of {})", t.progress_pct, t.closed, t.total)}),
+            json!({"title": "This week", "value": format!("{} fixed, {} dismissed, {} new", v.fixed_this_week, v.dismissed_this_week, t.new_this_week)}),
+            json!({"title": "Closed", "value": format!("{}% ({} of {})", t.progress_pct, t.closed, t.total)}),
         ];
         if t.open > 0 {
+            let mut pace = format!("{} closed", v.pace.fixes);
+            if let (Some(new), Some(net)) = (&v.pace.new, &v.pace.net) {
+                pace.push_str(&format!(", {new} new, net {net}"));
+            }
+            facts.push(json!({"title": "A week (4 weeks)", "value": pace}));
+            if let Some(needed) = &v.pace.needed {
+                facts.push(json!({"title": "Needed a week", "value": needed}));
+            }
             facts.push(
                 json!({"title": "Projected finish", "value": f.projected_completion
-                .map_or("none: nothing fixed in 4 weeks".to_string(), |p| p.to_string())}),
+                .map_or("never at this pace".to_string(), |p| p.to_string())}),
             );
+            if let Some(n) = v.pace.expected_open_at_due {
+                facts.push(json!({"title": "Open on due date", "value": n.to_string()}));
+            }
         }
         facts.push(json!({"title": "Due", "value": s.campaign.due_on.map_or("no due date".to_string(), |d| d.to_string())}));
+        let name = match v.links.report.as_deref() {
+            Some(u) => format!("[{}]({u})", escape(&s.campaign.name)),
+            None => escape(&s.campaign.name),
+        };
         let mut items = vec![
             json!({"type": "ColumnSet", "columns": [
                 {"type": "Column", "width": "stretch", "items": [
-                    {"type": "TextBlock", "text": escape(&s.campaign.name), "weight": "Bolder", "size": "Medium", "wrap": true}]},
+                    {"type": "TextBlock", "text": name, "weight": "Bolder", "size": "Medium", "wrap": true}]},
                 {"type": "Column", "width": "auto", "items": [
                     {"type": "TextBlock", "text": f.status.label(), "weight": "Bolder", "color": color(f.status), "wrap": true}]}
             ]}),
-            json!({"type": "FactSet", "facts": facts}),
+            text(&escape(&v.verdict.headline)),
         ];
+        if !v.verdict.decisions.is_empty() {
+            let mut block = text(&format!(
+                "**Needs a decision:** {}",
+                escape(&v.verdict.decisions.join("; "))
+            ));
+            block["color"] = json!("Attention");
+            items.push(block);
+        }
+        items.push(json!({"type": "FactSet", "facts": facts}));
         if detail && s.at_risk.count > 0 {
-            let lines: Vec<String> = super::fix_first(r, AT_RISK_SHOWN)
+            let mut lines: Vec<String> = super::fix_first(r, AT_RISK_SHOWN)
                 .into_iter()
                 .map(|f| {
                     let label = escape(&f.label);
@@ -105,8 +129,19 @@ pub fn card(digest: &Digest, detail: bool, campaigns: usize) -> Value {
                     }
                 })
                 .collect();
+            let more = s.at_risk.count.saturating_sub(lines.len() as u64);
+            if more > 0 {
+                lines.push(match super::more_link(r) {
+                    Some(u) => format!("- [+{more} more]({u})"),
+                    None => format!("- +{more} more"),
+                });
+            }
+            let critical = match s.at_risk.critical_count {
+                0 => String::new(),
+                n => format!(", {n} critical"),
+            };
             let mut block = text(&format!(
-                "**Fix first** ({} at risk)\r{}",
+                "**Fix first** ({} at risk{critical})\r{}",
                 s.at_risk.count,
                 lines.join("\r")
             ));

@@ -3,9 +3,12 @@
 
 pub mod charts;
 pub mod markdown;
+pub mod view;
+
+pub use view::{AtRiskView, ChartLinks, Limits, ReportView, Site, ViewInputs};
 
 use crate::error::{Error, Result};
-use crate::metrics::{Reason, Status, Totals};
+use crate::metrics::Status;
 use crate::summary::Summary;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -21,6 +24,8 @@ pub const INDEX_TEMPLATE: &str = "index.html.tera";
 
 /// Name of the email's HTML template.
 pub const EMAIL_TEMPLATE: &str = "email.html.tera";
+/// Name of the email's plain-text template.
+pub const EMAIL_TEXT_TEMPLATE: &str = "email.txt.tera";
 
 /// The default templates, embedded in the binary, by name. `campaign.html.tera` (one
 /// campaign's report body) and `style.css.tera` are included by the others.
@@ -48,6 +53,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     (
         EMAIL_TEMPLATE,
         include_str!("../../templates/email.html.tera"),
+    ),
+    (
+        EMAIL_TEXT_TEMPLATE,
+        include_str!("../../templates/email.txt.tera"),
     ),
 ];
 
@@ -119,26 +128,14 @@ impl Templates {
         Templates::render(&self.html, HTML_TEMPLATE, &context(summary, view))
     }
 
-    /// Renders the email's HTML part: every campaign's report, in order.
-    pub fn email_html(
-        &self,
-        subject: &str,
-        as_of: NaiveDate,
-        report_url: Option<&str>,
-        reports: &[(&Summary, &ReportView)],
-    ) -> Result<String> {
-        #[derive(Serialize)]
-        struct Item<'a> {
-            s: &'a Summary,
-            v: &'a ReportView,
-        }
-        let items: Vec<Item<'_>> = reports.iter().map(|(s, v)| Item { s, v }).collect();
-        let mut ctx = tera::Context::new();
-        ctx.insert("subject", subject);
-        ctx.insert("as_of", &as_of);
-        ctx.insert("report_url", &report_url);
-        ctx.insert("reports", &items);
-        Templates::render(&self.html, EMAIL_TEMPLATE, &ctx)
+    /// Renders the email's HTML and plain-text parts.
+    pub fn email(&self, email: &EmailContext<'_>) -> Result<(String, String)> {
+        let ctx =
+            tera::Context::from_serialize(email).map_err(|e| template_error(EMAIL_TEMPLATE, &e))?;
+        Ok((
+            Templates::render(&self.html, EMAIL_TEMPLATE, &ctx)?,
+            Templates::render(&self.html, EMAIL_TEXT_TEMPLATE, &ctx)?,
+        ))
     }
 
     /// Renders `index.html` from the latest report of every campaign.
@@ -155,6 +152,32 @@ impl Templates {
         );
         Templates::render(&self.html, INDEX_TEMPLATE, &ctx)
     }
+}
+
+/// What the email templates get (see `templates/email.html.tera`).
+#[derive(Debug, Serialize)]
+pub struct EmailContext<'a> {
+    /// The subject line.
+    pub subject: &'a str,
+    /// Date of T.
+    pub as_of: NaiveDate,
+    /// `1 overdue, 2 at risk, 1 on track`.
+    pub counts: &'a str,
+    /// Where the reports are published, if they are.
+    pub home: Option<&'a str>,
+    /// At-risk alerts listed per campaign.
+    pub shown: usize,
+    /// Every campaign, most urgent first.
+    pub reports: Vec<EmailItem<'a>>,
+}
+
+/// One campaign of the email.
+#[derive(Debug, Serialize)]
+pub struct EmailItem<'a> {
+    /// summary.json.
+    pub s: &'a Summary,
+    /// Derived values.
+    pub v: &'a ReportView,
 }
 
 /// One line of `index.html`.
@@ -270,159 +293,10 @@ pub fn safe_url(raw: &str) -> Option<String> {
     Some(out)
 }
 
-/// What the templates get besides the summary: words and derived values that make the
-/// report read well.
-#[derive(Debug, Clone, Serialize)]
-pub struct ReportView {
-    /// `on_track`, `at_risk`, `overdue`, `done`.
-    pub status: Status,
-    /// "On track", "At risk", ...
-    pub status_label: &'static str,
-    /// An emoji for the status.
-    pub status_icon: &'static str,
-    /// Date of T.
-    pub as_of_date: NaiveDate,
-    /// First day of the reporting week.
-    pub week_start: NaiveDate,
-    /// Projected completion minus due date, in days (positive = late).
-    pub days_late: Option<i64>,
-    /// Days since the due date passed.
-    pub days_overdue: Option<i64>,
-    /// The report's stale threshold.
-    pub stale_after_days: u32,
-    /// The week before's counts (from the history), for week-over-week arrows.
-    pub week_before: Option<Totals>,
-    /// At-risk alerts with their reasons in words.
-    pub at_risk: Vec<AtRiskView>,
-    /// Secret types of open alerts, most first.
-    pub open_by_secret_type: Vec<(String, u64)>,
-    /// The week's resolutions, most first, in words (`false positive`).
-    pub resolved_by_resolution: Vec<(String, u64)>,
-    /// How many entries long lists show.
-    pub limits: Limits,
-    /// Where the charts are, relative to the report (or `cid:` links in email).
-    pub charts: ChartLinks,
-    /// Things the reader should know about this report.
-    pub notes: Vec<String>,
-}
-
-/// How many entries the report's lists show; the rest is counted in a note.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Limits {
-    /// Repository and secret-type lists.
-    pub list: usize,
-    /// At-risk alerts.
-    pub at_risk: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            list: 50,
-            at_risk: 1000,
-        }
-    }
-}
-
-/// Chart locations as the report refers to them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ChartLinks {
-    /// The burndown chart.
-    pub burndown: String,
-    /// The repositories chart.
-    pub repos: String,
-}
-
-impl Default for ChartLinks {
-    fn default() -> Self {
-        ChartLinks {
-            burndown: BURNDOWN_PNG.into(),
-            repos: REPOS_PNG.into(),
-        }
-    }
-}
-
 /// File name of the burndown chart.
 pub const BURNDOWN_PNG: &str = "burndown.png";
 /// File name of the repositories chart.
 pub const REPOS_PNG: &str = "repos.png";
-
-/// An at-risk alert with its reasons in words.
-#[derive(Debug, Clone, Serialize)]
-pub struct AtRiskView {
-    /// Reasons as words: "still valid", "publicly leaked", "past SLA".
-    pub why: Vec<&'static str>,
-}
-
-impl ReportView {
-    /// Derives the view of a summary.
-    pub fn new(
-        summary: &Summary,
-        stale_after_days: u32,
-        week_before: Option<Totals>,
-        notes: Vec<String>,
-    ) -> ReportView {
-        let f = &summary.forecast;
-        let status = f.status;
-        let most_first = |map: &std::collections::BTreeMap<String, u64>, words: bool| {
-            let mut v: Vec<(String, u64)> = map
-                .iter()
-                .map(|(k, n)| {
-                    (
-                        if words {
-                            k.replace('_', " ")
-                        } else {
-                            k.clone()
-                        },
-                        *n,
-                    )
-                })
-                .collect();
-            v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-            v
-        };
-        ReportView {
-            status,
-            status_label: status.label(),
-            status_icon: match status {
-                Status::Done => "✅",
-                Status::OnTrack => "🟢",
-                Status::AtRisk => "🟠",
-                Status::Overdue => "🔴",
-            },
-            as_of_date: summary.as_of.date_naive(),
-            week_start: summary.window.start.date_naive(),
-            days_late: match (f.projected_completion, summary.campaign.due_on) {
-                (Some(p), Some(d)) => Some((p - d).num_days()),
-                _ => None,
-            },
-            days_overdue: f.days_to_due.filter(|d| *d < 0).map(|d| -d),
-            stale_after_days,
-            week_before,
-            at_risk: summary
-                .at_risk
-                .top
-                .iter()
-                .map(|a| AtRiskView {
-                    why: a
-                        .reasons
-                        .iter()
-                        .map(|r| match r {
-                            Reason::Active => "still valid",
-                            Reason::PubliclyLeaked => "publicly leaked",
-                            Reason::PastSla => "past SLA",
-                        })
-                        .collect(),
-                })
-                .collect(),
-            open_by_secret_type: most_first(&summary.open_by_secret_type, false),
-            resolved_by_resolution: most_first(&summary.resolved_this_week_by_resolution, true),
-            limits: Limits::default(),
-            charts: ChartLinks::default(),
-            notes,
-        }
-    }
-}
 
 /// The template context: `s` is the summary as in summary.json, `v` the [`ReportView`].
 pub fn context(summary: &Summary, view: &ReportView) -> tera::Context {
@@ -541,7 +415,14 @@ pub(crate) mod tests {
     }
 
     fn view(s: &Summary) -> ReportView {
-        ReportView::new(s, 14, None, vec!["a <note> & more".into()])
+        ReportView::new(
+            s,
+            ViewInputs {
+                stale_after_days: 14,
+                notes: vec!["a <note> & more".into()],
+                ..Default::default()
+            },
+        )
     }
 
     #[test]
@@ -635,18 +516,18 @@ pub(crate) mod tests {
             md.chars().count()
         );
         assert!(
-            md.contains("more repositories with open alerts (see summary.json)"),
+            md.contains("repositories with the most open alerts, of 500 with any"),
             "a note says what was left out"
         );
+        assert!(md.contains("more at-risk alerts"), "{}", &md[..2000]);
         assert!(
-            md.contains("more at-risk alerts not listed"),
-            "{}",
-            &md[..2000]
+            !md.contains("summary.json"),
+            "no pointer to a file readers do not have"
         );
         // a small report is not cut
         let small = sample("Small", "acme/web", 3, 3, &RiskSettings::default());
         let md = t.markdown(&small, &view(&small)).unwrap();
-        assert!(!md.contains("more repositories"));
+        assert!(!md.contains("with the most open alerts"));
     }
 
     #[test]

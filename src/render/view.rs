@@ -1,0 +1,730 @@
+//! What the templates and channels show besides the numbers: the verdict in words, numbers
+//! rounded for people, names as GitHub spells them, and links that lead somewhere.
+//!
+//! Everything here is derived from a [`Summary`] (plus what the reports show beyond it), so
+//! every channel says the same thing in the same words.
+
+use crate::metrics::{AtRiskAlert, Details, Reason, Status, StatusReason, Totals};
+use crate::summary::Summary;
+use chrono::NaiveDate;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Where links in the reports point: GitHub's web pages of the organization and the
+/// published reports.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Site {
+    /// The organization.
+    pub org: String,
+    /// GitHub's web origin (`https://github.com`, or a GitHub Enterprise Server host).
+    pub web: Option<String>,
+    /// Where the output folder is published (`output.report_url`), ending with `/`.
+    pub reports: Option<String>,
+}
+
+impl Site {
+    /// The site of an organization, from the API URL and `output.report_url`.
+    pub fn new(org: &str, api: Option<&url::Url>, report_url: Option<&str>) -> Site {
+        Site {
+            org: org.to_string(),
+            web: api.and_then(web_origin),
+            reports: report_url.and_then(reports_base),
+        }
+    }
+
+    /// GitHub's security overview of the organization's open secret-scanning alerts matching
+    /// a filter (`is:open` added unless the filter names a state).
+    pub fn alerts_filter_url(&self, filter: &str) -> Option<String> {
+        let web = self.web.as_deref()?;
+        let mut query = filter.trim().to_string();
+        if !filter
+            .split_whitespace()
+            .any(|t| matches!(t, "is:open" | "is:closed" | "-is:open" | "-is:closed"))
+        {
+            query = format!("is:open {query}").trim().to_string();
+        }
+        let query: String = url::form_urlencoded::byte_serialize(query.as_bytes()).collect();
+        Some(format!(
+            "{web}/orgs/{}/security/alerts/secret-scanning?query={query}",
+            self.org
+        ))
+    }
+
+    /// A GitHub security campaign's page.
+    pub fn campaign_url(&self, number: u64) -> Option<String> {
+        let web = self.web.as_deref()?;
+        Some(format!(
+            "{web}/orgs/{}/security/campaigns/{number}",
+            self.org
+        ))
+    }
+
+    /// A campaign's full HTML report as published.
+    pub fn report_url(&self, id: &str, date: NaiveDate) -> Option<String> {
+        Some(format!(
+            "{}{id}/{date}/report.html",
+            self.reports.as_deref()?
+        ))
+    }
+}
+
+/// GitHub's web origin for an API URL: api.github.com → github.com, api.X.ghe.com → X.ghe.com,
+/// `https://host/api/v3` → `https://host`. Never carries user information.
+pub fn web_origin(api: &url::Url) -> Option<String> {
+    let host = api.host_str()?;
+    let scheme = api.scheme();
+    let port = api.port().map(|p| format!(":{p}")).unwrap_or_default();
+    let host = if host == "api.github.com" {
+        "github.com"
+    } else if let Some(rest) = host
+        .strip_prefix("api.")
+        .filter(|h| h.ends_with(".ghe.com"))
+    {
+        rest
+    } else {
+        host
+    };
+    Some(format!("{scheme}://{host}{port}"))
+}
+
+/// The base of published reports: `report_url` with a final `/`; a link to a page (`….html`)
+/// means its folder.
+fn reports_base(report_url: &str) -> Option<String> {
+    let url = crate::render::safe_url(report_url)?;
+    let base = match url.rsplit_once('/') {
+        Some((dir, page)) if page.ends_with(".html") || page.ends_with(".htm") => dir.to_string(),
+        _ => url.trim_end_matches('/').to_string(),
+    };
+    Some(format!("{base}/"))
+}
+
+/// Links of one campaign's report.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Links {
+    /// The campaign's full HTML report as published (needs `output.report_url`).
+    pub report: Option<String>,
+    /// The index of every report as published.
+    pub reports_home: Option<String>,
+    /// The GitHub security campaign's page.
+    pub github_campaign: Option<String>,
+    /// The campaign's filter in GitHub's security overview.
+    pub github_filter: Option<String>,
+}
+
+/// The verdict in words: one sentence with the reasons, and what needs a decision.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Verdict {
+    /// `At risk: 3 working secrets leaked in public past SLA; the backlog grew by 2 a week`.
+    pub headline: String,
+    /// The reasons alone, each a phrase.
+    pub reasons: Vec<String>,
+    /// What someone has to decide or do, each a short imperative; empty when on track or done.
+    pub decisions: Vec<String>,
+}
+
+/// The pace numbers, rounded for people.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Pace {
+    /// Closures a week over the last 4 weeks (SPEC §5 "fixes"): `1.5`.
+    pub fixes: String,
+    /// New alerts a week over the last 4 weeks (unknown in snapshots of version 1).
+    pub new: Option<String>,
+    /// Net closures a week, signed: `+0.5`, `−1`.
+    pub net: Option<String>,
+    /// Net closures a week needed to finish on time.
+    pub needed: Option<String>,
+    /// Open alerts expected on the due date at this pace.
+    pub expected_open_at_due: Option<u64>,
+    /// Median time to fix this week: `1.2 days`.
+    pub mttr: Option<String>,
+    /// Median time to fix over 4 weeks.
+    pub mttr_28d: Option<String>,
+}
+
+/// A count under a name for people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Count {
+    /// The machine key (`false_positive`, `github_personal_access_token`).
+    pub key: String,
+    /// The name for people (`False positive`, `GitHub Personal Access Token`).
+    pub label: String,
+    /// How many.
+    pub n: u64,
+}
+
+/// An at-risk alert as reports list it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AtRiskView {
+    /// `owner/name`.
+    pub repo: String,
+    /// Alert number.
+    pub number: u64,
+    /// The alert's page, made safe; `None` when GitHub sent no usable link.
+    pub url: Option<String>,
+    /// The secret type's display name.
+    pub secret: String,
+    /// Whole days since it was found.
+    pub age_days: i64,
+    /// Machine reasons (`active`, ...), for styling.
+    pub reasons: Vec<Reason>,
+    /// Reasons in words: "still valid", "publicly leaked", "past SLA".
+    pub why: Vec<&'static str>,
+    /// Active, publicly leaked and past SLA.
+    pub critical: bool,
+    /// Assignee login.
+    pub assignee: Option<String>,
+}
+
+impl AtRiskView {
+    fn new(a: &AtRiskAlert) -> AtRiskView {
+        AtRiskView {
+            repo: a.repo.clone(),
+            number: a.number,
+            url: crate::render::safe_url(&a.html_url),
+            secret: a.secret_type_display_name.clone(),
+            age_days: a.age_days,
+            reasons: a.reasons.clone(),
+            why: a.reasons.iter().map(|r| reason_words(*r)).collect(),
+            critical: a.is_critical(),
+            assignee: a.assignee.clone(),
+        }
+    }
+
+    /// `acme/web #12`.
+    pub fn label(&self) -> String {
+        format!("{} #{}", self.repo, self.number)
+    }
+
+    /// `GitHub Personal Access Token, 88 days, still valid, publicly leaked, unassigned`.
+    pub fn line(&self) -> String {
+        let mut parts = vec![self.secret.clone(), days_words(self.age_days)];
+        parts.extend(self.why.iter().map(|w| w.to_string()));
+        parts.push(match &self.assignee {
+            Some(a) => format!("@{a}"),
+            None => "unassigned".into(),
+        });
+        parts.join(", ")
+    }
+}
+
+fn reason_words(r: Reason) -> &'static str {
+    match r {
+        Reason::Active => "still valid",
+        Reason::PubliclyLeaked => "publicly leaked",
+        Reason::PastSla => "past SLA",
+    }
+}
+
+/// How many entries long lists show; the rest is counted in a note.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Limits {
+    /// Repository and secret-type lists.
+    pub list: usize,
+    /// At-risk alerts.
+    pub at_risk: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            list: 50,
+            at_risk: 1000,
+        }
+    }
+}
+
+/// Chart locations as the report refers to them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChartLinks {
+    /// The burndown chart.
+    pub burndown: String,
+    /// The repositories chart.
+    pub repos: String,
+}
+
+impl Default for ChartLinks {
+    fn default() -> Self {
+        ChartLinks {
+            burndown: super::BURNDOWN_PNG.into(),
+            repos: super::REPOS_PNG.into(),
+        }
+    }
+}
+
+/// What the templates get besides the summary: words and derived values that make the
+/// report read well (`v` in templates; see docs/templates.md).
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportView {
+    /// `on_track`, `at_risk`, `overdue`, `done`.
+    pub status: Status,
+    /// "On track", "At risk", ...
+    pub status_label: &'static str,
+    /// An emoji for the status.
+    pub status_icon: &'static str,
+    /// The status colour (CSS), for email clients that drop style sheets.
+    pub status_color: &'static str,
+    /// The verdict with its reasons.
+    pub verdict: Verdict,
+    /// The pace numbers, rounded for people.
+    pub pace: Pace,
+    /// Date of T.
+    pub as_of_date: NaiveDate,
+    /// First day of the reporting week.
+    pub week_start: NaiveDate,
+    /// Projected completion minus due date, in days (positive = late).
+    pub days_late: Option<i64>,
+    /// Days since the due date passed.
+    pub days_overdue: Option<i64>,
+    /// The report's stale threshold.
+    pub stale_after_days: u32,
+    /// The week before's counts (from the history), for week-over-week arrows.
+    pub week_before: Option<Totals>,
+    /// At-risk alerts by priority: every one when known, else summary.json's first ones.
+    pub at_risk: Vec<AtRiskView>,
+    /// Whether `at_risk` holds every at-risk alert.
+    pub at_risk_complete: bool,
+    /// Secret types of open alerts by display name, most first.
+    pub open_by_secret_type: Vec<Count>,
+    /// The week's closures by resolution as GitHub spells them, most first.
+    pub resolved_by_resolution: Vec<Count>,
+    /// Every closure by resolution, most first.
+    pub closed_by_resolution: Vec<Count>,
+    /// Closed as revoked (fixed) at T.
+    pub fixed: u64,
+    /// Closed otherwise (dismissed) at T.
+    pub dismissed: u64,
+    /// Closed as revoked this week.
+    pub fixed_this_week: u64,
+    /// Closed otherwise this week.
+    pub dismissed_this_week: u64,
+    /// Repositories with open alerts (the top list shows the first `risk.top_repos`).
+    pub repos_with_open: u64,
+    /// Whether the history holds points rebuilt from alert timestamps.
+    pub has_reconstructed: bool,
+    /// How many entries long lists show.
+    pub limits: Limits,
+    /// Where the charts are, relative to the report (or `cid:` links in email).
+    pub charts: ChartLinks,
+    /// Links to the full report and to GitHub.
+    pub links: Links,
+    /// Things the reader should know about this report.
+    pub notes: Vec<String>,
+}
+
+/// Inputs of a view besides the summary.
+#[derive(Debug, Clone, Default)]
+pub struct ViewInputs {
+    /// Days without a fix after which a repository is stalled.
+    pub stale_after_days: u32,
+    /// The week before's counts.
+    pub week_before: Option<Totals>,
+    /// Notes for the reader.
+    pub notes: Vec<String>,
+    /// What the report shows beyond summary.json.
+    pub details: Details,
+    /// Where links point.
+    pub site: Site,
+}
+
+impl ReportView {
+    /// Derives the view of a summary.
+    pub fn new(summary: &Summary, inputs: ViewInputs) -> ReportView {
+        let ViewInputs {
+            stale_after_days,
+            week_before,
+            mut notes,
+            details,
+            site,
+        } = inputs;
+        let f = &summary.forecast;
+        let status = f.status;
+        let names = &details.secret_type_names;
+        let mut open_by_secret_type: Vec<Count> = summary
+            .open_by_secret_type
+            .iter()
+            .map(|(k, n)| Count {
+                key: k.clone(),
+                label: names
+                    .get(k)
+                    .filter(|s| !s.is_empty())
+                    .cloned()
+                    .unwrap_or_else(|| k.clone()),
+                n: *n,
+            })
+            .collect();
+        most_first(&mut open_by_secret_type);
+        let resolutions = |map: &BTreeMap<String, u64>| {
+            let mut v: Vec<Count> = map
+                .iter()
+                .map(|(k, n)| Count {
+                    key: k.clone(),
+                    label: resolution_label(k),
+                    n: *n,
+                })
+                .collect();
+            most_first(&mut v);
+            v
+        };
+        let fixed_of = |map: &BTreeMap<String, u64>| map.get("revoked").copied().unwrap_or(0);
+        let fixed = fixed_of(&summary.closed_by_resolution);
+        let fixed_this_week = fixed_of(&summary.resolved_this_week_by_resolution);
+        let (at_risk, at_risk_complete) = match &details.at_risk {
+            Some(all) => (all.iter().map(AtRiskView::new).collect(), true),
+            None => (
+                summary.at_risk.top.iter().map(AtRiskView::new).collect(),
+                summary.at_risk.top.len() as u64 >= summary.at_risk.count,
+            ),
+        };
+        let date = summary.as_of.date_naive();
+        let links = Links {
+            report: site.report_url(&summary.campaign.id, date),
+            reports_home: site.reports.clone(),
+            github_campaign: summary
+                .campaign
+                .github_campaign
+                .and_then(|n| site.campaign_url(n)),
+            github_filter: site.alerts_filter_url(&summary.campaign.filter),
+        };
+        if let Some(note) = github_counts_note(summary) {
+            notes.push(note);
+        }
+        ReportView {
+            status,
+            status_label: status.label(),
+            status_icon: status_icon(status),
+            status_color: match status {
+                Status::Overdue => "#cf222e",
+                Status::AtRisk => "#9a6700",
+                Status::OnTrack => "#1a7f37",
+                Status::Done => "#0969da",
+            },
+            verdict: verdict(summary),
+            pace: pace(summary),
+            as_of_date: date,
+            week_start: summary.window.start.date_naive(),
+            days_late: match (f.projected_completion, summary.campaign.due_on) {
+                (Some(p), Some(d)) => Some((p - d).num_days()),
+                _ => None,
+            },
+            days_overdue: f.days_to_due.filter(|d| *d < 0).map(|d| -d),
+            stale_after_days,
+            week_before,
+            at_risk,
+            at_risk_complete,
+            open_by_secret_type,
+            resolved_by_resolution: resolutions(&summary.resolved_this_week_by_resolution),
+            closed_by_resolution: resolutions(&summary.closed_by_resolution),
+            fixed,
+            dismissed: summary.totals.closed.saturating_sub(fixed),
+            fixed_this_week,
+            dismissed_this_week: summary
+                .totals
+                .resolved_this_week
+                .saturating_sub(fixed_this_week),
+            repos_with_open: details.repos_with_open.max(summary.repos.top.len() as u64),
+            has_reconstructed: summary
+                .history
+                .points
+                .iter()
+                .any(|p| p.source == crate::history::Source::Reconstructed),
+            limits: Limits::default(),
+            charts: ChartLinks::default(),
+            links,
+            notes,
+        }
+    }
+}
+
+fn most_first(v: &mut [Count]) {
+    v.sort_by(|a, b| b.n.cmp(&a.n).then_with(|| a.label.cmp(&b.label)));
+}
+
+/// An emoji for a status.
+pub fn status_icon(status: Status) -> &'static str {
+    match status {
+        Status::Done => "✅",
+        Status::OnTrack => "🟢",
+        Status::AtRisk => "🟠",
+        Status::Overdue => "🔴",
+    }
+}
+
+/// Resolutions as GitHub's alert page spells them.
+pub fn resolution_label(key: &str) -> String {
+    match key {
+        "revoked" => "Revoked".into(),
+        "false_positive" => "False positive".into(),
+        "wont_fix" => "Won't fix".into(),
+        "used_in_tests" => "Used in tests".into(),
+        "pattern_edited" => "Pattern edited".into(),
+        "pattern_deleted" => "Pattern deleted".into(),
+        "unknown" => "Unknown".into(),
+        other => {
+            let words = other.replace('_', " ");
+            let mut c = words.chars();
+            match c.next() {
+                Some(first) => first.to_uppercase().chain(c).collect(),
+                None => words,
+            }
+        }
+    }
+}
+
+/// A rate for people: two significant digits below 10 (`0.25`, `1.8`), whole numbers from
+/// 10 up, `2` rather than `2.0`, and a real minus sign.
+pub fn people_rate(x: f64) -> String {
+    let decimals = match x.abs() {
+        a if a >= 9.95 => 0,
+        a if a >= 0.995 => 1,
+        _ => 2,
+    };
+    let text = format!("{:.*}", decimals, x.abs());
+    let text = if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    };
+    if x < 0.0 && text != "0" {
+        format!("−{text}")
+    } else {
+        text
+    }
+}
+
+/// A signed rate for people: `+0.5`, `−1`, `0`.
+pub fn people_signed_rate(x: f64) -> String {
+    let r = people_rate(x);
+    if r != "0" && !r.starts_with('−') {
+        format!("+{r}")
+    } else {
+        r
+    }
+}
+
+/// Days for people: whole from ten up, else one decimal; `1 day`.
+pub fn people_days(days: f64) -> String {
+    let decimals = if days >= 9.95 { 0 } else { 1 };
+    let n = format!("{days:.decimals$}");
+    let n = if n.contains('.') {
+        n.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        n
+    };
+    format!("{n} day{}", if n == "1" { "" } else { "s" })
+}
+
+fn days_words(days: i64) -> String {
+    format!("{days} day{}", if days == 1 { "" } else { "s" })
+}
+
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn pace(s: &Summary) -> Pace {
+    let f = &s.forecast;
+    Pace {
+        fixes: people_rate(f.burn_rate_per_week),
+        new: f.inflow_rate_per_week.map(people_rate),
+        net: f.net_burn_rate_per_week.map(people_signed_rate),
+        needed: f
+            .required_rate_per_week
+            .filter(|_| s.totals.open > 0)
+            .map(people_rate),
+        expected_open_at_due: f.expected_open_at_due.filter(|_| s.totals.open > 0),
+        mttr: s.mttr_days_median.map(people_days),
+        mttr_28d: s.mttr_days_median_28d.map(people_days),
+    }
+}
+
+/// The verdict of a campaign in words.
+pub fn verdict(s: &Summary) -> Verdict {
+    let f = &s.forecast;
+    let open = s.totals.open;
+    let due = s.campaign.due_on;
+    let mut reasons = Vec::new();
+    let mut decisions = Vec::new();
+    if f.status == Status::Overdue
+        && let (Some(d), Some(days)) = (due, f.days_to_due)
+    {
+        reasons.push(format!(
+            "due {d}, {} ago, with {} still open",
+            days_words(-days),
+            plural(open, "alert", "alerts")
+        ));
+        decisions.push(match f.projected_completion {
+            Some(p) => format!("set a new due date (at this pace: {p}) or add people"),
+            None => "set a new due date and add people: the backlog is not shrinking".into(),
+        });
+    }
+    for r in &f.status_reasons {
+        match r {
+            StatusReason::CriticalAlerts => {
+                let n = s.at_risk.critical_count;
+                reasons.push(format!(
+                    "{} leaked in public past SLA",
+                    plural(n, "working secret", "working secrets")
+                ));
+                decisions.push(format!(
+                    "handle {} now",
+                    plural(n, "critical alert", "critical alerts")
+                ));
+            }
+            StatusReason::NoNetProgress => {
+                let net = f.net_burn_rate_per_week.unwrap_or(0.0);
+                reasons.push(if f.burn_rate_per_week == 0.0 {
+                    "nothing was closed in the last 4 weeks".into()
+                } else if net < 0.0 {
+                    format!("the backlog grew by {} a week", people_rate(-net))
+                } else {
+                    format!(
+                        "new alerts arrive as fast as they are closed ({} a week)",
+                        people_rate(f.burn_rate_per_week)
+                    )
+                });
+                if f.status != Status::Overdue {
+                    decisions
+                        .push("add people or stop new leaks: the backlog is not shrinking".into());
+                }
+            }
+            StatusReason::ProjectedAfterDue => {
+                if let (Some(p), Some(d)) = (f.projected_completion, due) {
+                    let late = (p - d).num_days();
+                    reasons.push(format!(
+                        "at this pace the last alert closes on {p}, {} after the due date",
+                        days_words(late)
+                    ));
+                    if f.status != Status::Overdue {
+                        decisions.push(match f.required_rate_per_week {
+                            Some(needed) => format!(
+                                "move the due date to {p} or add people ({} net closures a week needed, {} now)",
+                                people_rate(needed),
+                                f.net_burn_rate_per_week
+                                    .map_or_else(|| people_rate(f.burn_rate_per_week), people_rate)
+                            ),
+                            None => format!("move the due date to {p} or add people"),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    if reasons.is_empty() {
+        reasons.push(match (f.status, f.projected_completion, due) {
+            (Status::Done, _, _) if s.totals.total == 0 => "no alert matches this campaign".into(),
+            (Status::Done, _, _) => "every alert is closed".into(),
+            (_, Some(p), Some(d)) => {
+                let early = (d - p).num_days();
+                if early == 0 {
+                    format!("on pace to close the last alert on {p}, the due date")
+                } else {
+                    format!(
+                        "on pace to close the last alert on {p}, {} before the due date",
+                        days_words(early)
+                    )
+                }
+            }
+            (_, Some(p), None) => format!("on pace to close the last alert on {p}; no due date"),
+            // a v1 snapshot re-rendered: its status without the reasons v2 records
+            _ => "the reasons were not recorded by the version that took this snapshot".into(),
+        });
+    }
+    Verdict {
+        headline: format!("{}: {}", f.status.label(), reasons.join("; ")),
+        reasons,
+        decisions,
+    }
+}
+
+/// Why GitHub's own counts of the linked campaign differ from the report's, when they do.
+fn github_counts_note(s: &Summary) -> Option<String> {
+    let stats = s.github_campaign.as_ref()?.alert_stats?;
+    let theirs = (
+        stats.open_count + stats.in_progress_count,
+        stats.closed_count,
+    );
+    if theirs == (s.totals.open, s.totals.closed) {
+        return None;
+    }
+    Some(format!(
+        "GitHub's campaign page counts {} open and {} closed; this report counts {} open and {} closed. GitHub counts the alerts attached to the campaign when it was created; this report counts every alert matching the campaign's filter, including alerts found since and alerts closed before they could be attached.",
+        theirs.0, theirs.1, s.totals.open, s.totals.closed
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_and_days_for_people() {
+        assert_eq!(people_rate(1.84), "1.8");
+        assert_eq!(people_rate(2.0), "2");
+        assert_eq!(people_rate(0.25), "0.25");
+        assert_eq!(people_rate(0.5), "0.5");
+        assert_eq!(people_rate(0.0), "0");
+        assert_eq!(people_rate(-1.0), "−1");
+        assert_eq!(people_rate(-0.25), "−0.25");
+        assert_eq!(people_rate(12.34), "12");
+        assert_eq!(people_rate(0.004), "0");
+        assert_eq!(people_rate(-0.001), "0");
+        assert_eq!(people_signed_rate(0.5), "+0.5");
+        assert_eq!(people_signed_rate(-0.5), "−0.5");
+        assert_eq!(people_signed_rate(0.0), "0");
+        assert_eq!(people_days(82.96), "83 days");
+        assert_eq!(people_days(1.16), "1.2 days");
+        assert_eq!(people_days(1.0), "1 day");
+        assert_eq!(people_days(0.04), "0 days");
+    }
+
+    #[test]
+    fn resolutions_as_github_spells_them() {
+        assert_eq!(resolution_label("wont_fix"), "Won't fix");
+        assert_eq!(resolution_label("false_positive"), "False positive");
+        assert_eq!(resolution_label("brand_new_reason"), "Brand new reason");
+    }
+
+    #[test]
+    fn links_from_the_api_url_and_report_url() {
+        let api = url::Url::parse("https://api.github.com").unwrap();
+        let site = Site::new(
+            "acme",
+            Some(&api),
+            Some("https://reports.acme.example/pulse"),
+        );
+        assert_eq!(
+            site.alerts_filter_url("provider:azure validity:active")
+                .as_deref(),
+            Some(
+                "https://github.com/orgs/acme/security/alerts/secret-scanning?query=is%3Aopen+provider%3Aazure+validity%3Aactive"
+            )
+        );
+        assert_eq!(
+            site.alerts_filter_url("is:open publicly-leaked").as_deref(),
+            Some(
+                "https://github.com/orgs/acme/security/alerts/secret-scanning?query=is%3Aopen+publicly-leaked"
+            )
+        );
+        assert_eq!(
+            site.campaign_url(7).as_deref(),
+            Some("https://github.com/orgs/acme/security/campaigns/7")
+        );
+        assert_eq!(
+            site.report_url("aws", NaiveDate::from_ymd_opt(2026, 11, 23).unwrap())
+                .as_deref(),
+            Some("https://reports.acme.example/pulse/aws/2026-11-23/report.html")
+        );
+        let ghes = url::Url::parse("https://user:pw@ghe.example.com/api/v3").unwrap();
+        assert_eq!(
+            web_origin(&ghes).as_deref(),
+            Some("https://ghe.example.com")
+        );
+        let ghec = url::Url::parse("https://api.acme.ghe.com").unwrap();
+        assert_eq!(web_origin(&ghec).as_deref(), Some("https://acme.ghe.com"));
+        assert_eq!(
+            reports_base("https://r.example/latest/index.html").as_deref(),
+            Some("https://r.example/latest/")
+        );
+        assert_eq!(reports_base("javascript:alert(1)"), None);
+    }
+}
