@@ -414,8 +414,8 @@ fn write_reports(
     Ok(written)
 }
 
-/// Writes `OUT/index.html`: every campaign's latest report found under `out`, this run's
-/// campaigns first in configuration order.
+/// Writes `OUT/index.html`: every campaign's latest report found under `out`, most urgent
+/// first (this run's campaigns before older folders of the same status).
 fn write_index(templates: &Templates, out: &Path, written: &[WrittenReport]) -> Result<()> {
     let mut entries: Vec<render::IndexEntry> = written
         .iter()
@@ -435,6 +435,7 @@ fn write_index(templates: &Templates, out: &Path, written: &[WrittenReport]) -> 
     }
     others.sort_by(|a, b| a.name.cmp(&b.name));
     entries.extend(others);
+    entries.sort_by_key(|e| e.status.severity());
     let html = templates.index(&entries)?;
     history::write_atomic(&out.join("index.html"), html.as_bytes())
 }

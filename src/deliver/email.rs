@@ -352,6 +352,87 @@ impl Channel for Email {
 mod tests {
     use super::*;
 
+    /// Gmail clips an HTML part above about 102 KB: ten campaigns of 300 alerts each, with
+    /// long names and every at-risk list full, stay well under it.
+    #[test]
+    fn ten_campaigns_of_hundreds_of_alerts_fit_before_gmail_clips() {
+        use crate::config::RiskSettings;
+        use crate::deliver::CampaignReport;
+        use crate::render::{ReportView, Site, ViewInputs};
+        let site = Site::new(
+            "acme",
+            url::Url::parse("https://api.github.com").ok().as_ref(),
+            Some("https://reports.acme.example/pulse/"),
+        );
+        let reports = (0..10)
+            .map(|k| {
+                let mut summary = crate::render::tests::sample(
+                    &format!("Campaign {k} with a rather long name to show"),
+                    &format!("acme/service-{k}"),
+                    30,
+                    10,
+                    &RiskSettings::default(),
+                );
+                summary.campaign.id = format!("campaign-{k}");
+                assert_eq!(summary.totals.total, 300);
+                let view = ReportView::new(
+                    &summary,
+                    ViewInputs {
+                        site: site.clone(),
+                        ..Default::default()
+                    },
+                );
+                CampaignReport {
+                    summary,
+                    view,
+                    markdown: String::new(),
+                    burndown: vec![0; 40_000],
+                    repos: vec![],
+                }
+            })
+            .collect();
+        let digest = Digest::new(
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+            reports,
+            Some("https://reports.acme.example/pulse/".into()),
+        );
+        let email = Email::connect(
+            &crate::config::EmailConfig {
+                smtp_url_env: "SMTP_URL".into(),
+                from: "a@acme.example".into(),
+                to: vec!["b@acme.example".into()],
+                cc: vec![],
+                ca_file: None,
+            },
+            None,
+        )
+        .unwrap();
+        let templates = Templates::load(None).unwrap();
+        let raw = email.message(&digest, &templates).unwrap().formatted();
+        let msg = mail_parser::MessageParser::default().parse(&raw).unwrap();
+        let html = msg.body_html(0).unwrap();
+        eprintln!("ten campaigns: HTML part of {} bytes", html.len());
+        assert!(html.len() < 100 * 1024, "HTML part of {} bytes", html.len());
+        assert!(
+            html.len() > 10 * 1024,
+            "every campaign is there: {} bytes",
+            html.len()
+        );
+        for k in 0..10 {
+            assert!(html.contains(&format!("Campaign {k} with a rather long name")));
+        }
+        let summary_table = html.find("<table").unwrap();
+        assert!(
+            summary_table < html.find("class=\"c\"").unwrap(),
+            "the summary first"
+        );
+        let text = msg.body_text(0).unwrap();
+        assert!(
+            text.lines()
+                .all(|l| l.chars().count() <= TEXT_WIDTH || !l.trim().contains(' '))
+        );
+    }
+
     #[test]
     fn text_is_wrapped_for_plain_text() {
         let long = format!(

@@ -11,21 +11,29 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::sync::Once;
 
-/// Chart width in pixels.
-pub const WIDTH: u32 = 1200;
+/// Chart width in pixels: sharp at 400 CSS pixels on a phone's screen and readable in a
+/// 600-pixel mail column.
+pub const WIDTH: u32 = 800;
 /// Chart height in pixels.
-pub const HEIGHT: u32 = 600;
+pub const HEIGHT: u32 = 500;
 /// At most this many repositories are drawn in `repos.png`.
 pub const MAX_BARS: usize = 25;
-/// The projection is drawn at most this far past T.
+/// A due date further than this past T is drawn off the edge.
 const MAX_PROJECTION_DAYS: i64 = 400;
+/// Height of the title band (title and verdict) and of the legend band below the plot.
+const TITLE_H: u32 = 66;
+const LEGEND_H: u32 = 72;
 
-const OPEN: RGBColor = RGBColor(214, 69, 65);
-const CLOSED: RGBColor = RGBColor(46, 139, 87);
-const PROJECTION: RGBColor = RGBColor(110, 110, 110);
-const DUE: RGBColor = RGBColor(30, 30, 30);
-const WEEK: RGBColor = RGBColor(120, 190, 140);
+const OPEN: RGBColor = RGBColor(207, 34, 46);
+const CLOSED: RGBColor = RGBColor(26, 127, 55);
+const TOTAL: RGBColor = RGBColor(140, 149, 159);
+const PROJECTION: RGBColor = RGBColor(87, 96, 106);
+const NEEDED: RGBColor = RGBColor(9, 105, 218);
+const DUE: RGBColor = RGBColor(31, 35, 40);
+const WEEK: RGBColor = RGBColor(116, 196, 118);
 const GRID: RGBColor = RGBColor(225, 225, 225);
+const INK: RGBColor = RGBColor(31, 35, 40);
+const SUBTLE: RGBColor = RGBColor(89, 99, 110);
 
 static FONT: Once = Once::new();
 
@@ -85,27 +93,169 @@ fn shorten(s: &str, max: usize) -> String {
     }
 }
 
-/// A grey note in the middle of an empty chart.
-fn centered_note<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    text: &str,
-) -> std::result::Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-    root.draw(&Text::new(
-        text,
-        (WIDTH as i32 / 2, HEIGHT as i32 / 2),
+type Area<'a> = DrawingArea<BitMapBackend<'a>, Shift>;
+
+/// The title band: the title in bold and, below it, a line in grey.
+fn title_band(area: &Area<'_>, title: &str, subtitle: &str) -> Result<()> {
+    let e = |err| chart_error("a chart title", err);
+    area.draw(&Text::new(
+        shorten(title, 58),
+        (20, 10),
         ("sans-serif", 26)
             .into_font()
-            .color(&PROJECTION)
-            .pos(Pos::new(HPos::Center, VPos::Center)),
+            .style(FontStyle::Bold)
+            .color(&INK),
     ))
+    .map_err(e)?;
+    area.draw(&Text::new(
+        shorten(subtitle, 78),
+        (20, 42),
+        ("sans-serif", 18).into_font().color(&SUBTLE),
+    ))
+    .map_err(e)
 }
 
-/// `burndown.png`: open and closed alerts over time (observed points filled, reconstructed
-/// ones hollow and dashed), the projection from T to the projected completion, and the due
-/// date as a vertical marker.
+/// How a series looks in the legend.
+#[derive(Clone, Copy)]
+enum Mark {
+    /// A line, dashed or not, with an optional marker (filled or hollow).
+    Line(RGBColor, bool, Option<(Marker, bool)>),
+    /// A vertical rule.
+    Rule(RGBColor),
+    /// A filled box.
+    Bar(RGBColor),
+}
+
+/// Marker shapes: open and closed differ by shape, not only by colour.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Marker {
+    Circle,
+    Square,
+}
+
+/// Draws a marker at a pixel position, filled (observed) or hollow (reconstructed).
+fn draw_marker(
+    area: &Area<'_>,
+    shape: Marker,
+    at: (i32, i32),
+    color: RGBColor,
+    filled: bool,
+) -> Result<()> {
+    let e = |err| chart_error("a chart marker", err);
+    let fill = if filled {
+        color.filled()
+    } else {
+        WHITE.filled()
+    };
+    let edge = color.stroke_width(2);
+    match shape {
+        Marker::Circle => {
+            area.draw(&Circle::new(at, 6, fill)).map_err(e)?;
+            area.draw(&Circle::new(at, 6, edge)).map_err(e)
+        }
+        Marker::Square => {
+            let corners = [(at.0 - 5, at.1 - 5), (at.0 + 5, at.1 + 5)];
+            area.draw(&Rectangle::new(corners, fill)).map_err(e)?;
+            area.draw(&Rectangle::new(corners, edge)).map_err(e)
+        }
+    }
+}
+
+/// The legend band below the plot: entries in rows, never over the data.
+fn legend_band(area: &Area<'_>, entries: &[(Mark, String)]) -> Result<()> {
+    let e = |err| chart_error("a chart legend", err);
+    let font = ("sans-serif", 19).into_font().color(&INK);
+    let (width, _) = area.dim_in_pixel();
+    let (mut x, mut y) = (20i32, 12i32);
+    for (mark, label) in entries {
+        let (tw, _) = area.estimate_text_size(label, &font).map_err(e)?;
+        let w = 34 + tw as i32 + 22;
+        if x > 20 && x + w > width as i32 - 10 {
+            x = 20;
+            y += 29;
+        }
+        let mid = y + 10;
+        match *mark {
+            Mark::Line(color, dashed, m) => {
+                let style = color.stroke_width(3);
+                if dashed {
+                    for k in 0..3 {
+                        area.draw(&PathElement::new(
+                            vec![(x + k * 10, mid), (x + k * 10 + 6, mid)],
+                            style,
+                        ))
+                        .map_err(e)?;
+                    }
+                } else {
+                    area.draw(&PathElement::new(vec![(x, mid), (x + 28, mid)], style))
+                        .map_err(e)?;
+                }
+                if let Some((m, filled)) = m {
+                    draw_marker(area, m, (x + 14, mid), color, filled)?;
+                }
+            }
+            Mark::Rule(color) => {
+                area.draw(&PathElement::new(
+                    vec![(x + 14, mid - 9), (x + 14, mid + 9)],
+                    color.stroke_width(3),
+                ))
+                .map_err(e)?;
+            }
+            Mark::Bar(color) => {
+                area.draw(&Rectangle::new(
+                    [(x + 4, mid - 7), (x + 24, mid + 7)],
+                    color.filled(),
+                ))
+                .map_err(e)?;
+            }
+        }
+        area.draw(&Text::new(label.clone(), (x + 34, y), font.clone()))
+            .map_err(e)?;
+        x += w;
+    }
+    Ok(())
+}
+
+/// A grey note in the middle of an area.
+fn centered_note(area: &Area<'_>, text: &str) -> Result<()> {
+    let (w, h) = area.dim_in_pixel();
+    area.draw(&Text::new(
+        text,
+        (w as i32 / 2, h as i32 / 2),
+        ("sans-serif", 24)
+            .into_font()
+            .color(&SUBTLE)
+            .pos(Pos::new(HPos::Center, VPos::Center)),
+    ))
+    .map_err(|e| chart_error("a chart note", e))
+}
+
+/// Splits the image into the title band, the plot and the legend band.
+fn bands<'a>(root: &Area<'a>) -> (Area<'a>, Area<'a>, Area<'a>) {
+    let (top, rest) = root.split_vertically(TITLE_H);
+    let (plot, legend) = rest.split_vertically(HEIGHT - TITLE_H - LEGEND_H);
+    (top, plot, legend)
+}
+
+/// `burndown.png`: open, closed and total alerts over time (observed points filled,
+/// reconstructed ones hollow and dashed; open as circles, closed as squares), the projection
+/// at the current net pace, the pace needed to finish by the due date, and the due date. The
+/// title states the verdict; the legend sits below the plot.
 pub fn burndown(summary: &Summary) -> Result<Vec<u8>> {
     draw_png("burndown.png", |root| {
         let e = |err| chart_error("burndown.png", err);
+        let (top, plot, legend) = bands(root);
+        let verdict = super::view::verdict(summary);
+        title_band(
+            &top,
+            &format!(
+                "{} — {}",
+                shorten(&summary.campaign.name, 40),
+                summary.forecast.status.label()
+            ),
+            &verdict.reasons.join("; "),
+        )?;
+
         let mut points: Vec<(DateTime<Utc>, u64, u64, Source)> = summary
             .history
             .points
@@ -122,28 +272,58 @@ pub fn burndown(summary: &Summary) -> Result<Vec<u8>> {
         }
         let first = points[0].0.date_naive();
         let t = summary.as_of;
+        let today = t.date_naive();
+        let open = summary.totals.open;
         let due = summary.campaign.due_on;
-        let projection = summary
+        let projection = summary.forecast.projected_completion.filter(|_| open > 0);
+        let net_per_day = summary
             .forecast
-            .projected_completion
-            .filter(|_| summary.totals.open > 0);
-        let horizon = t.date_naive() + Duration::days(MAX_PROJECTION_DAYS);
-        let mut end = t.date_naive() + Duration::days(7);
-        if let Some(d) = due {
-            end = end.max(d + Duration::days(7));
+            .net_burn_rate_per_week
+            .unwrap_or(summary.forecast.burn_rate_per_week)
+            / 7.0;
+        // The chart ends two weeks after the due date (or eight weeks after T without one);
+        // a projected finish up to half a year later stretches it, a later one runs off the edge.
+        let horizon = today + Duration::days(MAX_PROJECTION_DAYS);
+        let mut end = match due {
+            Some(d) => (today + Duration::days(14)).max(d.min(horizon) + Duration::days(14)),
+            None if open > 0 => today + Duration::days(56),
+            None => today + Duration::days(14),
+        };
+        if let Some(p) = projection
+            && p <= end + Duration::days(182)
+        {
+            end = end.max(p + Duration::days(7));
         }
-        if let Some(p) = projection {
-            end = end.max(p.min(horizon) + Duration::days(7));
-        }
-        let x_end = (end - first).num_days() as f64;
+        let x_end = ((end - first).num_days() as f64).max(1.0);
+        let x_t = days(first, t);
+        // the projection at the net pace, cut at the edge of the chart
+        let projected: Option<((f64, f64), (f64, f64))> = (open > 0).then(|| {
+            let y0 = open as f64;
+            match projection {
+                Some(p) => {
+                    let x1 = (p - first).num_days() as f64;
+                    if x1 > x_end {
+                        ((x_t, y0), (x_end, y0 * (1.0 - (x_end - x_t) / (x1 - x_t))))
+                    } else {
+                        ((x_t, y0), (x1, 0.0))
+                    }
+                }
+                None => ((x_t, y0), (x_end, y0 - net_per_day * (x_end - x_t))),
+            }
+        });
+        let needed = match due {
+            Some(d) if d > today && open > 0 => {
+                Some(((x_t, open as f64), ((d - first).num_days() as f64, 0.0)))
+            }
+            _ => None,
+        };
         let y_top = points
             .iter()
-            .map(|p| p.1.max(p.2))
-            .chain([summary.totals.open, summary.totals.closed])
-            .max()
-            .unwrap_or(0)
-            .max(4) as f64
-            * 1.15;
+            .map(|p| (p.1 + p.2) as f64)
+            .chain([summary.totals.total as f64])
+            .chain(projected.map(|(_, b)| b.1))
+            .fold(4.0f64, f64::max)
+            * 1.12;
 
         let span = x_end;
         let label = move |x: &f64| {
@@ -151,104 +331,57 @@ pub fn burndown(summary: &Summary) -> Result<Vec<u8>> {
             if span > 300.0 {
                 d.format("%b %Y").to_string()
             } else {
-                d.format("%b %d").to_string()
+                d.format("%b %-d").to_string()
             }
         };
-        let mut chart = ChartBuilder::on(root)
-            .caption(
-                format!(
-                    "{}: open and closed alerts",
-                    shorten(&summary.campaign.name, 70)
-                ),
-                ("sans-serif", 28).into_font().style(FontStyle::Bold),
-            )
-            .margin(20)
-            .x_label_area_size(50)
-            .y_label_area_size(70)
-            .build_cartesian_2d(0f64..x_end.max(1.0), 0f64..y_top)
+        let mut chart = ChartBuilder::on(&plot)
+            .margin_left(14)
+            .margin_right(34)
+            .margin_top(8)
+            .margin_bottom(4)
+            .x_label_area_size(38)
+            .y_label_area_size(60)
+            .build_cartesian_2d(0f64..x_end, 0f64..y_top)
             .map_err(e)?;
         chart
             .configure_mesh()
-            .x_labels(10)
-            .y_labels(8)
+            .x_labels(7)
+            .y_labels(6)
             .x_label_formatter(&label)
             .y_label_formatter(&|y| format!("{}", y.round() as i64))
-            .x_desc("Date")
-            .y_desc("Alerts")
-            .axis_desc_style(("sans-serif", 18))
-            .label_style(("sans-serif", 16))
-            .light_line_style(GRID.mix(0.6))
+            .label_style(("sans-serif", 20).into_font().color(&INK))
+            .max_light_lines(0)
             .bold_line_style(GRID)
             .draw()
             .map_err(e)?;
 
-        let xy = |p: &(DateTime<Utc>, u64, u64, Source), open: bool| {
-            (days(first, p.0), if open { p.1 } else { p.2 } as f64)
-        };
-        for (open, color, name) in [(true, OPEN, "open"), (false, CLOSED, "closed")] {
-            // segments touching a reconstructed point are dashed
-            for pair in points.windows(2) {
-                let seg = vec![xy(&pair[0], open), xy(&pair[1], open)];
-                let style = color.stroke_width(3);
-                if pair[0].3 == Source::Reconstructed || pair[1].3 == Source::Reconstructed {
-                    chart
-                        .draw_series(DashedLineSeries::new(seg, 8, 6, style))
-                        .map_err(e)?;
-                } else {
-                    chart.draw_series(LineSeries::new(seg, style)).map_err(e)?;
-                }
-            }
-            chart
-                .draw_series(
-                    points
-                        .iter()
-                        .filter(|p| p.3 == Source::Observed)
-                        .map(|p| Circle::new(xy(p, open), 5, color.filled())),
-                )
-                .map_err(e)?
-                .label(format!("{name} (observed)"))
-                .legend(move |(x, y)| Circle::new((x + 10, y), 5, color.filled()));
-            if points.iter().any(|p| p.3 == Source::Reconstructed) {
-                chart
-                    .draw_series(
-                        points
-                            .iter()
-                            .filter(|p| p.3 == Source::Reconstructed)
-                            .flat_map(|p| {
-                                // hollow: white inside, so the dashed line does not show through
-                                [
-                                    Circle::new(xy(p, open), 5, WHITE.filled()),
-                                    Circle::new(xy(p, open), 5, color.stroke_width(2)),
-                                ]
-                            }),
-                    )
-                    .map_err(e)?
-                    .label(format!("{name} (reconstructed)"))
-                    .legend(move |(x, y)| Circle::new((x + 10, y), 5, color.stroke_width(2)));
-            }
-        }
-
-        if let Some(p) = projection {
-            let x0 = days(first, t);
-            let y0 = summary.totals.open as f64;
-            let x1 = (p - first).num_days() as f64;
-            let (xe, ye) = if x1 > x_end {
-                (x_end, y0 * (1.0 - (x_end - x0) / (x1 - x0)))
-            } else {
-                (x1, 0.0)
-            };
+        let at = |p: &(DateTime<Utc>, u64, u64, Source), y: u64| (days(first, p.0), y as f64);
+        // total in scope: what the open line would be if nothing had been closed
+        chart
+            .draw_series(LineSeries::new(
+                points.iter().map(|p| at(p, p.1 + p.2)),
+                TOTAL.stroke_width(2),
+            ))
+            .map_err(e)?;
+        if let Some((a, b)) = needed {
             chart
                 .draw_series(DashedLineSeries::new(
-                    vec![(x0, y0), (xe, ye)],
-                    10,
-                    8,
-                    PROJECTION.stroke_width(2),
+                    vec![a, b],
+                    3,
+                    6,
+                    NEEDED.stroke_width(3),
                 ))
-                .map_err(e)?
-                .label(format!("projection: done {p}"))
-                .legend(|(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 20, y)], PROJECTION.stroke_width(2))
-                });
+                .map_err(e)?;
+        }
+        if let Some((a, b)) = projected {
+            chart
+                .draw_series(DashedLineSeries::new(
+                    vec![a, b],
+                    12,
+                    8,
+                    PROJECTION.stroke_width(3),
+                ))
+                .map_err(e)?;
         }
         if let Some(d) = due {
             let x = (d - first).num_days() as f64;
@@ -258,90 +391,132 @@ pub fn burndown(summary: &Summary) -> Result<Vec<u8>> {
                         vec![(x, 0.0), (x, y_top)],
                         DUE.stroke_width(2),
                     ))
-                    .map_err(e)?
-                    .label(format!("due {d}"))
-                    .legend(|(x, y)| {
-                        PathElement::new(
-                            vec![(x + 10, y - 8), (x + 10, y + 8)],
-                            DUE.stroke_width(2),
-                        )
-                    });
+                    .map_err(e)?;
             }
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .label_font(("sans-serif", 16))
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.3))
-            .draw()
-            .map_err(e)?;
+        for (color, shape, pick) in [
+            (CLOSED, Marker::Square, 2usize),
+            (OPEN, Marker::Circle, 1usize),
+        ] {
+            let y = |p: &(DateTime<Utc>, u64, u64, Source)| if pick == 1 { p.1 } else { p.2 };
+            for pair in points.windows(2) {
+                let seg = vec![at(&pair[0], y(&pair[0])), at(&pair[1], y(&pair[1]))];
+                let style = color.stroke_width(3);
+                if pair[0].3 == Source::Reconstructed || pair[1].3 == Source::Reconstructed {
+                    chart
+                        .draw_series(DashedLineSeries::new(seg, 8, 6, style))
+                        .map_err(e)?;
+                } else {
+                    chart.draw_series(LineSeries::new(seg, style)).map_err(e)?;
+                }
+            }
+            for p in &points {
+                let px = chart.backend_coord(&at(p, y(p)));
+                // backend_coord is in the whole image's pixels: draw on the root
+                draw_marker(root, shape, px, color, p.3 == Source::Observed)?;
+            }
+        }
 
+        let mut entries = vec![
+            (
+                Mark::Line(OPEN, false, Some((Marker::Circle, true))),
+                "open".to_string(),
+            ),
+            (
+                Mark::Line(CLOSED, false, Some((Marker::Square, true))),
+                "closed".to_string(),
+            ),
+            (Mark::Line(TOTAL, false, None), "total in scope".to_string()),
+        ];
+        if points.iter().any(|p| p.3 == Source::Reconstructed) {
+            entries.push((
+                Mark::Line(SUBTLE, true, Some((Marker::Circle, false))),
+                "reconstructed".to_string(),
+            ));
+        }
+        if projected.is_some() {
+            entries.push((
+                Mark::Line(PROJECTION, true, None),
+                match projection {
+                    Some(p) => format!("net pace: done {p}"),
+                    None => "net pace: never done".to_string(),
+                },
+            ));
+        }
+        if needed.is_some() {
+            entries.push((Mark::Line(NEEDED, true, None), "pace needed".to_string()));
+        }
+        if let Some(d) = due {
+            entries.push((Mark::Rule(DUE), format!("due {d}")));
+        }
+        legend_band(&legend, &entries)?;
         if summary.totals.total == 0 {
-            centered_note(root, "No alerts in this campaign").map_err(e)?;
+            centered_note(&plot, "No alerts in this campaign")?;
         }
         Ok(())
     })
 }
 
 /// `repos.png`: horizontal bars of open alerts for the top repositories, with the alerts
-/// resolved this week drawn after them in a lighter colour.
+/// closed this week drawn after them in a lighter colour; each name sits beside its bar.
 pub fn repos(summary: &Summary) -> Result<Vec<u8>> {
     draw_png("repos.png", |root| {
         let e = |err| chart_error("repos.png", err);
+        let (top, plot, legend) = bands(root);
         let repos: Vec<_> = summary.repos.top.iter().take(MAX_BARS).collect();
         let n = repos.len();
+        let drawn_open: u64 = repos.iter().map(|r| r.open).sum();
+        let open = summary.totals.open;
+        title_band(
+            &top,
+            &format!(
+                "{}: open alerts by repository",
+                shorten(&summary.campaign.name, 30)
+            ),
+            &if drawn_open < open {
+                format!(
+                    "the {n} repositor{} with the most: {drawn_open} of {open} open alerts",
+                    if n == 1 { "y" } else { "ies" }
+                )
+            } else {
+                format!(
+                    "{open} open alert{} in {n} repositor{}",
+                    if open == 1 { "" } else { "s" },
+                    if n == 1 { "y" } else { "ies" }
+                )
+            },
+        )?;
         let x_max = repos
             .iter()
             .map(|r| r.open + r.resolved_this_week)
             .max()
             .unwrap_or(0)
             .max(4) as f64
-            * 1.12;
-        let title = if summary.repos.top.len() > n {
-            format!(
-                "Open alerts: top {n} of {} repositories",
-                summary.repos.top.len()
-            )
-        } else {
-            "Open alerts by repository".to_string()
-        };
-        let names: Vec<String> = repos.iter().map(|r| shorten(&r.repo, 34)).collect();
+            * 1.15;
         let rows = n.max(1) as f64;
-        let label = move |y: &f64| {
-            let i = y.round();
-            if (y - i).abs() > 1e-6 || i < 0.0 {
-                return String::new();
-            }
-            // row 0 is at the top
-            let idx = n as i64 - 1 - i as i64;
-            usize::try_from(idx)
-                .ok()
-                .and_then(|k| names.get(k).cloned())
-                .unwrap_or_default()
-        };
-        let mut chart = ChartBuilder::on(root)
-            .caption(title, ("sans-serif", 28).into_font().style(FontStyle::Bold))
-            .margin(20)
-            .x_label_area_size(50)
-            .y_label_area_size(300)
+        let font_px = if n > 15 { 13 } else { 19 };
+        let mut chart = ChartBuilder::on(&plot)
+            .margin_left(14)
+            .margin_right(30)
+            .margin_top(8)
+            .margin_bottom(4)
+            .x_label_area_size(36)
+            .y_label_area_size(250)
             .build_cartesian_2d(0f64..x_max, -0.5f64..rows - 0.5)
             .map_err(e)?;
         chart
             .configure_mesh()
             .disable_y_mesh()
-            .y_labels(n.max(1) * 2 + 1)
-            .y_label_formatter(&label)
-            .x_labels(8)
+            .y_labels(0)
+            .x_labels(6)
             .x_label_formatter(&|x| format!("{}", x.round() as i64))
-            .x_desc("Alerts")
-            .axis_desc_style(("sans-serif", 18))
-            .label_style(("sans-serif", if n > 15 { 13 } else { 16 }))
-            .light_line_style(GRID.mix(0.6))
+            .label_style(("sans-serif", 20).into_font().color(&INK))
+            .max_light_lines(0)
             .bold_line_style(GRID)
             .draw()
             .map_err(e)?;
         let half = 0.34;
+        // row 0 is at the top
         let row = |k: usize| (n - 1 - k) as f64;
         chart
             .draw_series(repos.iter().enumerate().map(|(k, r)| {
@@ -350,9 +525,7 @@ pub fn repos(summary: &Summary) -> Result<Vec<u8>> {
                     OPEN.filled(),
                 )
             }))
-            .map_err(e)?
-            .label("open")
-            .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 16, y + 6)], OPEN.filled()));
+            .map_err(e)?;
         chart
             .draw_series(
                 repos
@@ -369,36 +542,37 @@ pub fn repos(summary: &Summary) -> Result<Vec<u8>> {
                         )
                     }),
             )
-            .map_err(e)?
-            .label("resolved this week")
-            .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 16, y + 6)], WEEK.filled()));
-        if n <= 15 {
-            chart
-                .draw_series(repos.iter().enumerate().map(|(k, r)| {
-                    Text::new(
-                        format!("{}", r.open),
-                        (
-                            (r.open + r.resolved_this_week) as f64 + x_max * 0.01,
-                            row(k),
-                        ),
-                        ("sans-serif", 15)
-                            .into_font()
-                            .color(&BLACK)
-                            .pos(Pos::new(HPos::Left, VPos::Center)),
-                    )
-                }))
-                .map_err(e)?;
-        }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .label_font(("sans-serif", 16))
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.3))
-            .draw()
             .map_err(e)?;
+        let font = ("sans-serif", font_px).into_font().color(&INK);
+        for (k, r) in repos.iter().enumerate() {
+            // the name right-aligned against the axis, at its bar's centre
+            let (x, y) = chart.backend_coord(&(0.0, row(k)));
+            // backend_coord is in the whole image's pixels: draw on the root
+            root.draw(&Text::new(
+                shorten(&r.repo, 28),
+                (x - 8, y),
+                font.clone().pos(Pos::new(HPos::Right, VPos::Center)),
+            ))
+            .map_err(e)?;
+            if n <= 15 {
+                let (x, y) = chart.backend_coord(&((r.open + r.resolved_this_week) as f64, row(k)));
+                root.draw(&Text::new(
+                    format!("{}", r.open),
+                    (x + 6, y),
+                    font.clone().pos(Pos::new(HPos::Left, VPos::Center)),
+                ))
+                .map_err(e)?;
+            }
+        }
+        legend_band(
+            &legend,
+            &[
+                (Mark::Bar(OPEN), "open".to_string()),
+                (Mark::Bar(WEEK), "closed this week".to_string()),
+            ],
+        )?;
         if n == 0 {
-            centered_note(root, "No open alerts").map_err(e)?;
+            centered_note(&plot, "No open alerts")?;
         }
         Ok(())
     })

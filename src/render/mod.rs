@@ -191,6 +191,8 @@ pub struct IndexEntry {
     pub status: Status,
     /// Words for the status.
     pub status_label: &'static str,
+    /// The verdict's reasons in words.
+    pub reasons: String,
     /// Open alerts.
     pub open: u64,
     /// Resolved during the week.
@@ -214,6 +216,7 @@ impl IndexEntry {
             name: summary.campaign.name.clone(),
             status: summary.forecast.status,
             status_label: summary.forecast.status.label(),
+            reasons: view::verdict(summary).reasons.join("; "),
             open: summary.totals.open,
             resolved_this_week: summary.totals.resolved_this_week,
             progress_pct: summary.totals.progress_pct,

@@ -478,7 +478,9 @@ pub fn people_rate(x: f64) -> String {
         a if a >= 0.995 => 1,
         _ => 2,
     };
-    let text = format!("{:.*}", decimals, x.abs());
+    // half away from zero, as people round (format! rounds 4.25 to 4.2)
+    let scale = 10f64.powi(decimals as i32);
+    let text = format!("{:.*}", decimals, (x.abs() * scale).round() / scale);
     let text = if text.contains('.') {
         text.trim_end_matches('0').trim_end_matches('.').to_string()
     } else {
@@ -504,7 +506,8 @@ pub fn people_signed_rate(x: f64) -> String {
 /// Days for people: whole from ten up, else one decimal; `1 day`.
 pub fn people_days(days: f64) -> String {
     let decimals = if days >= 9.95 { 0 } else { 1 };
-    let n = format!("{days:.decimals$}");
+    let scale = 10f64.powi(decimals as i32);
+    let n = format!("{:.decimals$}", (days * scale).round() / scale);
     let n = if n.contains('.') {
         n.trim_end_matches('0').trim_end_matches('.').to_string()
     } else {
@@ -659,6 +662,8 @@ mod tests {
     #[test]
     fn rates_and_days_for_people() {
         assert_eq!(people_rate(1.84), "1.8");
+        assert_eq!(people_rate(4.25), "4.3", "half up, as people round");
+        assert_eq!(people_rate(4.75), "4.8");
         assert_eq!(people_rate(2.0), "2");
         assert_eq!(people_rate(0.25), "0.25");
         assert_eq!(people_rate(0.5), "0.5");

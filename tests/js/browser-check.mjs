@@ -1,16 +1,20 @@
 // Loads HTML reports from disk in headless Chromium at 1280 px and 400 px wide, takes
-// screenshots, and fails when an image did not load or the page is wider than the window.
+// screenshots, and fails when an image did not load, the page is wider than the window, or
+// anything inside it scrolls sideways (a table a phone reader would have to swipe).
+// The weekly email (OUT/outbox/email.eml) is checked too: its HTML part, with the inline
+// charts in place of their cid: links, must open with the summary table of every campaign.
 //
 //   node tests/js/browser-check.mjs REPORTS_DIR SCREENSHOT_DIR
 //
 // REPORTS_DIR holds index.html and <campaign>/<date>/report.html (e.g. the demo's output).
 import { chromium } from "playwright-core";
-import { readdirSync, statSync, mkdirSync, existsSync } from "node:fs";
+import { simpleParser } from "mailparser";
+import { readdirSync, statSync, mkdirSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve, relative } from "node:path";
 
 const [reportsDir, shotsDir] = process.argv.slice(2);
 if (!reportsDir || !shotsDir) {
-  console.error("usage: node check.mjs REPORTS_DIR SCREENSHOT_DIR");
+  console.error("usage: node browser-check.mjs REPORTS_DIR SCREENSHOT_DIR");
   process.exit(2);
 }
 const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
@@ -29,12 +33,37 @@ for (const id of readdirSync(reportsDir)) {
   if (dates.length) pages.push(join(dir, dates[dates.length - 1], "report.html"));
 }
 
+// the email's HTML part as a file, its inline charts written beside it
+const failures = [];
+const eml = join(reportsDir, "outbox", "email.eml");
+let emailPage = null;
+let emailCampaigns = 0;
+if (existsSync(eml)) {
+  const mail = await simpleParser(readFileSync(eml), { keepCidLinks: true });
+  const dir = join(shotsDir, "email");
+  mkdirSync(dir, { recursive: true });
+  let html = mail.html || "";
+  const bytes = Buffer.byteLength(html);
+  console.log(`email: subject "${mail.subject}" (${mail.subject.length} characters), HTML part ${bytes} bytes`);
+  if (bytes > 100 * 1024) failures.push(`email: HTML part is ${bytes} bytes; Gmail clips above about 100 KB`);
+  if (mail.subject.length >= 70) failures.push(`email: subject is ${mail.subject.length} characters`);
+  for (const a of mail.attachments) {
+    if (!a.cid) continue;
+    writeFileSync(join(dir, a.filename), a.content);
+    html = html.replaceAll(`cid:${a.cid}`, a.filename);
+  }
+  if (html.includes("cid:")) failures.push("email: a cid: link has no attachment");
+  emailPage = join(dir, "email.html");
+  writeFileSync(emailPage, html);
+  pages.push(emailPage);
+  emailCampaigns = (mail.text.match(/^== .* ==$/gm) || []).length;
+}
+
 const browser = await chromium.launch({
   executablePath,
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--disable-quic"],
 });
-const failures = [];
 let checked = 0;
 for (const width of [1280, 400]) {
   const context = await browser.newContext({ viewport: { width, height: 900 }, javaScriptEnabled: true });
@@ -42,15 +71,27 @@ for (const width of [1280, 400]) {
   const requests = [];
   page.on("request", (r) => { if (!r.url().startsWith("file://")) requests.push(r.url()); });
   for (const file of pages) {
-    const name = relative(reportsDir, file).replaceAll("/", "_").replace(/\.html$/, "");
+    const name = file === emailPage ? "email" : relative(reportsDir, file).replaceAll("/", "_").replace(/\.html$/, "");
     await page.goto("file://" + resolve(file), { waitUntil: "load" });
-    const result = await page.evaluate(() => ({
-      images: [...document.images].map((i) => ({ src: i.getAttribute("src"), ok: i.complete && i.naturalWidth > 0 })),
-      scrollWidth: document.documentElement.scrollWidth,
-      innerWidth: window.innerWidth,
-      scripts: document.scripts.length,
-      links: [...document.querySelectorAll("a[href]")].length,
-    }));
+    const result = await page.evaluate(() => {
+      // elements whose content is wider than their box: sideways scrolling or clipped text
+      const wide = [...document.querySelectorAll("body *")]
+        .filter((e) => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).display !== "inline")
+        .filter((e) => !["IMG", "svg"].includes(e.tagName))
+        .map((e) => `${e.tagName.toLowerCase()}${e.className ? "." + e.className : ""} ${e.scrollWidth}/${e.clientWidth}`);
+      const first = document.querySelector("table");
+      const firstCampaign = document.querySelector("div.c");
+      return {
+        images: [...document.images].map((i) => ({ src: i.getAttribute("src"), ok: i.complete && i.naturalWidth > 0, width: i.getBoundingClientRect().width })),
+        scrollWidth: document.documentElement.scrollWidth,
+        innerWidth: window.innerWidth,
+        scripts: document.scripts.length,
+        links: [...document.querySelectorAll("a[href]")].length,
+        wide,
+        summaryFirst: !!first && (!firstCampaign || !!(first.compareDocumentPosition(firstCampaign) & Node.DOCUMENT_POSITION_FOLLOWING)),
+        summaryRows: first ? first.querySelectorAll("tr").length : 0,
+      };
+    });
     await page.screenshot({ path: join(shotsDir, `${name}-${width}.png`), fullPage: true });
     for (const img of result.images) {
       if (!img.ok) failures.push(`${file} @${width}px: image ${img.src} did not load`);
@@ -58,10 +99,18 @@ for (const width of [1280, 400]) {
     if (result.scrollWidth > result.innerWidth) {
       failures.push(`${file} @${width}px: page is ${result.scrollWidth}px wide, window ${result.innerWidth}px`);
     }
+    for (const w of result.wide) failures.push(`${file} @${width}px: scrolls sideways: ${w}`);
     if (result.scripts > 0) failures.push(`${file}: has ${result.scripts} script(s); reports work without JavaScript`);
     if (file.endsWith("report.html") && result.images.length < 1) failures.push(`${file}: no chart`);
     if (file.endsWith("index.html") && result.links < 1) failures.push(`${file}: links no report`);
-    console.log(`${width}px ${relative(reportsDir, file)}: ${result.images.length} images, width ${result.scrollWidth}/${result.innerWidth}`);
+    if (file === emailPage) {
+      if (!result.summaryFirst) failures.push(`email @${width}px: the summary table does not come first`);
+      if (result.summaryRows !== emailCampaigns) failures.push(`email: summary has ${result.summaryRows} rows for ${emailCampaigns} campaigns`);
+      for (const img of result.images) {
+        if (img.width > 600) failures.push(`email @${width}px: chart ${img.src} is ${img.width}px wide, more than a mail column`);
+      }
+    }
+    console.log(`${width}px ${name}: ${result.images.length} images, width ${result.scrollWidth}/${result.innerWidth}`);
     checked++;
   }
   if (requests.length) failures.push(`pages requested the network: ${requests.join(", ")}`);
