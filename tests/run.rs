@@ -710,6 +710,78 @@ fn report_rerenders_from_the_history_offline() {
     );
 }
 
+/// A history line as campaign-pulse wrote it before summary v2.
+fn v1_line(campaign: &str, as_of: &str, open: u64) -> String {
+    format!(
+        r#"{{"schema":"campaign-pulse/history/v1","campaign":"{campaign}","as_of":"{as_of}","source":"observed","totals":{{"open":{open},"closed":2,"total":{},"progress_pct":28.6,"resolved_this_week":1,"new_this_week":0,"open_week_ago":{},"net_change":-1}},"resolved_this_week_by_resolution":{{"revoked":1}},"open_by_validity":{{"active":{open},"inactive":0,"unknown":0}},"open_flags":{{"publicly_leaked":1,"multi_repo":0,"push_protection_bypassed":0,"unassigned":1}},"open_by_secret_type":{{"azure_storage_account_key":{open}}},"mttr_days_median":3.5,"forecast":{{"burn_rate_per_week":0.5,"required_rate_per_week":0.9,"projected_completion":"2027-01-20","days_to_due":45,"status":"at_risk"}},"at_risk_count":2,"repos":{{"acme/web":{{"open":{open},"closed":2}}}}}}"#,
+        open + 2,
+        open + 1
+    )
+}
+
+#[test]
+fn a_history_written_by_v1_loads_renders_and_grows() {
+    let gh = FakeGitHub::start("acme", scenario());
+    let w = Workdir::new(&config(&gh.url));
+    std::fs::create_dir_all(w.path().join("state")).unwrap();
+    let history = [
+        v1_line("azure", "2026-11-16T00:00:00Z", 5),
+        v1_line("generic", "2026-11-16T00:00:00Z", 1),
+    ]
+    .join("\n")
+        + "\n";
+    std::fs::write(w.path().join("state/history.jsonl"), &history).unwrap();
+
+    // `report` renders the v1 snapshot: its numbers as recorded, the missing ones unknown
+    let out = w.run(&["report", "-c", "config.yaml", "--as-of", "2026-11-16"]);
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let s = w.json("out/azure/2026-11-16/summary.json");
+    assert_eq!(s["schema"], "campaign-pulse/summary/v2");
+    assert_eq!(s["totals"]["open"], 5);
+    assert_eq!(s["forecast"]["status"], "at_risk");
+    assert_eq!(s["forecast"]["burn_rate_per_week"], json!(0.5));
+    assert_eq!(s["forecast"]["inflow_rate_per_week"], Value::Null);
+    assert_eq!(s["forecast"]["net_burn_rate_per_week"], Value::Null);
+    assert_eq!(s["forecast"]["status_reasons"], json!([]));
+    let md = w.read("out/azure/2026-11-16/report.md");
+    assert!(
+        md.contains("recorded by an earlier version of campaign-pulse"),
+        "{md}"
+    );
+    assert!(!md.contains("new a week:"), "no invented pace: {md}");
+
+    // a run a week later keeps the v1 line, adds a v2 one, and charts both
+    let out = w.run(&["run", "-c", "config.yaml", "--as-of", T1]);
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let lines: Vec<String> = w
+        .read("state/history.jsonl")
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(lines.len(), 4, "no backfill: the campaigns have a history");
+    let kept: Value = serde_json::from_str(&lines[0]).unwrap();
+    let before: Value = serde_json::from_str(history.lines().next().unwrap()).unwrap();
+    assert_eq!(kept["schema"], "campaign-pulse/history/v1", "{kept}");
+    for key in ["campaign", "as_of", "totals", "at_risk_count", "repos"] {
+        assert_eq!(kept[key], before[key], "{key}");
+    }
+    assert_eq!(kept["forecast"]["status"], "at_risk");
+    assert_eq!(kept["critical_count"], Value::Null, "nothing invented");
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|l| l.contains("campaign-pulse/history/v2"))
+            .count(),
+        2
+    );
+    let s = w.json("out/azure/2026-11-23/summary.json");
+    assert_eq!(
+        s["history"]["previous"],
+        json!({"as_of": "2026-11-16T00:00:00Z", "open": 5, "closed": 2})
+    );
+    assert_eq!(s["history"]["points"].as_array().unwrap().len(), 2);
+}
+
 #[test]
 fn a_malformed_history_line_fails_the_run_and_leaves_the_file_alone() {
     let gh = FakeGitHub::start("acme", scenario());

@@ -1,4 +1,5 @@
-// Conformance with GitHub's own API description (../shared/github-api/openapi-subset.json):
+// Conformance with GitHub's own API description (tests/fixtures/github-api/openapi-subset.json,
+// vendored from @octokit/openapi with its licence; see the README there):
 //  1. Prism in proxy mode in front of the fake GitHub: every request campaign-pulse makes must
 //     be valid (Prism answers 422 otherwise), and nothing may be flagged in Prism's log.
 //  2. Prism as a dynamic mock (random responses from the schemas): campaign-pulse may fail with
@@ -14,7 +15,7 @@ import { fileURLToPath } from "node:url";
 const here = dirname(fileURLToPath(import.meta.url));
 const binary = resolve(process.argv[2] ?? "target/debug/campaign-pulse");
 const fake = resolve(process.argv[3] ?? "target/debug/examples/fake_github");
-const spec = resolve(here, "..", "..", "..", "shared", "github-api", "openapi-subset.json");
+const spec = resolve(here, "..", "fixtures", "github-api", "openapi-subset.json");
 const prism = join(here, "node_modules", ".bin", "prism");
 const token = "ghp_test-token-0123456789";
 const base = 23000 + Math.floor(Math.random() * 2000);
