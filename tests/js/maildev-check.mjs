@@ -36,16 +36,18 @@ try {
   if (mails.length !== 1) failures.push(`${mails.length} messages received, expected 1`);
   const m = mails[0] ?? {};
   const expect = (ok, what) => { if (!ok) failures.push(what); };
-  expect(m.subject === "Secret remediation — week of 2026-11-23: 1 overdue, 1 at risk", `subject: ${m.subject}`);
+  expect(m.subject === "1 overdue, 1 at risk — secret remediation, week to 2026-11-23", `subject: ${m.subject}`);
   expect(m.to?.map((a) => a.address).join() === "ciso@acme.example", "to");
   expect(m.cc?.map((a) => a.address).join() === "secops@acme.example", "cc");
-  expect(m.text?.includes("# Azure credentials"), "a plain-text part with the Markdown report");
+  expect(m.text?.includes("== Azure credentials =="), "a plain-text part with each campaign");
+  expect((m.text ?? "").split("\n").every((l) => l.length <= 78 || !l.trim().includes(" ")), "plain text wrapped at 78");
+  expect(Buffer.byteLength(m.html ?? "") < 100 * 1024, "an HTML part under 100 KB");
   const source = await fetch(`http://127.0.0.1:${webPort}/api/email/${m.id}/source`).then((r) => r.text());
   // maildev rewrites cid: links in its parsed HTML, so read them from the raw (quoted-printable) source
   const decoded = source.replace(/=\r?\n/g, "").replace(/=3D/g, "=");
   const cids = [...decoded.matchAll(/src="cid:([^"]+)"/g)].map((x) => x[1]);
   const attached = (m.attachments ?? []).filter((a) => a.contentType === "image/png").map((a) => a.contentId);
-  expect(cids.length >= 2, `cid images in the HTML: ${cids}`);
+  expect(cids.length === 2, `one burndown per campaign in the HTML: ${cids}`);
   for (const cid of cids) expect(attached.includes(cid), `no image part for cid:${cid} (parts: ${attached})`);
   expect((m.html ?? "").includes('style="'), "CSS inlined");
   expect(/Content-Type: multipart\/alternative/i.test(source), "multipart/alternative");
