@@ -84,14 +84,23 @@ pub struct RunArgs {
 
 /// Parses `--as-of`: `YYYY-MM-DD` is midnight UTC; otherwise RFC 3339.
 pub fn parse_as_of(s: &str) -> Result<DateTime<Utc>, String> {
-    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        return Ok(crate::metrics::midnight(d));
+    let t = match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        Ok(d) if crate::metrics::date_supported(d) => crate::metrics::midnight(d),
+        Ok(_) => return Err(out_of_range(s)),
+        Err(_) => DateTime::parse_from_rfc3339(s)
+            .map(|d| d.with_timezone(&Utc))
+            .map_err(|_| {
+                format!("`{s}` is not a date: write YYYY-MM-DD (midnight UTC) or RFC 3339 like 2026-11-23T09:00:00Z")
+            })?,
+    };
+    if !crate::metrics::instant_supported(t) {
+        return Err(out_of_range(s));
     }
-    DateTime::parse_from_rfc3339(s)
-        .map(|d| d.with_timezone(&Utc))
-        .map_err(|_| {
-            format!("`{s}` is not a date: write YYYY-MM-DD (midnight UTC) or RFC 3339 like 2026-11-23T09:00:00Z")
-        })
+    Ok(t)
+}
+
+fn out_of_range(s: &str) -> String {
+    format!("`{s}` is outside the years 1970 to 9999 this tool reports on")
 }
 
 /// Parses `--source fixture:PATH`.
@@ -120,6 +129,10 @@ mod tests {
             Ok(Utc.with_ymd_and_hms(2026, 11, 23, 7, 30, 0).unwrap())
         );
         assert!(parse_as_of("23/11/2026").is_err());
+        for far in ["+262142-06-01", "-262143-01-01", "1969-12-31T23:59:59Z"] {
+            let e = parse_as_of(far).unwrap_err();
+            assert!(e.contains("outside the years 1970 to 9999"), "{far}: {e}");
+        }
     }
 
     #[test]

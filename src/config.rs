@@ -63,6 +63,8 @@ pub struct GithubConfig {
     pub generic_secret_types: Vec<String>,
     /// The longest rate-limit wait a run accepts before failing with the time to retry.
     pub max_wait: std::time::Duration,
+    /// The whole answer to one request must arrive within this (`github.timeout`, default 60 s).
+    pub timeout: std::time::Duration,
 }
 
 /// GitHub App authentication settings.
@@ -143,6 +145,34 @@ pub struct DeliveryConfig {
     /// Microsoft Teams Workflows webhooks.
     #[serde(default)]
     pub teams: Vec<WebhookConfig>,
+    /// Each network step of a delivery (an SMTP command, a webhook request) must finish within
+    /// this (`delivery.timeout`, default 60 s); a channel that does not is a failed channel.
+    #[serde(default, deserialize_with = "delivery_timeout")]
+    pub timeout: Option<std::time::Duration>,
+}
+
+impl DeliveryConfig {
+    /// The deadline of one network step of a delivery.
+    pub fn deadline(&self) -> std::time::Duration {
+        self.timeout.unwrap_or(std::time::Duration::from_secs(60))
+    }
+}
+
+fn delivery_timeout<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<std::time::Duration>, D::Error> {
+    let text = String::deserialize(d)?;
+    humantime::parse_duration(text.trim())
+        .ok()
+        .filter(|t| {
+            (std::time::Duration::from_secs(1)..=std::time::Duration::from_secs(3600)).contains(t)
+        })
+        .map(Some)
+        .ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "`{text}` is not a duration between 1s and 1h (write e.g. `timeout: 60s`)"
+            ))
+        })
 }
 
 /// Email settings; the SMTP URL itself is in an env var.
@@ -204,6 +234,8 @@ struct RawGithub {
     generic_secret_types: Option<Vec<String>>,
     #[serde(default)]
     max_wait: Option<Spanned<String>>,
+    #[serde(default)]
+    timeout: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -317,16 +349,8 @@ fn validate(path: &Path, at: &Locator<'_>, raw: RawConfig) -> Result<Config> {
             })?;
     }
 
-    let max_wait = match &raw.github.max_wait {
-        None => std::time::Duration::from_secs(15 * 60),
-        Some(w) => humantime::parse_duration(w.value.trim()).map_err(|e| {
-            at.spanned(
-                w,
-                &format!("`{}` is not a duration ({e})", w.value),
-                Some("write e.g. `max_wait: 15m`, `90s` or `1h`"),
-            )
-        })?,
-    };
+    let max_wait = duration(at, raw.github.max_wait.as_ref(), "max_wait", 15 * 60)?;
+    let timeout = duration(at, raw.github.timeout.as_ref(), "timeout", 60)?;
     if raw.campaigns.value.is_empty() {
         return Err(at.spanned(
             &raw.campaigns,
@@ -381,6 +405,7 @@ fn validate(path: &Path, at: &Locator<'_>, raw: RawConfig) -> Result<Config> {
                 .unwrap_or_else(|| "GITHUB_TOKEN".into()),
             app: raw.github.app,
             max_wait,
+            timeout,
             generic_secret_types: raw.github.generic_secret_types.unwrap_or_else(|| {
                 DEFAULT_GENERIC_SECRET_TYPES
                     .iter()
@@ -433,17 +458,22 @@ fn check_delivery(path: &Path, d: &DeliveryConfig) -> Result<()> {
     Ok(())
 }
 
+/// Whether text is a campaign id: `[a-z0-9-]+`. Ids name folders and links, so ids read back
+/// from disk are held to the same rule.
+pub fn is_campaign_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .chars()
+            .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
+}
+
 fn campaign(
     at: &Locator<'_>,
     c: RawCampaign,
     seen: &mut HashSet<String>,
 ) -> Result<CampaignConfig> {
     let id = &c.id.value;
-    let valid_id = !id.is_empty()
-        && id
-            .chars()
-            .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-');
-    if !valid_id {
+    if !is_campaign_id(id) {
         let suggestion: String = id
             .to_lowercase()
             .chars()
@@ -488,7 +518,10 @@ fn campaign(
     }
     Ok(CampaignConfig {
         id: id.clone(),
-        name: c.name.filter(|n| !n.trim().is_empty()),
+        name: c
+            .name
+            .filter(|n| !n.trim().is_empty())
+            .map(|n| crate::github::model::clean_text(&n)),
         filter_text,
         filter,
         starts_on,
@@ -498,19 +531,64 @@ fn campaign(
     })
 }
 
+/// A duration setting (`90s`, `15m`, `1h`), at least a second; `default_secs` when absent.
+fn duration(
+    at: &Locator<'_>,
+    value: Option<&Spanned<String>>,
+    key: &str,
+    default_secs: u64,
+) -> Result<std::time::Duration> {
+    let Some(w) = value else {
+        return Ok(std::time::Duration::from_secs(default_secs));
+    };
+    humantime::parse_duration(w.value.trim())
+        .map_err(|e| e.to_string())
+        .and_then(|d| {
+            if d < std::time::Duration::from_secs(1) {
+                Err("shorter than a second".to_string())
+            } else if d > std::time::Duration::from_secs(7 * 24 * 3600) {
+                Err("longer than a week".to_string())
+            } else {
+                Ok(d)
+            }
+        })
+        .map_err(|why| {
+            at.spanned(
+                w,
+                &format!("`{}` is not a usable duration ({why})", w.value),
+                Some(&format!("write e.g. `{key}: 90s`, `15m` or `1h`")),
+            )
+        })
+}
+
 fn date(at: &Locator<'_>, d: &Spanned<String>) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(d.value.trim(), "%Y-%m-%d").map_err(|_| {
-        at.spanned(
-            d,
-            &format!("`{}` is not a date", d.value),
-            Some("write dates as YYYY-MM-DD, e.g. `due_on: 2026-12-31`"),
-        )
-    })
+    let text = d.value.trim();
+    // chrono accepts `2026-12-1`; the documented form has two-digit months and days
+    let shaped = text.len() == 10
+        && text.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .filter(|_| shaped)
+        .filter(|d| crate::metrics::date_supported(*d))
+        .ok_or_else(|| {
+            at.spanned(
+                d,
+                &format!("`{}` is not a date between 1970 and 9999", d.value),
+                Some("write dates as YYYY-MM-DD, e.g. `due_on: 2026-12-31`"),
+            )
+        })
 }
 
 /// Checks an API base URL: http(s), and plain http only to a loopback address.
-pub fn check_url(url: &str) -> std::result::Result<url::Url, String> {
-    let parsed = url::Url::parse(url).map_err(|e| format!("`{url}` is not a URL ({e})"))?;
+pub fn check_url(raw: &str) -> std::result::Result<url::Url, String> {
+    let url = &redact_userinfo(raw);
+    let parsed = url::Url::parse(raw).map_err(|e| format!("`{url}` is not a URL ({e})"))?;
     match parsed.scheme() {
         "https" => Ok(parsed),
         "http" if is_loopback(&parsed) => Ok(parsed),
@@ -518,6 +596,18 @@ pub fn check_url(url: &str) -> std::result::Result<url::Url, String> {
             "`{url}` uses plain http to a host that is not this machine; the token would travel unencrypted: use https"
         )),
         other => Err(format!("`{url}` uses `{other}`; use https")),
+    }
+}
+
+/// A URL as it may be shown: a user name or password before the host is replaced by `…`.
+pub fn redact_userinfo(raw: &str) -> String {
+    let Some((scheme, rest)) = raw.split_once("://") else {
+        return raw.to_string();
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}://…@{}", &rest[at + 1..]),
+        None => raw.to_string(),
     }
 }
 

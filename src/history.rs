@@ -346,24 +346,81 @@ pub fn backfill_instants(as_of: DateTime<Utc>, not_before: DateTime<Utc>) -> Vec
     out
 }
 
-const TMP_PREFIX: &str = ".campaign-pulse-";
-const TMP_SUFFIX: &str = ".tmp";
+const TMP_SUFFIX: &str = ".campaign-pulse.tmp";
+
+/// The prefix of a file's temporary copies: `.<name>.` so that each file's litter is its own.
+fn tmp_prefix(path: &Path) -> String {
+    format!(
+        ".{}.",
+        path.file_name().unwrap_or_default().to_string_lossy()
+    )
+}
 
 /// Writes a file atomically (temporary file in the same folder, fsync, rename, folder fsync).
+///
+/// A symbolic link is written through: its target is replaced, the link stays. A new file
+/// gets the usual permissions (0666 less the umask); a replaced file keeps its own.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let path = &resolve_links(path);
     let dir = parent_dir(path);
     std::fs::create_dir_all(&dir).map_err(|e| Error::io("cannot create folder", &dir, e))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(TMP_PREFIX)
-        .suffix(TMP_SUFFIX)
+    let prefix = tmp_prefix(path);
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(TMP_SUFFIX);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // the kernel applies the umask to a newly created file's mode
+        let mode = std::fs::metadata(path)
+            .map(|m| m.permissions().mode() & 0o7777)
+            .unwrap_or(0o666);
+        builder.permissions(std::fs::Permissions::from_mode(mode));
+    }
+    let mut tmp = builder
         .tempfile_in(&dir)
         .map_err(|e| Error::io("cannot create a temporary file in", &dir, e))?;
+    #[cfg(unix)]
+    if let Ok(m) = std::fs::metadata(path) {
+        // an existing file's mode is kept exactly, whatever the umask
+        let _ = tmp.as_file().set_permissions(m.permissions());
+    }
     tmp.write_all(bytes)
         .and_then(|()| tmp.as_file().sync_all())
         .map_err(|e| Error::io("cannot write", tmp.path().to_path_buf(), e))?;
     tmp.persist(path)
         .map_err(|e| Error::io("cannot replace", path, e.error))?;
     sync_dir(&dir).map_err(|e| Error::io("cannot sync folder", &dir, e))
+}
+
+/// The file a path names once symbolic links are followed (a dangling link names its target).
+fn resolve_links(path: &Path) -> PathBuf {
+    let mut current = path.to_path_buf();
+    for _ in 0..32 {
+        match std::fs::symlink_metadata(&current) {
+            Ok(m) if m.file_type().is_symlink() => match std::fs::read_link(&current) {
+                Ok(target) if target.is_absolute() => current = target,
+                Ok(target) => current = parent_dir(&current).join(target),
+                Err(_) => break,
+            },
+            _ => break,
+        }
+    }
+    current
+}
+
+/// Removes temporary copies of `path` that a killed run left behind. Call it only under the
+/// history lock: no other run is writing them then.
+fn sweep_temporaries(path: &Path) {
+    let path = resolve_links(path);
+    let prefix = tmp_prefix(&path);
+    if let Ok(entries) = std::fs::read_dir(parent_dir(&path)) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.starts_with(&prefix) && name.ends_with(TMP_SUFFIX) {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
 }
 
 fn parent_dir(path: &Path) -> PathBuf {
@@ -418,16 +475,11 @@ impl HistoryLock {
                 return Err(Error::io("cannot lock", &lock_path, e));
             }
         }
-        // Under the lock no other run is writing here: temporary files left by a run that
-        // was killed mid-write are litter, never a half of the history.
-        if let Ok(entries) = std::fs::read_dir(parent_dir(history)) {
-            for e in entries.flatten() {
-                let name = e.file_name().to_string_lossy().into_owned();
-                if name.starts_with(TMP_PREFIX) && name.ends_with(TMP_SUFFIX) {
-                    let _ = std::fs::remove_file(e.path());
-                }
-            }
-        }
+        // Under the lock no other run writes this history or its side files: their temporary
+        // copies are litter of a run killed mid-write. Other files' temporaries (another
+        // history in the same folder) are left alone.
+        sweep_temporaries(history);
+        sweep_temporaries(&crate::deliver::records_path(history));
         Ok(HistoryLock { _file: file })
     }
 }
@@ -605,14 +657,61 @@ mod tests {
     }
 
     #[test]
-    fn the_lock_sweeps_temporary_files_of_killed_runs() {
+    fn the_lock_sweeps_only_its_own_temporary_files() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("history.jsonl");
-        std::fs::write(dir.path().join(".campaign-pulse-abc.tmp"), "half").unwrap();
-        std::fs::write(dir.path().join("keep.tmp"), "other").unwrap();
+        let mine = ".history.jsonl.abc123.campaign-pulse.tmp";
+        let my_records = ".deliveries.jsonl.def456.campaign-pulse.tmp";
+        let theirs = ".other.jsonl.xyz789.campaign-pulse.tmp";
+        for f in [mine, my_records, theirs, "keep.tmp"] {
+            std::fs::write(dir.path().join(f), "half").unwrap();
+        }
         let _lock = HistoryLock::acquire(&path).unwrap();
-        assert!(!dir.path().join(".campaign-pulse-abc.tmp").exists());
+        assert!(!dir.path().join(mine).exists());
+        assert!(!dir.path().join(my_records).exists());
+        assert!(
+            dir.path().join(theirs).exists(),
+            "another history's write in progress"
+        );
         assert!(dir.path().join("keep.tmp").exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn files_get_the_usual_permissions_and_keep_their_own() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("report.html");
+        write_atomic(&path, b"one").unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        // what any program creating a file gets under this process's umask (022: 0644)
+        let plain = dir.path().join("plain");
+        std::fs::write(&plain, "x").unwrap();
+        let usual = std::fs::metadata(&plain).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, usual, "not 0600 whatever the umask: {mode:o}");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        write_atomic(&path, b"two").unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "a file made private stays private");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_history_is_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("data")).unwrap();
+        let target = dir.path().join("data/history.jsonl");
+        std::fs::write(&target, "old\n").unwrap();
+        let link = dir.path().join("history.jsonl");
+        std::os::unix::fs::symlink("data/history.jsonl", &link).unwrap();
+        write_atomic(&link, b"new\n").unwrap();
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "new\n");
     }
 
     #[test]

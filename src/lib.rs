@@ -115,6 +115,9 @@ pub async fn run(opts: &RunOptions) -> Result<Outcome> {
     };
     // The lock is held through delivery, so two runs at once cannot both send.
     let lock = HistoryLock::acquire(&config.history_path)?;
+    // Read before anything is written: a malformed record file fails the run unchanged.
+    let records_path = deliver::records_path(&config.history_path);
+    let records = deliver::Records::load(&records_path)?;
     let (reports, rendered) = job.weekly(&lock)?;
     let mut outcome = Outcome {
         reports,
@@ -138,7 +141,8 @@ pub async fn run(opts: &RunOptions) -> Result<Outcome> {
             &digest,
             &templates,
             &mode,
-            &deliver::records_path(&config.history_path),
+            records,
+            &records_path,
         )
         .await?;
         if !outcome.delivery.failed.is_empty() {
@@ -440,8 +444,13 @@ fn write_index(templates: &Templates, out: &Path, written: &[WrittenReport]) -> 
     history::write_atomic(&out.join("index.html"), html.as_bytes())
 }
 
-/// The summary.json of the latest dated report folder of a campaign folder.
+/// The summary.json of the latest dated report folder of a campaign folder, when its id is a
+/// valid campaign id naming that folder (a planted file cannot turn into a link elsewhere).
 fn latest_summary(campaign_dir: &Path) -> Option<Summary> {
+    let folder = campaign_dir.file_name()?.to_str()?;
+    if !config::is_campaign_id(folder) {
+        return None;
+    }
     let latest = std::fs::read_dir(campaign_dir)
         .ok()?
         .flatten()
@@ -451,7 +460,8 @@ fn latest_summary(campaign_dir: &Path) -> Option<Summary> {
         })
         .max_by_key(|d| d.file_name())?;
     let text = std::fs::read_to_string(latest.path().join("summary.json")).ok()?;
-    serde_json::from_str(&text).ok()
+    let summary: Summary = serde_json::from_str(&text).ok()?;
+    (summary.campaign.id == folder).then_some(summary)
 }
 
 /// Appends a Markdown report to GitHub Actions' job summary when running there.
@@ -619,6 +629,7 @@ pub async fn demo(out: &Path) -> Result<Outcome> {
         &digest,
         &templates,
         &deliver::Mode::Outbox(out.join("outbox")),
+        deliver::Records::default(),
         &deliver::records_path(&history_path),
     )
     .await?;

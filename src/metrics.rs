@@ -307,6 +307,21 @@ pub struct Metrics {
     pub details: Details,
 }
 
+/// The first and last years this tool computes with. Dates outside are refused where they
+/// enter (the command line, the configuration, GitHub's answers), so date arithmetic here
+/// never leaves chrono's range.
+pub const SUPPORTED_YEARS: std::ops::RangeInclusive<i32> = 1970..=9999;
+
+/// Whether a date is within [`SUPPORTED_YEARS`].
+pub fn date_supported(d: NaiveDate) -> bool {
+    SUPPORTED_YEARS.contains(&chrono::Datelike::year(&d))
+}
+
+/// Whether an instant is within [`SUPPORTED_YEARS`].
+pub fn instant_supported(t: DateTime<Utc>) -> bool {
+    date_supported(t.date_naive())
+}
+
 /// Midnight UTC at the start of a date.
 pub fn midnight(date: NaiveDate) -> DateTime<Utc> {
     date.and_time(NaiveTime::MIN).and_utc()
@@ -519,7 +534,9 @@ pub fn compute(
 
 /// The report's repository lists from every repository's numbers (SPEC §5 "Repositories").
 pub fn repo_lists(all: &[RepoStats], as_of: DateTime<Utc>, risk: &RiskSettings) -> Repos {
-    let stale_before = as_of - Duration::days(i64::from(risk.stale_after_days));
+    let stale_before = as_of
+        .checked_sub_signed(Duration::days(i64::from(risk.stale_after_days)))
+        .unwrap_or(DateTime::<Utc>::MIN_UTC);
     let mut with_open: Vec<&RepoStats> = all.iter().filter(|r| r.open > 0).collect();
     with_open.sort_by(|a, b| b.open.cmp(&a.open).then_with(|| a.repo.cmp(&b.repo)));
     let mut cleared: Vec<String> = all

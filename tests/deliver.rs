@@ -235,17 +235,22 @@ fn every_channel_delivers_once_and_a_failing_hook_fails_alone() {
         "{section}"
     );
     let context = blocks[3]["elements"][0]["text"].as_str().unwrap();
-    assert!(context.contains("<https://github.com/acme/web/security/secret-scanning/1|acme/web #1> (critical: still valid, publicly leaked, past SLA)"), "{context}");
+    assert!(
+        context.contains(&format!(
+            "<{}/acme/web/security/secret-scanning/1|acme/web #1> (critical: still valid, publicly leaked, past SLA)",
+            s.gh.url
+        )),
+        "{context}"
+    );
     let last = blocks.last().unwrap();
     assert_eq!(
         last["elements"][0]["url"],
         "https://reports.acme.example/pulse/"
     );
     assert!(
+        slack["text"].as_str().unwrap().starts_with("Secret remediation — week of 2026-11-23: 2 at risk\nAzure &lt;credentials&gt; &amp; \"keys\" | fix: At risk: 1 working secret"),
+        "{}",
         slack["text"]
-            .as_str()
-            .unwrap()
-            .starts_with("Secret remediation — week of 2026-11-23: 2 at risk\nAzure &lt;credentials&gt; &amp; \"keys\" | fix: At risk: 1 working secret")
     );
     assert!(!String::from_utf8_lossy(&s.chat.posts_to("/slack/ok")[0].body).contains("CANARY"));
 

@@ -86,7 +86,7 @@ fn run_computes_every_spec_number_with_few_requests_and_no_secrets() {
         json!({"repo": "acme/web", "number": 1, "secret_type": "azure_storage_account_key",
                "secret_type_display_name": "Azure Storage Account Access Key", "age_days": 83,
                "reasons": ["active", "publicly_leaked", "past_sla"], "score": 9, "assignee": null,
-               "html_url": "https://github.com/acme/web/security/secret-scanning/1"})
+               "html_url": format!("{}/acme/web/security/secret-scanning/1", gh.url)})
     );
     let order: Vec<(String, u64, u64)> = s["at_risk"]["top"]
         .as_array()
@@ -209,7 +209,7 @@ fn run_computes_every_spec_number_with_few_requests_and_no_secrets() {
         "{md}"
     );
     assert!(
-        md.contains("| [acme/web #1](https://github.com/acme/web/security/secret-scanning/1) | Azure Storage Account Access Key | 83 d | **critical:** still valid, publicly leaked, past SLA | **unassigned** |"),
+        md.contains(&format!("| [acme/web #1]({}/acme/web/security/secret-scanning/1) | Azure Storage Account Access Key | 83 d | **critical:** still valid, publicly leaked, past SLA | **unassigned** |", gh.url)),
         "{md}"
     );
     assert!(
@@ -217,7 +217,10 @@ fn run_computes_every_spec_number_with_few_requests_and_no_secrets() {
         "{md}"
     );
     assert!(
-        md.contains("[acme/web #1](https://github.com/acme/web/security/secret-scanning/1)"),
+        md.contains(&format!(
+            "[acme/web #1]({}/acme/web/security/secret-scanning/1)",
+            gh.url
+        )),
         "{md}"
     );
     assert!(md.contains("- acme/ops-scripts\n"), "{md}");
@@ -614,12 +617,11 @@ fn fixture_replay_gives_the_same_numbers_offline() {
         Some(0)
     );
 
-    let fixture = Value::Array(scenario());
-    std::fs::write(
-        w.path().join("alerts.json"),
-        serde_json::to_string(&fixture).unwrap(),
-    )
-    .unwrap();
+    // the alerts as the server lists them: their pages on its own origin
+    let fixture = serde_json::to_string(&Value::Array(scenario()))
+        .unwrap()
+        .replace("https://github.com/", &format!("{}/", gh.url));
+    std::fs::write(w.path().join("alerts.json"), fixture).unwrap();
     // a second config with its own history, pointing at a port nothing listens on
     let cfg = config("http://127.0.0.1:9").replace("state/history.jsonl", "state/replay.jsonl");
     std::fs::write(w.path().join("replay.yaml"), cfg).unwrap();

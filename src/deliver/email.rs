@@ -9,12 +9,15 @@ use super::{Channel, Digest, Failure, Secret};
 use crate::config::EmailConfig;
 use crate::error::{Error, Result};
 use crate::render::{ChartLinks, EmailContext, EmailItem, Templates};
+use lettre::Message;
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
-use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::transport::smtp::authentication::{Credentials, Mechanism};
+use lettre::transport::smtp::client::{AsyncSmtpConnection, Certificate, TlsParameters};
+use lettre::transport::smtp::commands::{Data, Mail, Rcpt};
+use lettre::transport::smtp::extension::{ClientId, MailBodyParameter, MailParameter};
 use std::time::Duration;
+use tokio::time::timeout;
 
 /// How the SMTP connection is protected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,6 +115,7 @@ pub struct Email {
     cc: Vec<Mailbox>,
     server: Option<Server>,
     ca: Option<Vec<u8>>,
+    deadline: Duration,
 }
 
 fn mailbox(field: &str, s: &str) -> Result<Mailbox> {
@@ -123,8 +127,13 @@ fn mailbox(field: &str, s: &str) -> Result<Mailbox> {
 }
 
 impl Email {
-    /// Reads the addresses and, when sending, the SMTP URL and the extra CA file.
-    pub fn connect(cfg: &EmailConfig, smtp_url: Option<Secret>) -> Result<Email> {
+    /// Reads the addresses and, when sending, the SMTP URL and the extra CA file; every SMTP
+    /// step must finish within `deadline`.
+    pub fn connect(
+        cfg: &EmailConfig,
+        smtp_url: Option<Secret>,
+        deadline: Duration,
+    ) -> Result<Email> {
         let from = mailbox("from", &cfg.from)?;
         let to = cfg
             .to
@@ -151,6 +160,7 @@ impl Email {
             cc,
             server,
             ca,
+            deadline,
         })
     }
 
@@ -214,38 +224,95 @@ impl Email {
             .map_err(|e| Error::Usage(format!("cannot build the email: {e}")))
     }
 
-    fn transport(
-        &self,
-        server: &Server,
-    ) -> std::result::Result<AsyncSmtpTransport<Tokio1Executor>, String> {
+    /// TLS settings for the server: the SMTP host's name and any extra CA of the config.
+    fn tls_parameters(&self, server: &Server) -> std::result::Result<TlsParameters, String> {
         crate::tls::init();
-        let tls_params = || -> std::result::Result<TlsParameters, String> {
-            let mut b = TlsParameters::builder(server.host.clone());
-            if let Some(ca) = &self.ca {
-                b = b.add_root_certificate(
-                    Certificate::from_pem(ca)
-                        .map_err(|e| format!("delivery.email.ca_file: {e}"))?,
-                );
-            }
-            b.build_rustls()
-                .map_err(|e| format!("TLS set-up failed: {e}"))
-        };
-        let tls = match server.security {
-            Security::ImplicitTls => Tls::Wrapper(tls_params()?),
-            Security::StartTls => Tls::Required(tls_params()?),
-            Security::Plain => Tls::None,
-        };
-        let mut b = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(server.host.clone())
-            .port(server.port)
-            .tls(tls)
-            .timeout(Some(Duration::from_secs(30)));
-        if let (Some(user), Some(password)) = (&server.user, &server.password) {
-            b = b.credentials(Credentials::new(
-                user.clone(),
-                password.expose().to_string(),
-            ));
+        let mut b = TlsParameters::builder(server.host.clone());
+        if let Some(ca) = &self.ca {
+            b = b.add_root_certificate(
+                Certificate::from_pem(ca).map_err(|e| format!("delivery.email.ca_file: {e}"))?,
+            );
         }
-        Ok(b.build())
+        b.build_rustls()
+            .map_err(|e| format!("TLS set-up failed: {e}"))
+    }
+
+    /// One SMTP session, every step under the deadline. Errors say whether the server could
+    /// have the message: once its content is sent, a lost answer is no proof either way.
+    async fn session(&self, server: &Server, message: &[u8]) -> std::result::Result<(), Sent> {
+        let deadline = self.deadline;
+        let implicit = match server.security {
+            Security::ImplicitTls => Some(
+                self.tls_parameters(server)
+                    .map_err(|e| Sent::Not(e, true))?,
+            ),
+            _ => None,
+        };
+        let hello = ClientId::default();
+        let address = (server.host.as_str(), server.port);
+        let mut conn = within(
+            deadline,
+            "connecting and greeting",
+            AsyncSmtpConnection::connect_tokio1(address, Some(deadline), &hello, implicit, None),
+        )
+        .await?;
+        if server.security == Security::StartTls {
+            let params = self
+                .tls_parameters(server)
+                .map_err(|e| Sent::Not(e, true))?;
+            if !conn.can_starttls() {
+                return Err(Sent::Not(
+                    "the server does not offer STARTTLS, which ?tls=required asks for".into(),
+                    true,
+                ));
+            }
+            within(deadline, "STARTTLS", conn.starttls(params, &hello)).await?;
+        }
+        if let (Some(user), Some(password)) = (&server.user, &server.password) {
+            let credentials = Credentials::new(user.clone(), password.expose().to_string());
+            let mechanisms = [Mechanism::Plain, Mechanism::Login];
+            within(
+                deadline,
+                "authentication",
+                conn.auth(&mechanisms, &credentials),
+            )
+            .await?;
+        }
+        let envelope = self.envelope().map_err(|e| Sent::Not(e, true))?;
+        let mut options = Vec::new();
+        if !message.is_ascii() {
+            options.push(MailParameter::Body(MailBodyParameter::EightBitMime));
+        }
+        let from = Mail::new(envelope.from().cloned(), options);
+        within(deadline, "MAIL FROM", conn.command(from)).await?;
+        for to in envelope.to() {
+            within(
+                deadline,
+                "RCPT TO",
+                conn.command(Rcpt::new(to.clone(), vec![])),
+            )
+            .await?;
+        }
+        within(deadline, "DATA", conn.command(Data)).await?;
+        // From here the server may hold the message: only a refusal proves it does not.
+        match timeout(deadline, conn.message(message)).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) if e.status().is_some() => {
+                return Err(Sent::Not(
+                    format!("the message was refused: {e}"),
+                    e.is_permanent(),
+                ));
+            }
+            Ok(Err(e)) => return Err(Sent::Maybe(format!("after the message was sent: {e}"))),
+            Err(_) => {
+                return Err(Sent::Maybe(format!(
+                    "no answer within {} after the message was sent",
+                    humantime::format_duration(deadline)
+                )));
+            }
+        }
+        let _ = timeout(deadline, conn.quit()).await;
+        Ok(())
     }
 
     fn envelope(&self) -> std::result::Result<lettre::address::Envelope, String> {
@@ -314,39 +381,75 @@ impl Channel for Email {
     }
 
     async fn send(&self, message: &[u8]) -> std::result::Result<(), Failure> {
-        let fail = |why: String| Failure(format!("email: {why}"));
         let server = self
             .server
             .as_ref()
-            .ok_or_else(|| fail("no SMTP server configured".into()))?;
-        let transport = self.transport(server).map_err(fail)?;
-        let envelope = self.envelope().map_err(fail)?;
+            .ok_or_else(|| Failure("email: no SMTP server configured".into()))?;
+        let at = format!(
+            "{} {}:{}",
+            match server.security {
+                Security::ImplicitTls => "SMTPS server",
+                Security::StartTls => "SMTP server (STARTTLS)",
+                Security::Plain => "SMTP server",
+            },
+            server.host,
+            server.port
+        );
         let mut backoff = Duration::from_secs(2);
-        for attempt in 1..=3 {
-            match transport.send_raw(&envelope, message).await {
-                Ok(_) => return Ok(()),
-                Err(e) if attempt < 3 && !e.is_permanent() => {
-                    tracing::warn!("email: {e}; retrying in {} s", backoff.as_secs());
+        for attempt in 1..=ATTEMPTS {
+            match self.session(server, message).await {
+                Ok(()) => return Ok(()),
+                Err(Sent::Not(why, permanent)) if attempt < ATTEMPTS && !permanent => {
+                    tracing::warn!("email: {at}: {why}; retrying in {} s", backoff.as_secs());
                     tokio::time::sleep(backoff).await;
                     backoff *= 2;
                 }
-                Err(e) => {
-                    return Err(fail(format!(
-                        "{} {}:{} refused or failed: {e}",
-                        match server.security {
-                            Security::ImplicitTls => "SMTPS server",
-                            Security::StartTls => "SMTP server (STARTTLS)",
-                            Security::Plain => "SMTP server",
-                        },
-                        server.host,
-                        server.port
+                Err(Sent::Not(why, _)) => {
+                    return Err(Failure(format!("email: {at} refused or failed: {why}")));
+                }
+                // Sending again could deliver it twice: say so and let --resend decide.
+                Err(Sent::Maybe(why)) => {
+                    return Err(Failure(format!(
+                        "email: {at}: {why}; the message may or may not have been delivered — check the inbox, and run again with --resend if it did not arrive"
                     )));
                 }
             }
         }
-        Err(fail("gave up after 3 attempts".into()))
+        Err(Failure(format!(
+            "email: {at}: gave up after {ATTEMPTS} attempts"
+        )))
     }
 }
+
+/// One SMTP step under the deadline.
+async fn within<T>(
+    deadline: Duration,
+    what: &str,
+    step: impl std::future::Future<Output = std::result::Result<T, lettre::transport::smtp::Error>>,
+) -> std::result::Result<T, Sent> {
+    match timeout(deadline, step).await {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(Sent::Not(format!("{what}: {e}"), e.is_permanent())),
+        Err(_) => Err(Sent::Not(
+            format!(
+                "{what}: no answer within {}",
+                humantime::format_duration(deadline)
+            ),
+            false,
+        )),
+    }
+}
+
+/// How an SMTP session ended when it did not deliver.
+enum Sent {
+    /// The server does not have the message (the step, and whether trying again is useless).
+    Not(String, bool),
+    /// The message content went out but no acceptance came back.
+    Maybe(String),
+}
+
+/// Sessions tried per email.
+const ATTEMPTS: u32 = 3;
 
 #[cfg(test)]
 mod tests {
@@ -405,6 +508,7 @@ mod tests {
                 ca_file: None,
             },
             None,
+            Duration::from_secs(60),
         )
         .unwrap();
         let templates = Templates::load(None).unwrap();

@@ -190,7 +190,7 @@ pub struct Channels {
 impl Channels {
     /// Channels that can send: every env var must be set and valid.
     pub fn connect(config: &DeliveryConfig) -> Result<Channels> {
-        let client = webhook::client()?;
+        let client = webhook::client(config.deadline())?;
         Ok(Channels {
             email: config
                 .email
@@ -199,6 +199,7 @@ impl Channels {
                     email::Email::connect(
                         e,
                         Some(secret_env(&e.smtp_url_env, "delivery.email.smtp_url_env")?),
+                        config.deadline(),
                     )
                 })
                 .transpose()?,
@@ -233,7 +234,7 @@ impl Channels {
             email: config
                 .email
                 .as_ref()
-                .map(|e| email::Email::connect(e, None))
+                .map(|e| email::Email::connect(e, None, config.deadline()))
                 .transpose()?,
             slack: config
                 .slack
@@ -280,19 +281,21 @@ pub enum Mode {
 }
 
 /// Renders and delivers the digest on every channel. Rendering errors (templates, an invalid
-/// card) of one channel are that channel's failure, like a send error.
+/// card) of one channel are that channel's failure, like a send error. `records` were read
+/// before the run wrote anything (a malformed file stops the run with nothing changed).
 pub async fn deliver(
     channels: &Channels,
     digest: &Digest,
     templates: &Templates,
     mode: &Mode,
+    records: Records,
     records_path: &Path,
 ) -> Result<DeliveryReport> {
     let mut sender = Sender {
         digest,
         templates,
         mode,
-        records: Records::load(records_path)?,
+        records,
         records_path,
         report: DeliveryReport::default(),
     };
@@ -356,8 +359,17 @@ impl Sender<'_> {
                         campaigns,
                         sent_at: crate::now(),
                     });
-                    self.records.save(self.records_path)?;
-                    self.report.sent.push(key);
+                    // The message is out: failing to note it must not look like a failed run.
+                    match self.records.save(self.records_path) {
+                        Ok(()) => self.report.sent.push(key),
+                        Err(e) => {
+                            let why = format!(
+                                "delivered, but the delivery could not be recorded ({e}); a rerun today would send it again"
+                            );
+                            tracing::error!("{key}: {why}");
+                            self.report.failed.push((key, why));
+                        }
+                    }
                 }
                 Err(Failure(why)) => {
                     tracing::error!("{key}: {why}");
@@ -427,9 +439,19 @@ pub struct Records {
     records: Vec<Record>,
 }
 
-/// Where the delivery records of a history file live.
+/// Where the delivery records of a history file live: `deliveries.jsonl` beside
+/// `history.jsonl`, `<name>.deliveries.jsonl` beside any other history, so histories sharing
+/// a folder keep their own records.
 pub fn records_path(history: &Path) -> PathBuf {
-    history.with_file_name("deliveries.jsonl")
+    let stem = history
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if stem == "history" || stem.is_empty() {
+        history.with_file_name("deliveries.jsonl")
+    } else {
+        history.with_file_name(format!("{stem}.deliveries.jsonl"))
+    }
 }
 
 impl Records {
@@ -559,7 +581,7 @@ pub(crate) mod tests {
     fn secrets_do_not_debug_print() {
         let s = Secret("https://hooks.slack.com/services/T0/B0/XYZ".into());
         assert_eq!(format!("{s:?}"), "Secret(<redacted>)");
-        let client = webhook::client().unwrap();
+        let client = webhook::client(std::time::Duration::from_secs(30)).unwrap();
         let hook = |name: &str| {
             webhook::Hook::new(
                 name,
@@ -580,6 +602,7 @@ pub(crate) mod tests {
                 email::Email::connect(
                     &email_cfg,
                     Some(Secret("smtps://u:CANARY-pw@mail.acme.example".into())),
+                    std::time::Duration::from_secs(60),
                 )
                 .unwrap(),
             ),

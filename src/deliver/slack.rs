@@ -23,11 +23,25 @@ pub const MAX_TEXT: usize = 4000;
 /// At-risk alerts listed per campaign.
 const AT_RISK_SHOWN: usize = 3;
 
-/// Escapes text for Slack mrkdwn: `&`, `<` and `>` would start entities and links.
+/// Escapes text for Slack mrkdwn: `&`, `<` and `>` would start entities and links; line
+/// breaks become spaces; and as mrkdwn has no escape for `*`, `_`, `~` and `` ` ``, a
+/// zero-width space after each keeps it from opening bold, italics, strikes or code.
 pub fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\n' | '\r' => out.push(' '),
+            '*' | '_' | '~' | '`' => {
+                out.push(c);
+                out.push('\u{200B}');
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// A link label: escaped, and without `|`, which would end the label early.
@@ -175,14 +189,15 @@ pub fn payload(digest: &Digest) -> Value {
         blocks.push(json!({"type": "actions", "elements": [{"type": "button",
             "text": {"type": "plain_text", "text": "Open the reports"}, "url": url}]}));
     }
-    let mut fallback = format!("{title}: {}", digest.status_counts());
+    let mut fallback = escape(&format!("{title}: {}", digest.status_counts()));
     for r in &digest.reports {
-        fallback.push_str(&format!(
-            "\n{}: {}, {} open",
+        fallback.push('\n');
+        fallback.push_str(&escape(&format!(
+            "{}: {}, {} open",
             r.summary.campaign.name, r.view.verdict.headline, r.summary.totals.open,
-        ));
+        )));
     }
-    json!({"text": clip(&escape(&fallback), MAX_TEXT), "blocks": blocks})
+    json!({"text": clip_mrkdwn(&fallback, MAX_TEXT), "blocks": blocks})
 }
 
 /// Checks a payload against Slack's limits.
@@ -328,6 +343,10 @@ mod tests {
         assert_eq!(
             escape("a <b> & <!channel>"),
             "a &lt;b&gt; &amp; &lt;!channel&gt;"
+        );
+        assert_eq!(
+            escape("*bold* _it_ ~x~ `c`\nnext"),
+            "*\u{200B}bold*\u{200B} _\u{200B}it_\u{200B} ~\u{200B}x~\u{200B} `\u{200B}c`\u{200B} next"
         );
     }
 }

@@ -13,13 +13,16 @@ const MAX_RETRY_AFTER: u64 = 120;
 /// Backoff before the first retry; doubled each time.
 const BACKOFF: Duration = Duration::from_secs(1);
 
-/// The shared HTTP client (rustls, 30 s timeout, no redirects: a webhook that redirects is
-/// not followed with its payload).
-pub fn client() -> Result<reqwest::Client> {
+/// The largest webhook answer read: Slack answers `ok`, Teams nothing.
+const MAX_ANSWER: usize = 64 * 1024;
+
+/// The shared HTTP client (rustls; the whole request and answer within `deadline`; no
+/// redirects: a webhook that redirects is not followed with its payload).
+pub fn client(deadline: Duration) -> Result<reqwest::Client> {
     crate::tls::init();
     reqwest::Client::builder()
-        .timeout(Duration::from_secs(30))
-        .connect_timeout(Duration::from_secs(10))
+        .timeout(deadline)
+        .connect_timeout(deadline.min(Duration::from_secs(10)))
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("campaign-pulse/", env!("CARGO_PKG_VERSION")))
         .build()
@@ -29,6 +32,38 @@ pub fn client() -> Result<reqwest::Client> {
                 e.without_url()
             ))
         })
+}
+
+/// Seconds a `Retry-After` value asks to wait: a number of seconds, or an HTTP date.
+pub fn retry_after_secs(value: &str) -> Option<u64> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(secs);
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    let secs = (at.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_seconds();
+    Some(u64::try_from(secs).unwrap_or(0))
+}
+
+/// Reads at most [`MAX_ANSWER`] bytes of an answer; a longer one is cut there and said so.
+async fn read_capped(mut response: reqwest::Response) -> std::result::Result<String, String> {
+    let mut body = Vec::new();
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                if body.len() + chunk.len() > MAX_ANSWER {
+                    return Err(format!(
+                        "its answer is longer than {} KB",
+                        MAX_ANSWER / 1024
+                    ));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(None) => return Ok(String::from_utf8_lossy(&body).into_owned()),
+            Err(e) if e.is_timeout() => return Err("its answer did not arrive in time".into()),
+            Err(e) => return Err(format!("its answer broke off ({})", e.without_url())),
+        }
+    }
 }
 
 /// A webhook: its name, its URL (secret) and the client.
@@ -75,6 +110,7 @@ impl Hook {
         let mut backoff = BACKOFF;
         for attempt in 1..=ATTEMPTS {
             let last = attempt == ATTEMPTS;
+            // the deadline covers connecting, sending and the whole answer
             let sent = self
                 .client
                 .post(self.url.expose())
@@ -104,8 +140,14 @@ impl Hook {
                 .headers()
                 .get(reqwest::header::RETRY_AFTER)
                 .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<u64>().ok());
-            let text = response.text().await.unwrap_or_default();
+                .and_then(retry_after_secs);
+            let text = match read_capped(response).await {
+                Ok(t) => t,
+                Err(why) if status.is_success() => {
+                    return Err(Failure(format!("{who}: answered {status} but {why}")));
+                }
+                Err(_) => String::new(),
+            };
             let said = super::clip(text.lines().next().unwrap_or_default().trim(), 200);
             if status.is_success() {
                 if accepted(&text) {
@@ -114,7 +156,7 @@ impl Hook {
                 return Err(Failure(format!("{who}: answered {status} but `{said}`")));
             }
             if status.as_u16() == 429 {
-                let wait = retry_after.unwrap_or(1);
+                let wait = retry_after.unwrap_or(1).max(1);
                 if wait > MAX_RETRY_AFTER || last {
                     return Err(Failure(format!(
                         "{who}: rate limited (429, retry after {wait} s); run again later"
@@ -143,5 +185,26 @@ impl Hook {
             )));
         }
         Err(Failure(format!("{who}: gave up after {ATTEMPTS} attempts")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_in_seconds_or_as_an_http_date() {
+        assert_eq!(retry_after_secs("7"), Some(7));
+        let soon = (chrono::Utc::now() + chrono::Duration::seconds(90))
+            .format("%a, %d %b %Y %H:%M:%S GMT")
+            .to_string();
+        let secs = retry_after_secs(&soon).unwrap();
+        assert!((88..=90).contains(&secs), "{soon}: {secs}");
+        assert_eq!(
+            retry_after_secs("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(0),
+            "past"
+        );
+        assert_eq!(retry_after_secs("soon"), None);
     }
 }

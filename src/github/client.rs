@@ -3,6 +3,8 @@
 //! `hide_secret=true` on every alert request.
 
 use super::model::{Alert, CampaignRecord};
+use super::pagination::{AlertQuery, link_with_rel, parse_page, with_required_params};
+use super::retry::{ApiError, ApiErrorKind, Policy, Reply, short};
 use crate::config::GithubConfig;
 use crate::error::{Error, Result};
 use chrono::{DateTime, TimeZone, Utc};
@@ -11,7 +13,7 @@ use http::{HeaderMap, StatusCode};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use octocrab::Octocrab;
 use octocrab::service::middleware::retry::RetryConfig;
-use serde::Serialize;
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use url::Url;
@@ -20,18 +22,31 @@ use url::Url;
 const MEDIA_TYPE: &str = "application/vnd.github+json";
 /// The REST API version this tool is written against.
 const API_VERSION: &str = "2022-11-28";
-/// Largest page GitHub serves.
-const PER_PAGE: u8 = 100;
 const DEFAULT_API: &str = "https://api.github.com";
 
-/// The API base URL: `github.api_url`, else `$GITHUB_API_URL`, else api.github.com.
+/// Requests a run may make when the server does not say its rate limit: 10,000 pages of 100
+/// alerts, far beyond any organization.
+const DEFAULT_BUDGET: u64 = 10_000;
+
+/// The API base URL: `github.api_url`, else `$GITHUB_API_URL`, else api.github.com. A user
+/// name or password written into it is dropped (authentication is the token's or the App's)
+/// and never shown.
 pub fn api_url(cfg: &GithubConfig) -> Result<Url> {
     let (raw, from) = match (&cfg.api_url, std::env::var("GITHUB_API_URL")) {
         (Some(u), _) => (u.clone(), "github.api_url"),
         (None, Ok(u)) if !u.trim().is_empty() => (u.trim().to_string(), "GITHUB_API_URL"),
         _ => (DEFAULT_API.to_string(), "the default"),
     };
-    crate::config::check_url(&raw).map_err(|m| Error::Usage(format!("{from}: {m}")))
+    let mut url =
+        crate::config::check_url(&raw).map_err(|m| Error::Usage(format!("{from}: {m}")))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        tracing::warn!(
+            "{from} holds a user name or password; they are ignored (requests authenticate with the token or the GitHub App)"
+        );
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
+    }
+    Ok(url)
 }
 
 /// A connected GitHub API client for one organization.
@@ -42,7 +57,10 @@ pub struct GitHub {
     auth: Auth,
     credential: String,
     requests: AtomicU64,
-    max_wait: Duration,
+    policy: Policy,
+    /// Requests the rate limit allows this run (read before fetching); pages beyond it are
+    /// refused rather than spent.
+    budget: AtomicU64,
 }
 
 impl std::fmt::Debug for GitHub {
@@ -53,40 +71,6 @@ impl std::fmt::Debug for GitHub {
             .field("auth", &self.auth)
             .finish_non_exhaustive()
     }
-}
-
-#[derive(Serialize)]
-struct AlertQuery<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    state: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    secret_type: Option<String>,
-    sort: &'a str,
-    direction: &'a str,
-    per_page: u8,
-    hide_secret: bool,
-    after: &'a str,
-}
-
-impl<'a> AlertQuery<'a> {
-    /// The first page of a listing: newest first, 100 a page, secrets hidden, cursor paging.
-    fn new(state: Option<&'a str>, secret_type: Option<String>, sort: &'a str) -> Self {
-        AlertQuery {
-            state,
-            secret_type,
-            sort,
-            direction: "desc",
-            per_page: PER_PAGE,
-            hide_secret: true,
-            after: "",
-        }
-    }
-}
-
-/// A response read in full.
-struct Reply {
-    headers: HeaderMap,
-    body: String,
 }
 
 /// Rate-limit state read from response headers.
@@ -280,7 +264,11 @@ impl GitHub {
             credential: auth.describe(),
             auth,
             requests: AtomicU64::new(0),
-            max_wait: cfg.max_wait,
+            policy: Policy {
+                deadline: cfg.timeout,
+                max_wait: cfg.max_wait,
+            },
+            budget: AtomicU64::new(DEFAULT_BUDGET),
         }
     }
 
@@ -339,7 +327,22 @@ impl GitHub {
     ) -> Result<Vec<Alert>> {
         let mut next = Some(self.alerts_path(query)?);
         let mut alerts = Vec::new();
+        let mut visited = HashSet::new();
         while let Some(path) = next.take() {
+            // a server that sends the same page again, or pages without end, is refused
+            if !visited.insert(path.clone()) {
+                return Err(Error::GitHub(format!(
+                    "cannot list secret-scanning alerts: GitHub's next-page link leads back to a page already read ({} pages in); the listing would never end — is github.api_url a GitHub API?",
+                    visited.len()
+                )));
+            }
+            let budget = self.budget.load(Ordering::Relaxed);
+            if self.request_count() >= budget {
+                return Err(Error::GitHub(format!(
+                    "cannot list secret-scanning alerts: GitHub kept sending next pages beyond the {budget} requests the rate limit allows this run ({} alerts so far); stopping rather than spend the token's whole budget",
+                    alerts.len()
+                )));
+            }
             let reply = self.get(&path, "list secret-scanning alerts").await?;
             let page: Vec<Alert> = parse_page(&reply.body)?;
             progress.page(page.len());
@@ -437,14 +440,18 @@ impl GitHub {
             rl.remaining,
             rl.limit
         );
+        self.budget
+            .store(rl.remaining.max(needed), Ordering::Relaxed);
         if rl.remaining >= needed {
             return Ok(());
         }
+        // after the reset the whole window is this run's
+        self.budget.store(rl.limit.max(needed), Ordering::Relaxed);
         let until = rl.reset.unwrap_or_else(Utc::now);
         let wait = u64::try_from((until - Utc::now()).num_seconds().max(1)).unwrap_or(1);
-        if wait > self.max_wait.as_secs() {
+        if wait > self.policy.max_wait.as_secs() {
             return Err(self.describe(
-                ApiError::rate_limited(until, self.max_wait),
+                ApiError::rate_limited(wait, self.policy.max_wait),
                 "list secret-scanning alerts",
             ));
         }
@@ -489,88 +496,27 @@ impl GitHub {
         self.get_raw(path).await.map_err(|e| self.describe(e, what))
     }
 
-    /// One GET with the retry policy of this tool: transport errors, timeouts and 5xx are
-    /// retried with exponential backoff (1, 2, 4, 8 s); rate limits (429, or 403 with
-    /// `retry-after` or no requests left) are waited out when the wait is within
-    /// `github.max_wait`, and fail with the time to retry otherwise.
+    /// One GET with the retry policy of [`super::retry::get`].
     async fn get_raw(&self, path: &str) -> std::result::Result<Reply, ApiError> {
-        let mut backoff = RETRY_BACKOFF;
-        for attempt in 1..=ATTEMPTS {
-            let last = attempt == ATTEMPTS;
-            self.requests.fetch_add(1, Ordering::Relaxed);
-            let response = match self.octo._get(path).await {
-                Ok(r) => r,
-                Err(e) if !last => {
-                    tracing::warn!(
-                        "GitHub could not be reached ({}); retrying in {} s",
-                        short(&e.to_string()),
-                        backoff.as_secs()
-                    );
-                    tokio::time::sleep(backoff).await;
-                    backoff *= 2;
-                    continue;
-                }
-                Err(e) => return Err(ApiError::octocrab(e)),
-            };
-            let headers = response.headers().clone();
-            let status = response.status();
-            if status.is_success() {
-                let body = self
-                    .octo
-                    .body_to_string(response)
-                    .await
-                    .map_err(ApiError::octocrab)?;
-                return Ok(Reply { headers, body });
-            }
-            let error = match octocrab::map_github_error(response).await {
-                Ok(_) => return Err(ApiError::other(format!("GitHub answered {status}"))),
-                Err(e) => e,
-            };
-            let message = match &error {
-                octocrab::Error::GitHub { source, .. } => source.message.to_lowercase(),
-                _ => String::new(),
-            };
-            if let Some(wait) = rate_limit_wait(status, &headers, &message) {
-                if wait.until_secs > self.max_wait.as_secs() {
-                    return Err(ApiError::rate_limited(wait.until, self.max_wait));
-                }
-                if !last {
-                    tracing::warn!(
-                        "GitHub rate limit ({status}): waiting {} s, until {} (github.max_wait allows {})",
-                        wait.until_secs,
-                        wait.until.format("%H:%M:%S UTC"),
-                        humantime::format_duration(self.max_wait)
-                    );
-                    tokio::time::sleep(Duration::from_secs(wait.until_secs)).await;
-                    continue;
-                }
-            } else if status.is_server_error() && !last {
-                tracing::warn!(
-                    "GitHub answered {status}; retrying in {} s",
-                    backoff.as_secs()
-                );
-                tokio::time::sleep(backoff).await;
-                backoff *= 2;
-                continue;
-            }
-            return Err(ApiError::octocrab(error));
-        }
-        Err(ApiError::other(format!(
-            "gave up after {ATTEMPTS} attempts"
-        )))
+        super::retry::get(&self.octo, path, self.policy, &self.requests).await
     }
 
     /// Turns a failed request into a sentence that says what to fix.
     fn describe(&self, err: ApiError, what: &str) -> Error {
         let err = match err.kind {
-            ApiErrorKind::RateLimited { until, max_wait } => {
+            ApiErrorKind::RateLimited {
+                wait_secs,
+                until,
+                max_wait,
+            } => {
+                return Error::GitHub(super::retry::rate_limited_sentence(
+                    what, wait_secs, until, max_wait,
+                ));
+            }
+            ApiErrorKind::Transport(why) => {
                 return Error::GitHub(format!(
-                    "cannot {what}: GitHub's rate limit is exhausted until {} ({} from now), longer than github.max_wait ({}); run again after that time, or raise github.max_wait",
-                    until.format("%Y-%m-%d %H:%M UTC"),
-                    humantime::format_duration(Duration::from_secs(
-                        u64::try_from((until - Utc::now()).num_seconds().max(0)).unwrap_or(0)
-                    )),
-                    humantime::format_duration(max_wait)
+                    "cannot {what}: GitHub at {} could not be reached or its answer broke off ({why}); check the network and github.api_url, then run again",
+                    self.api
                 ));
             }
             ApiErrorKind::Other(m) => return Error::GitHub(format!("cannot {what}: {m}")),
@@ -601,10 +547,19 @@ impl GitHub {
                     status.as_u16()
                 )
             }
-            403 if lower.contains("rate limit") => format!(
-                "cannot {what}: GitHub's rate limit is exhausted (403 {message}){}; run again after that",
-                reset_hint(source.rate_limit_reset)
-            ),
+            403 if lower.contains("rate limit")
+                || source
+                    .headers
+                    .as_ref()
+                    .and_then(|h| h.get("x-ratelimit-remaining"))
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|v| v.trim() == "0") =>
+            {
+                format!(
+                    "cannot {what}: GitHub's rate limit is exhausted (403 {message}){}; run again after that",
+                    reset_hint(source.rate_limit_reset)
+                )
+            }
             429 => format!(
                 "cannot {what}: GitHub's rate limit is exhausted (429 {message}){}; run again after that",
                 reset_hint(source.rate_limit_reset)
@@ -662,198 +617,14 @@ impl GitHub {
     }
 }
 
-/// Attempts per request, the first included.
-const ATTEMPTS: u32 = 5;
-/// Backoff before the first retry of a 5xx or a transport error; doubled each time.
-const RETRY_BACKOFF: Duration = Duration::from_secs(1);
-/// GitHub asks to wait at least a minute after a secondary rate limit without `retry-after`.
-const SECONDARY_LIMIT_WAIT: u64 = 60;
-
-/// A request that failed, with the status when GitHub answered.
-#[derive(Debug)]
-struct ApiError {
-    status: Option<StatusCode>,
-    kind: ApiErrorKind,
-}
-
-#[derive(Debug)]
-enum ApiErrorKind {
-    Octocrab(octocrab::Error),
-    RateLimited {
-        until: DateTime<Utc>,
-        max_wait: Duration,
-    },
-    Other(String),
-}
-
-impl ApiError {
-    fn octocrab(e: octocrab::Error) -> ApiError {
-        let status = match &e {
-            octocrab::Error::GitHub { source, .. } => Some(source.status_code),
-            _ => None,
-        };
-        ApiError {
-            status,
-            kind: ApiErrorKind::Octocrab(e),
-        }
-    }
-
-    fn rate_limited(until: DateTime<Utc>, max_wait: Duration) -> ApiError {
-        ApiError {
-            status: None,
-            kind: ApiErrorKind::RateLimited { until, max_wait },
-        }
-    }
-
-    fn other(m: String) -> ApiError {
-        ApiError {
-            status: None,
-            kind: ApiErrorKind::Other(m),
-        }
-    }
-}
-
-/// How long a rate-limited answer asks to wait.
-struct Wait {
-    until_secs: u64,
-    until: DateTime<Utc>,
-}
-
-/// `Some` when the answer is a rate limit: 429, or 403 with `retry-after`, no requests
-/// left, or a "secondary rate limit" message.
-fn rate_limit_wait(status: StatusCode, headers: &HeaderMap, message: &str) -> Option<Wait> {
-    let num = |name: &str| headers.get(name)?.to_str().ok()?.trim().parse::<i64>().ok();
-    let limited = status == StatusCode::TOO_MANY_REQUESTS
-        || (status == StatusCode::FORBIDDEN
-            && (num("retry-after").is_some()
-                || num("x-ratelimit-remaining") == Some(0)
-                || message.contains("rate limit")));
-    if !limited {
-        return None;
-    }
-    let now = Utc::now().timestamp();
-    let secs = match (
-        num("retry-after"),
-        num("x-ratelimit-remaining"),
-        num("x-ratelimit-reset"),
-    ) {
-        (Some(after), _, _) => after.max(1),
-        (None, Some(0), Some(reset)) => (reset - now).max(1),
-        _ => SECONDARY_LIMIT_WAIT as i64,
-    };
-    let until_secs = u64::try_from(secs).unwrap_or(1);
-    Some(Wait {
-        until_secs,
-        until: Utc
-            .timestamp_opt(now + secs, 0)
-            .single()
-            .unwrap_or_else(Utc::now),
-    })
-}
-
 fn reset_hint(reset: Option<u64>) -> String {
-    reset
-        .and_then(|r| Utc.timestamp_opt(i64::try_from(r).ok()?, 0).single())
-        .map(|t| format!("; it resets at {}", t.format("%Y-%m-%d %H:%M UTC")))
-        .unwrap_or_default()
-}
-
-/// First line of a message, at most 200 characters.
-fn short(s: &str) -> String {
-    let line = s.lines().next().unwrap_or_default().trim();
-    match line.char_indices().nth(200) {
-        Some((i, _)) => format!("{}…", &line[..i]),
-        None => line.to_string(),
-    }
-}
-
-fn parse_page(body: &str) -> Result<Vec<Alert>> {
-    let values: Vec<serde_json::Value> = serde_json::from_str(body).map_err(|e| {
-        Error::GitHub(format!(
-            "GitHub sent an alert list this tool cannot read ({e}); is github.api_url a GitHub API?"
-        ))
-    })?;
-    values
-        .into_iter()
-        .enumerate()
-        .map(|(i, v)| {
-            let number = v.get("number").and_then(|n| n.as_u64());
-            serde_path_to_error::deserialize(v).map_err(|e| {
-                Error::GitHub(format!(
-                    "GitHub sent an alert this tool cannot read (item {i}{}, field `{}`: {})",
-                    number.map(|n| format!(", alert #{n}")).unwrap_or_default(),
-                    e.path(),
-                    e.inner()
-                ))
-            })
-        })
-        .collect()
-}
-
-/// The URL of the first link with `rel=<rel>` in a `Link` header (RFC 8288). URLs are
-/// delimited by angle brackets, so commas inside them (`secret_type=a,b`) are fine.
-pub fn link_with_rel<'a>(header: &'a str, rel: &str) -> Option<&'a str> {
-    let mut rest = header;
-    while let Some(open) = rest.find('<') {
-        let after = &rest[open + 1..];
-        let close = after.find('>')?;
-        let url = &after[..close];
-        let params_and_more = &after[close + 1..];
-        let params = match params_and_more.find('<') {
-            Some(next) => &params_and_more[..next],
-            None => params_and_more,
-        };
-        let matches = params.split(';').any(|p| {
-            let Some((k, v)) = p.split_once('=') else {
-                return false;
-            };
-            k.trim().eq_ignore_ascii_case("rel")
-                && v.trim()
-                    .trim_end_matches(',')
-                    .trim()
-                    .trim_matches('"')
-                    .split_ascii_whitespace()
-                    .any(|r| r.eq_ignore_ascii_case(rel))
-        });
-        if matches {
-            return Some(url);
-        }
-        rest = params_and_more;
-    }
-    None
-}
-
-/// Path and query of a pagination URL with `hide_secret=true` and `per_page=100` enforced.
-fn with_required_params(url: &Url) -> String {
-    let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
-    let has = |k: &str, v: &str| pairs.iter().any(|(pk, pv)| pk == k && pv == v);
-    let ok = has("hide_secret", "true")
-        && has("per_page", &PER_PAGE.to_string())
-        && pairs
-            .iter()
-            .filter(|(k, _)| k == "hide_secret" || k == "per_page")
-            .count()
-            == 2;
-    if ok {
-        return match url.query() {
-            Some(q) => format!("{}?{q}", url.path()),
-            None => url.path().to_string(),
-        };
-    }
-    let mut fixed = url.clone();
-    fixed
-        .query_pairs_mut()
-        .clear()
-        .extend_pairs(
-            pairs
-                .iter()
-                .filter(|(k, _)| k != "hide_secret" && k != "per_page"),
-        )
-        .append_pair("per_page", &PER_PAGE.to_string())
-        .append_pair("hide_secret", "true");
-    match fixed.query() {
-        Some(q) => format!("{}?{q}", fixed.path()),
-        None => fixed.path().to_string(),
+    match reset.and_then(|r| Utc.timestamp_opt(i64::try_from(r).ok()?, 0).single()) {
+        Some(t) if t > Utc::now() => format!("; it resets at {}", t.format("%Y-%m-%d %H:%M UTC")),
+        Some(t) => format!(
+            "; GitHub gave a reset time already past ({}), so wait a few minutes",
+            t.format("%Y-%m-%d %H:%M UTC")
+        ),
+        None => String::new(),
     }
 }
 
@@ -875,73 +646,5 @@ mod tests {
         let shown = format!("{gh:?} {token:?}");
         assert!(!shown.contains("CANARY"), "{shown}");
         assert!(shown.contains("Token(\"GITHUB_TOKEN\")"), "{shown}");
-    }
-
-    #[test]
-    fn link_header_parsing() {
-        let h = r#"<https://api.github.com/orgs/acme/secret-scanning/alerts?secret_type=password,rsa_private_key&after=Y3,Vy>; rel="next", <https://api.github.com/x?before=a>; rel="prev""#;
-        assert_eq!(
-            link_with_rel(h, "next"),
-            Some(
-                "https://api.github.com/orgs/acme/secret-scanning/alerts?secret_type=password,rsa_private_key&after=Y3,Vy"
-            )
-        );
-        assert_eq!(
-            link_with_rel(h, "prev"),
-            Some("https://api.github.com/x?before=a")
-        );
-        assert_eq!(link_with_rel(h, "last"), None);
-        assert_eq!(link_with_rel("<a>; rel=\"prev next\"", "next"), Some("a"));
-        assert_eq!(link_with_rel("<a>; rel=next", "next"), Some("a"));
-        assert_eq!(link_with_rel("garbage", "next"), None);
-        assert_eq!(link_with_rel("<unterminated; rel=next", "next"), None);
-        assert_eq!(link_with_rel("", "next"), None);
-    }
-
-    #[test]
-    fn required_params_are_enforced() {
-        let u = Url::parse("https://h/api/v3/orgs/a/secret-scanning/alerts?per_page=100&hide_secret=true&after=abc%2B").unwrap();
-        assert_eq!(
-            with_required_params(&u),
-            "/api/v3/orgs/a/secret-scanning/alerts?per_page=100&hide_secret=true&after=abc%2B"
-        );
-        let u = Url::parse(
-            "https://h/orgs/a/secret-scanning/alerts?after=x&hide_secret=false&per_page=30",
-        )
-        .unwrap();
-        assert_eq!(
-            with_required_params(&u),
-            "/orgs/a/secret-scanning/alerts?after=x&per_page=100&hide_secret=true"
-        );
-        let u = Url::parse("https://h/orgs/a/secret-scanning/alerts?after=x").unwrap();
-        assert_eq!(
-            with_required_params(&u),
-            "/orgs/a/secret-scanning/alerts?after=x&per_page=100&hide_secret=true"
-        );
-    }
-
-    #[test]
-    fn page_errors_name_the_alert() {
-        let e = parse_page(
-            r#"[{"number": 4, "created_at": "yesterday", "repository": {"full_name": "a/b"}}]"#,
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(e.contains("item 0, alert #4, field `created_at`"), "{e}");
-        let e = parse_page("<html>").unwrap_err().to_string();
-        assert!(e.contains("cannot read"), "{e}");
-    }
-
-    #[test]
-    fn query_string_has_hide_secret_and_per_page() {
-        let q = AlertQuery::new(
-            Some("open"),
-            Some("password,rsa_private_key".into()),
-            "created",
-        );
-        assert_eq!(
-            serde_urlencoded::to_string(&q).unwrap(),
-            "state=open&secret_type=password%2Crsa_private_key&sort=created&direction=desc&per_page=100&hide_secret=true&after="
-        );
     }
 }

@@ -2,6 +2,8 @@
 
 pub mod client;
 pub mod model;
+pub mod pagination;
+pub mod retry;
 
 use crate::config::Config;
 use crate::error::{Error, Result};

@@ -7,7 +7,67 @@
 //! Unknown extra fields are ignored and unknown enum values are kept as data.
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// Text from GitHub with what could disguise or break an output removed: control characters
+/// (NUL, escapes; line breaks and tabs become spaces) and the bidirectional formatting
+/// characters that can make text read differently from what it is (U+202E and kin), each
+/// replaced by U+FFFD so a reader sees that something was there.
+pub fn clean_text(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\n' | '\r' | '\t' => ' ',
+            c if c.is_control() => '\u{FFFD}',
+            '\u{061C}'
+            | '\u{200E}'
+            | '\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2066}'..='\u{2069}' => '\u{FFFD}',
+            c => c,
+        })
+        .collect()
+}
+
+/// Text fields, cleaned at parse time with [`clean_text`].
+mod text {
+    use super::*;
+
+    pub fn required<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+        Ok(clean_text(&String::deserialize(d)?))
+    }
+
+    pub fn optional<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+        Ok(Option::<String>::deserialize(d)?.map(|t| clean_text(&t)))
+    }
+}
+
+/// Instants from GitHub, refused outside the years this tool computes with
+/// ([`crate::metrics::SUPPORTED_YEARS`]): such a date is unreadable data, not a reason to
+/// overflow date arithmetic later.
+mod instant {
+    use super::*;
+
+    fn check<E: serde::de::Error>(t: DateTime<Utc>) -> Result<DateTime<Utc>, E> {
+        if crate::metrics::instant_supported(t) {
+            Ok(t)
+        } else {
+            Err(E::custom(format!(
+                "{} is outside the years 1970 to 9999",
+                t.to_rfc3339()
+            )))
+        }
+    }
+
+    pub fn required<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
+        check(DateTime::<Utc>::deserialize(d)?)
+    }
+
+    pub fn optional<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
+        Option::<DateTime<Utc>>::deserialize(d)?
+            .map(check)
+            .transpose()
+    }
+}
 
 /// One secret-scanning alert, as listed by `GET /orgs/{org}/secret-scanning/alerts`.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -15,33 +75,34 @@ pub struct Alert {
     /// Alert number, unique within its repository.
     pub number: u64,
     /// When secret scanning first found the secret.
+    #[serde(deserialize_with = "instant::required")]
     pub created_at: DateTime<Utc>,
     /// Last change to the alert (resolution included); GitHub may send null.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "instant::optional")]
     pub updated_at: Option<DateTime<Utc>>,
     /// The alert's page on GitHub.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "text::optional")]
     pub html_url: Option<String>,
     /// `open` or `resolved` (kept as text: unknown values are data, not errors).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "text::optional")]
     pub state: Option<String>,
     /// Why the alert was closed: `revoked`, `false_positive`, `wont_fix`, `used_in_tests`, ...
-    #[serde(default)]
+    #[serde(default, deserialize_with = "text::optional")]
     pub resolution: Option<String>,
     /// When the alert was closed; null while it is open.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "instant::optional")]
     pub resolved_at: Option<DateTime<Utc>>,
     /// Machine name of the pattern, e.g. `azure_storage_account_key`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "text::required")]
     pub secret_type: String,
     /// Human name of the pattern, e.g. `Azure Storage Account Access Key`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "text::optional")]
     pub secret_type_display_name: Option<String>,
     /// Provider of the secret, e.g. `Microsoft Azure`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "text::optional")]
     pub provider: Option<String>,
     /// Provider slug, e.g. `azure`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "text::optional")]
     pub provider_slug: Option<String>,
     /// Repository the secret was found in.
     pub repository: Repository,
@@ -107,9 +168,10 @@ impl Alert {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 pub struct Repository {
     /// `owner/name`.
+    #[serde(deserialize_with = "text::required")]
     pub full_name: String,
     /// Name without the owner.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "text::required")]
     pub name: String,
 }
 
@@ -117,6 +179,7 @@ pub struct Repository {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 pub struct User {
     /// The user's login.
+    #[serde(deserialize_with = "text::required")]
     pub login: String,
 }
 
@@ -150,16 +213,16 @@ pub struct CampaignRecord {
     /// Campaign number within the organization.
     pub number: u64,
     /// Campaign name.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "text::optional")]
     pub name: Option<String>,
     /// Due date of the campaign.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "instant::optional")]
     pub ends_at: Option<DateTime<Utc>>,
     /// People managing the campaign.
     #[serde(default)]
     pub managers: Vec<User>,
     /// `open` or `closed`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "text::optional")]
     pub state: Option<String>,
     /// GitHub's own counts for the campaign's alerts.
     #[serde(default)]
@@ -201,6 +264,32 @@ mod tests {
         assert_eq!(alert.assignee(), Some("mona"));
         let back = serde_json::to_string(&alert).expect("serializes");
         assert!(!back.contains("CANARY"), "{back}");
+    }
+
+    #[test]
+    fn dates_beyond_the_supported_years_are_unreadable() {
+        let alert = |created: &str| {
+            serde_json::from_str::<Alert>(&format!(
+                r#"{{"number": 1, "created_at": "{created}", "repository": {{"full_name": "a/b"}}}}"#
+            ))
+        };
+        assert!(alert("2026-01-02T03:04:05Z").is_ok());
+        let e = alert("+262142-12-30T00:00:00Z").unwrap_err().to_string();
+        assert!(e.contains("outside the years 1970 to 9999"), "{e}");
+        let e = serde_json::from_str::<CampaignRecord>(
+            r#"{"number": 7, "ends_at": "+262142-12-30T00:00:00Z"}"#,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("outside the years 1970 to 9999"), "{e}");
+    }
+
+    #[test]
+    fn text_cannot_hide_or_break_out() {
+        let json = "{\"number\": 1, \"created_at\": \"2026-01-02T03:04:05Z\", \"secret_type_display_name\": \"Key\\u0000\\u202Eevil\\nline\", \"repository\": {\"full_name\": \"acme/\\u2066web\"}}";
+        let a: Alert = serde_json::from_str(json).unwrap();
+        assert_eq!(a.display_name(), "Key\u{FFFD}\u{FFFD}evil line");
+        assert_eq!(a.repository.full_name, "acme/\u{FFFD}web");
     }
 
     #[test]

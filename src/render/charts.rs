@@ -79,6 +79,17 @@ fn draw_png(
     Ok(png)
 }
 
+/// A date `n` days later, saturating at the ends of the calendar.
+fn plus_days(d: NaiveDate, n: i64) -> NaiveDate {
+    Duration::try_days(n)
+        .and_then(|delta| d.checked_add_signed(delta))
+        .unwrap_or(if n < 0 {
+            NaiveDate::MIN
+        } else {
+            NaiveDate::MAX
+        })
+}
+
 /// Fractional days from `origin` (midnight) to `t`.
 fn days(origin: NaiveDate, t: DateTime<Utc>) -> f64 {
     (t - crate::metrics::midnight(origin)).num_seconds() as f64 / 86_400.0
@@ -283,16 +294,16 @@ pub fn burndown(summary: &Summary) -> Result<Vec<u8>> {
             / 7.0;
         // The chart ends two weeks after the due date (or eight weeks after T without one);
         // a projected finish up to half a year later stretches it, a later one runs off the edge.
-        let horizon = today + Duration::days(MAX_PROJECTION_DAYS);
+        let horizon = plus_days(today, MAX_PROJECTION_DAYS);
         let mut end = match due {
-            Some(d) => (today + Duration::days(14)).max(d.min(horizon) + Duration::days(14)),
-            None if open > 0 => today + Duration::days(56),
-            None => today + Duration::days(14),
+            Some(d) => plus_days(today, 14).max(plus_days(d.min(horizon), 14)),
+            None if open > 0 => plus_days(today, 56),
+            None => plus_days(today, 14),
         };
         if let Some(p) = projection
-            && p <= end + Duration::days(182)
+            && p <= plus_days(end, 182)
         {
-            end = end.max(p + Duration::days(7));
+            end = end.max(plus_days(p, 7));
         }
         let x_end = ((end - first).num_days() as f64).max(1.0);
         let x_t = days(first, t);
@@ -327,7 +338,7 @@ pub fn burndown(summary: &Summary) -> Result<Vec<u8>> {
 
         let span = x_end;
         let label = move |x: &f64| {
-            let d = first + Duration::days(x.round() as i64);
+            let d = plus_days(first, x.round() as i64);
             if span > 300.0 {
                 d.format("%b %Y").to_string()
             } else {

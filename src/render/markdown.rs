@@ -8,12 +8,17 @@ use std::io::Write;
 
 /// Escapes text from GitHub or the config for Markdown (GitHub-flavoured): characters that
 /// start emphasis, links, code or table cells are backslash-escaped, HTML is neutralized and
-/// line breaks become spaces so a value cannot leave its table row.
+/// line breaks become spaces so a value cannot leave its table row. `:` and `@` are escaped
+/// too, and the dot of `www.`, so that GitHub's autolinks cannot turn a name into a link.
 pub fn escape(input: &str, out: &mut dyn Write) -> std::io::Result<()> {
     let mut buf = [0u8; 4];
+    let mut previous = ['\0'; 3];
     for c in input.chars() {
+        let www = c == '.' && previous.iter().all(|p| p.eq_ignore_ascii_case(&'w'));
+        previous = [previous[1], previous[2], c];
         match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' => {
+            '.' if www => out.write_all(b"\\.")?,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' | ':' | '@' => {
                 out.write_all(b"\\")?;
                 out.write_all(c.encode_utf8(&mut buf).as_bytes())?;
             }
@@ -84,5 +89,10 @@ mod tests {
         );
         assert_eq!(esc("two\nlines"), "two lines");
         assert_eq!(esc("2026-11-23 48.5 −3"), "2026-11-23 48.5 −3");
+        // GitHub's autolinks: URLs, www. and e-mail addresses stay text
+        assert_eq!(
+            esc("see https://evil.example or WWW.evil.example, mail a@b.example"),
+            "see https\\://evil.example or WWW\\.evil.example, mail a\\@b.example"
+        );
     }
 }

@@ -13,6 +13,7 @@ use crate::summary::Summary;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use std::path::Path;
+use std::sync::Arc;
 use tera::{Kwargs, State, Tera, Value};
 
 /// Name of the Markdown report template.
@@ -66,9 +67,13 @@ pub const MARKDOWN_LIMIT: usize = 65_536;
 /// The loaded templates, ready to render.
 #[derive(Debug)]
 pub struct Templates {
-    markdown: Tera,
-    html: Tera,
+    markdown: Arc<Tera>,
+    html: Arc<Tera>,
 }
+
+/// A template that renders longer than this is stopped: a template of `templates_dir` with
+/// loops that never end must not hang the weekly run (the built-in ones take milliseconds).
+pub const RENDER_BUDGET: std::time::Duration = std::time::Duration::from_secs(10);
 
 impl Templates {
     /// Loads the embedded templates, each replaced by a file of the same name in `dir`.
@@ -114,13 +119,36 @@ impl Templates {
             tera.add_raw_templates(sources.iter().map(|(n, t)| (*n, t.as_str())))
                 .map_err(|e| template_error(&failing_template(&e, &sources), &e))?;
         }
-        Ok(Templates { markdown, html })
+        Ok(Templates {
+            markdown: Arc::new(markdown),
+            html: Arc::new(html),
+        })
     }
 
-    /// Renders a template with a context.
-    fn render(tera: &Tera, name: &str, context: &tera::Context) -> Result<String> {
-        tera.render(name, context)
-            .map_err(|e| template_error(name, &e))
+    /// Renders a template with a context within [`RENDER_BUDGET`]. The rendering runs on a
+    /// thread of its own; one that overruns is abandoned (it ends with the process).
+    fn render(tera: &Arc<Tera>, name: &str, context: &tera::Context) -> Result<String> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (tera, owned_name, context) = (tera.clone(), name.to_string(), context.clone());
+        std::thread::Builder::new()
+            .name(format!("render {name}"))
+            .spawn(move || {
+                let _ = tx.send(tera.render(&owned_name, &context));
+            })
+            .map_err(|e| Error::Template {
+                name: name.to_string(),
+                message: format!("cannot start rendering: {e}"),
+            })?;
+        match rx.recv_timeout(RENDER_BUDGET) {
+            Ok(rendered) => rendered.map_err(|e| template_error(name, &e)),
+            Err(_) => Err(Error::Template {
+                name: name.to_string(),
+                message: format!(
+                    "rendering took longer than {} s and was stopped; look for loops that never end or grow too large",
+                    RENDER_BUDGET.as_secs()
+                ),
+            }),
+        }
     }
 
     /// Renders `report.html`.
@@ -560,6 +588,23 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn a_template_that_never_ends_is_stopped() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("report.html.tera"),
+            "{% for a in range(end=100000) %}{% for b in range(end=100000) %}{% for c in range(end=100000) %}.{% endfor %}{% endfor %}{% endfor %}",
+        )
+        .unwrap();
+        let t = Templates::load(Some(dir.path())).unwrap();
+        let s = sample("A", "acme/web", 1, 3, &RiskSettings::default());
+        let started = std::time::Instant::now();
+        let e = t.html(&s, &view(&s)).unwrap_err();
+        assert!(started.elapsed() < RENDER_BUDGET + std::time::Duration::from_secs(5));
+        assert_eq!(e.exit_code(), 2);
+        assert!(e.to_string().contains("longer than 10 s"), "{e}");
+    }
+
+    #[test]
     fn urls_are_made_safe_or_dropped() {
         assert_eq!(
             safe_url("https://github.com/acme/web/security/secret-scanning/12").as_deref(),
@@ -582,5 +627,104 @@ pub(crate) mod tests {
         assert_eq!(signed(3), "+3");
         assert_eq!(signed(-3), "−3");
         assert_eq!(signed(0), "0");
+    }
+}
+
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use crate::config::RiskSettings;
+    use crate::filter::Filter;
+    use crate::github::model::{Alert, Repository, Validity};
+    use crate::history::{HistoryView, Point, Source};
+    use crate::metrics::{Campaign, CampaignInfo, SUPPORTED_YEARS, midnight};
+    use chrono::{Duration, NaiveDate};
+    use proptest::prelude::*;
+
+    /// A day number within the supported years, with the ends of the range likely.
+    fn day() -> impl Strategy<Value = NaiveDate> {
+        let first = NaiveDate::from_ymd_opt(*SUPPORTED_YEARS.start(), 1, 1).unwrap();
+        let last = NaiveDate::from_ymd_opt(*SUPPORTED_YEARS.end(), 12, 31).unwrap();
+        let span = (last - first).num_days();
+        prop_oneof![
+            Just(first),
+            Just(last),
+            (0..30i64).prop_map(move |d| first + Duration::days(d)),
+            (0..30i64).prop_map(move |d| last - Duration::days(d)),
+            (0..=span).prop_map(move |d| first + Duration::days(d)),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+
+        /// Dates at the edges of what the tool accepts go through metrics, both charts and
+        /// every template without a panic.
+        #[test]
+        fn extreme_dates_never_panic(
+            t in day(),
+            due in proptest::option::of(day()),
+            starts in proptest::option::of(day()),
+            ages in proptest::collection::vec((0i64..400_000, proptest::option::of(0i64..400_000)), 0..8),
+            stale in any::<u32>(),
+            sla in any::<u32>(),
+        ) {
+            let as_of = midnight(t);
+            let alerts: Vec<Alert> = ages
+                .iter()
+                .enumerate()
+                .map(|(n, (age, fixed))| {
+                    let created = as_of
+                        .checked_sub_signed(Duration::days(*age))
+                        .filter(|c| crate::metrics::instant_supported(*c))
+                        .unwrap_or(as_of);
+                    let resolved = fixed.and_then(|f| created.checked_add_signed(Duration::days(f)))
+                        .filter(|r| crate::metrics::instant_supported(*r));
+                    Alert {
+                        number: n as u64 + 1,
+                        created_at: created,
+                        updated_at: None,
+                        html_url: None,
+                        state: None,
+                        resolution: resolved.map(|_| "revoked".into()),
+                        resolved_at: resolved,
+                        secret_type: "x".into(),
+                        secret_type_display_name: None,
+                        provider: None,
+                        provider_slug: None,
+                        repository: Repository { full_name: "a/b".into(), name: "b".into() },
+                        push_protection_bypassed: None,
+                        validity: Some(Validity::Active),
+                        publicly_leaked: Some(true),
+                        multi_repo: None,
+                        assigned_to: None,
+                        generic: false,
+                    }
+                })
+                .collect();
+            let campaign = Campaign {
+                info: CampaignInfo {
+                    id: "c".into(),
+                    name: "C".into(),
+                    filter: String::new(),
+                    starts_on: starts,
+                    due_on: due,
+                    github_campaign: None,
+                },
+                filter: Filter::default(),
+                sla_days: sla,
+            };
+            let risk = RiskSettings { stale_after_days: stale, ..RiskSettings::default() };
+            let mut m = crate::metrics::compute(&alerts, &campaign, as_of, &risk);
+            let details = std::mem::take(&mut m.details);
+            let point = Point { as_of, open: m.totals.open, closed: m.totals.closed, source: Source::Observed };
+            let summary = Summary::new(campaign.info, m, None, HistoryView { previous: None, points: vec![point] });
+            charts::burndown(&summary).unwrap();
+            charts::repos(&summary).unwrap();
+            let view = ReportView::new(&summary, ViewInputs { details, ..Default::default() });
+            let templates = Templates::load(None).unwrap();
+            templates.markdown(&summary, &view).unwrap();
+            templates.html(&summary, &view).unwrap();
+        }
     }
 }

@@ -59,6 +59,28 @@ impl Site {
         ))
     }
 
+    /// The link to an alert: GitHub's `html_url` when it is on GitHub's web origin (no other
+    /// host, no user information), else the alert's page built from the origin; without a
+    /// known origin, any https link without user information.
+    pub fn alert_url(&self, a: &AtRiskAlert) -> Option<String> {
+        let sent = url::Url::parse(&a.html_url)
+            .ok()
+            .filter(|u| u.username().is_empty() && u.password().is_none());
+        let trusted = match (&sent, self.web.as_deref()) {
+            (Some(u), Some(web)) => u.origin().ascii_serialization() == web,
+            (Some(u), None) => u.scheme() == "https",
+            (None, _) => false,
+        };
+        if trusted {
+            return crate::render::safe_url(&a.html_url);
+        }
+        let web = self.web.as_deref()?;
+        crate::render::safe_url(&format!(
+            "{web}/{}/security/secret-scanning/{}",
+            a.repo, a.number
+        ))
+    }
+
     /// A campaign's full HTML report as published.
     pub fn report_url(&self, id: &str, date: NaiveDate) -> Option<String> {
         Some(format!(
@@ -176,11 +198,11 @@ pub struct AtRiskView {
 }
 
 impl AtRiskView {
-    fn new(a: &AtRiskAlert) -> AtRiskView {
+    fn new(a: &AtRiskAlert, site: &Site) -> AtRiskView {
         AtRiskView {
             repo: a.repo.clone(),
             number: a.number,
-            url: crate::render::safe_url(&a.html_url),
+            url: site.alert_url(a),
             secret: a.secret_type_display_name.clone(),
             age_days: a.age_days,
             reasons: a.reasons.clone(),
@@ -369,9 +391,17 @@ impl ReportView {
         let fixed = fixed_of(&summary.closed_by_resolution);
         let fixed_this_week = fixed_of(&summary.resolved_this_week_by_resolution);
         let (at_risk, at_risk_complete) = match &details.at_risk {
-            Some(all) => (all.iter().map(AtRiskView::new).collect(), true),
+            Some(all) => (
+                all.iter().map(|a| AtRiskView::new(a, &site)).collect(),
+                true,
+            ),
             None => (
-                summary.at_risk.top.iter().map(AtRiskView::new).collect(),
+                summary
+                    .at_risk
+                    .top
+                    .iter()
+                    .map(|a| AtRiskView::new(a, &site))
+                    .collect(),
                 summary.at_risk.top.len() as u64 >= summary.at_risk.count,
             ),
         };

@@ -360,6 +360,13 @@ async fn list_alerts(
             if q.get("hide_secret").map(String::as_str) == Some("true") && !st.ignore_hide_secret {
                 a.as_object_mut().unwrap().remove("secret");
             }
+            // alert pages live on the server's own web origin, as on GitHub Enterprise Server
+            if let Some(rest) = a["html_url"]
+                .as_str()
+                .and_then(|u| u.strip_prefix("https://github.com/"))
+            {
+                a["html_url"] = json!(format!("{}/{rest}", st.base));
+            }
             a
         })
         .collect();

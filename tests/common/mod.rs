@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod fake_github;
+pub mod raw;
 pub mod servers;
 
 pub use fake_github::*;

@@ -1,0 +1,212 @@
+//! Cursor pagination of alert listings: the query every first page asks, the `Link` header's
+//! next page (checked by the client to stay on the configured origin), `hide_secret=true` and
+//! `per_page=100` enforced on every page, and pages read into this project's alert type.
+
+use super::model::Alert;
+use crate::error::{Error, Result};
+use serde::Serialize;
+use url::Url;
+
+/// Largest page GitHub serves.
+pub const PER_PAGE: u8 = 100;
+
+/// The query of an alert listing's first page.
+#[derive(Serialize)]
+pub struct AlertQuery<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    state: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    secret_type: Option<String>,
+    sort: &'a str,
+    direction: &'a str,
+    per_page: u8,
+    hide_secret: bool,
+    after: &'a str,
+}
+
+impl<'a> AlertQuery<'a> {
+    /// The first page of a listing: newest first, 100 a page, secrets hidden, cursor paging.
+    pub fn new(state: Option<&'a str>, secret_type: Option<String>, sort: &'a str) -> Self {
+        AlertQuery {
+            state,
+            secret_type,
+            sort,
+            direction: "desc",
+            per_page: PER_PAGE,
+            hide_secret: true,
+            after: "",
+        }
+    }
+}
+
+/// Reads a page of alerts, parsing the JSON once. When an alert cannot be read, the page is
+/// read again item by item to say which alert and which field.
+pub fn parse_page(body: &str) -> Result<Vec<Alert>> {
+    match serde_json::from_str::<Vec<Alert>>(body) {
+        Ok(alerts) => Ok(alerts),
+        Err(_) => Err(explain_page(body)),
+    }
+}
+
+fn explain_page(body: &str) -> Error {
+    let values: Vec<serde_json::Value> = match serde_json::from_str(body) {
+        Ok(v) => v,
+        Err(e) => {
+            return Error::GitHub(format!(
+                "GitHub sent an alert list this tool cannot read ({e}); is github.api_url a GitHub API?"
+            ));
+        }
+    };
+    for (i, v) in values.into_iter().enumerate() {
+        let number = v.get("number").and_then(|n| n.as_u64());
+        if let Err(e) = serde_path_to_error::deserialize::<_, Alert>(v) {
+            return Error::GitHub(format!(
+                "GitHub sent an alert this tool cannot read (item {i}{}, field `{}`: {})",
+                number.map(|n| format!(", alert #{n}")).unwrap_or_default(),
+                e.path(),
+                e.inner()
+            ));
+        }
+    }
+    Error::GitHub("GitHub sent an alert list this tool cannot read".into())
+}
+
+/// The URL of the first link with `rel=<rel>` in a `Link` header (RFC 8288). URLs are
+/// delimited by angle brackets, so commas inside them (`secret_type=a,b`) are fine.
+pub fn link_with_rel<'a>(header: &'a str, rel: &str) -> Option<&'a str> {
+    let mut rest = header;
+    while let Some(open) = rest.find('<') {
+        let after = &rest[open + 1..];
+        let close = after.find('>')?;
+        let url = &after[..close];
+        let params_and_more = &after[close + 1..];
+        let params = match params_and_more.find('<') {
+            Some(next) => &params_and_more[..next],
+            None => params_and_more,
+        };
+        let matches = params.split(';').any(|p| {
+            let Some((k, v)) = p.split_once('=') else {
+                return false;
+            };
+            k.trim().eq_ignore_ascii_case("rel")
+                && v.trim()
+                    .trim_end_matches(',')
+                    .trim()
+                    .trim_matches('"')
+                    .split_ascii_whitespace()
+                    .any(|r| r.eq_ignore_ascii_case(rel))
+        });
+        if matches {
+            return Some(url);
+        }
+        rest = params_and_more;
+    }
+    None
+}
+
+/// Path and query of a pagination URL with `hide_secret=true` and `per_page=100` enforced.
+pub fn with_required_params(url: &Url) -> String {
+    let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    let has = |k: &str, v: &str| pairs.iter().any(|(pk, pv)| pk == k && pv == v);
+    let ok = has("hide_secret", "true")
+        && has("per_page", &PER_PAGE.to_string())
+        && pairs
+            .iter()
+            .filter(|(k, _)| k == "hide_secret" || k == "per_page")
+            .count()
+            == 2;
+    if ok {
+        return match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_string(),
+        };
+    }
+    let mut fixed = url.clone();
+    fixed
+        .query_pairs_mut()
+        .clear()
+        .extend_pairs(
+            pairs
+                .iter()
+                .filter(|(k, _)| k != "hide_secret" && k != "per_page"),
+        )
+        .append_pair("per_page", &PER_PAGE.to_string())
+        .append_pair("hide_secret", "true");
+    match fixed.query() {
+        Some(q) => format!("{}?{q}", fixed.path()),
+        None => fixed.path().to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn link_header_parsing() {
+        let h = r#"<https://api.github.com/orgs/acme/secret-scanning/alerts?secret_type=password,rsa_private_key&after=Y3,Vy>; rel="next", <https://api.github.com/x?before=a>; rel="prev""#;
+        assert_eq!(
+            link_with_rel(h, "next"),
+            Some(
+                "https://api.github.com/orgs/acme/secret-scanning/alerts?secret_type=password,rsa_private_key&after=Y3,Vy"
+            )
+        );
+        assert_eq!(
+            link_with_rel(h, "prev"),
+            Some("https://api.github.com/x?before=a")
+        );
+        assert_eq!(link_with_rel(h, "last"), None);
+        assert_eq!(link_with_rel("<a>; rel=\"prev next\"", "next"), Some("a"));
+        assert_eq!(link_with_rel("<a>; rel=next", "next"), Some("a"));
+        assert_eq!(link_with_rel("garbage", "next"), None);
+        assert_eq!(link_with_rel("<unterminated; rel=next", "next"), None);
+        assert_eq!(link_with_rel("", "next"), None);
+    }
+
+    #[test]
+    fn required_params_are_enforced() {
+        let u = Url::parse("https://h/api/v3/orgs/a/secret-scanning/alerts?per_page=100&hide_secret=true&after=abc%2B").unwrap();
+        assert_eq!(
+            with_required_params(&u),
+            "/api/v3/orgs/a/secret-scanning/alerts?per_page=100&hide_secret=true&after=abc%2B"
+        );
+        let u = Url::parse(
+            "https://h/orgs/a/secret-scanning/alerts?after=x&hide_secret=false&per_page=30",
+        )
+        .unwrap();
+        assert_eq!(
+            with_required_params(&u),
+            "/orgs/a/secret-scanning/alerts?after=x&per_page=100&hide_secret=true"
+        );
+        let u = Url::parse("https://h/orgs/a/secret-scanning/alerts?after=x").unwrap();
+        assert_eq!(
+            with_required_params(&u),
+            "/orgs/a/secret-scanning/alerts?after=x&per_page=100&hide_secret=true"
+        );
+    }
+
+    #[test]
+    fn page_errors_name_the_alert() {
+        let e = parse_page(
+            r#"[{"number": 4, "created_at": "yesterday", "repository": {"full_name": "a/b"}}]"#,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("item 0, alert #4, field `created_at`"), "{e}");
+        let e = parse_page("<html>").unwrap_err().to_string();
+        assert!(e.contains("cannot read"), "{e}");
+    }
+
+    #[test]
+    fn query_string_has_hide_secret_and_per_page() {
+        let q = AlertQuery::new(
+            Some("open"),
+            Some("password,rsa_private_key".into()),
+            "created",
+        );
+        assert_eq!(
+            serde_urlencoded::to_string(&q).unwrap(),
+            "state=open&secret_type=password%2Crsa_private_key&sort=created&direction=desc&per_page=100&hide_secret=true&after="
+        );
+    }
+}
