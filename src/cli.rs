@@ -4,19 +4,105 @@ use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
+/// What `--help` shows after the options: examples, exit codes and the environment.
+const AFTER_HELP: &str = "\
+Examples:
+  campaign-pulse demo                           reports from a built-in sample organization
+  campaign-pulse init                           write campaign-pulse.yaml to edit
+  campaign-pulse check                          check it, the token and access to the alerts
+  campaign-pulse run                            fetch, record, write and send this week's reports
+  campaign-pulse run --as-of 2026-11-23 --dry-run
+  campaign-pulse report --as-of 2026-11-16      re-render a past week from the history, offline
+
+Exit codes:
+  0  success
+  1  failure: nothing sent, history unchanged (GitHub refused or could not be reached, a file)
+  2  bad usage or configuration (a flag, the config file, a template, a missing variable)
+  3  reports and history written, but a delivery failed
+
+Environment:
+  CAMPAIGN_PULSE_CONFIG  the configuration file when --config is not given
+                         (else ./campaign-pulse.yaml)
+  GITHUB_TOKEN           the token (or the variable github.token_env names)
+  GITHUB_API_URL         the API when github.api_url is not set (GitHub Enterprise Server)
+  CAMPAIGN_PULSE_LOG     a tracing filter for the logs, e.g. campaign_pulse=debug
+  GITHUB_STEP_SUMMARY    set by GitHub Actions: the Markdown reports are appended to it
+  NO_COLOR               no colour in the output (like --color never)
+  and the variables the configuration names for SMTP and webhook URLs";
+
 /// Weekly progress reports for GitHub secret-scanning remediation campaigns.
 #[derive(Debug, Parser)]
-#[command(name = "campaign-pulse", version, about, long_about = None)]
+#[command(name = "campaign-pulse", version, about, long_about = None, after_help = AFTER_HELP)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
-    /// Log only warnings and errors (for cron).
-    #[arg(long, short, global = true)]
+    /// Print only errors: no progress, no list of reports (for cron).
+    #[arg(long, short, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
     /// Log more (-v: debug, -vv: trace).
     #[arg(long, short, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// When to colour the output: auto (on a terminal, unless NO_COLOR is set), always, never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+}
+
+/// When to colour the output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless `NO_COLOR` is set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to colour a stream that is (or is not) a terminal.
+    pub fn enabled(self, terminal: bool) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
+        }
+    }
+}
+
+/// The configuration file option shared by the commands that read one.
+#[derive(Debug, Clone, Args)]
+pub struct ConfigArg {
+    /// The configuration file [default: $CAMPAIGN_PULSE_CONFIG, else ./campaign-pulse.yaml].
+    #[arg(
+        long,
+        short,
+        value_name = "FILE",
+        env = "CAMPAIGN_PULSE_CONFIG",
+        hide_env = true
+    )]
+    pub config: Option<PathBuf>,
+}
+
+/// The configuration file read when neither `--config` nor `CAMPAIGN_PULSE_CONFIG` names one.
+pub const DEFAULT_CONFIG: &str = "campaign-pulse.yaml";
+
+impl ConfigArg {
+    /// The file to read: `--config`, else `CAMPAIGN_PULSE_CONFIG`, else
+    /// `./campaign-pulse.yaml` when it exists.
+    pub fn path(&self) -> Result<PathBuf, String> {
+        match &self.config {
+            Some(p) if !p.as_os_str().is_empty() => Ok(p.clone()),
+            _ if std::path::Path::new(DEFAULT_CONFIG).is_file() => {
+                Ok(PathBuf::from(DEFAULT_CONFIG))
+            }
+            _ => Err(format!(
+                "no configuration: pass --config FILE, set CAMPAIGN_PULSE_CONFIG, or write ./{DEFAULT_CONFIG} with `campaign-pulse init`"
+            )),
+        }
+    }
 }
 
 /// The subcommands.
@@ -25,7 +111,7 @@ pub enum Command {
     /// Reports from a built-in sample organization: no token, no network.
     Demo {
         /// Where to write the reports.
-        #[arg(long, default_value = "reports/demo")]
+        #[arg(long, default_value = "reports/demo", value_name = "DIR")]
         out: PathBuf,
     },
     /// Fetch alerts, record this week's snapshot, write and send the reports.
@@ -33,40 +119,55 @@ pub enum Command {
     /// Re-render the reports from the history only, offline.
     Report {
         /// The configuration file.
-        #[arg(long, short)]
-        config: PathBuf,
-        /// The report's date: the latest snapshot on or before it is used.
-        #[arg(long, value_parser = parse_as_of)]
+        #[command(flatten)]
+        config: ConfigArg,
+        /// The report's date, YYYY-MM-DD or RFC 3339: the latest snapshot on or before it.
+        #[arg(long, value_parser = parse_as_of, value_name = "DATE")]
         as_of: Option<DateTime<Utc>>,
         /// Where to write the reports (default: output.dir).
-        #[arg(long)]
+        #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        /// Replace a report that `run` wrote for the same date (it lists at-risk alerts the
+        /// history does not keep).
+        #[arg(long)]
+        force: bool,
     },
-    /// Check the configuration, the token, GitHub's reachability and the rate limit.
+    /// Check the configuration, the templates, the token, GitHub's reachability and the rate
+    /// limit.
     Check {
         /// The configuration file.
-        #[arg(long, short)]
-        config: PathBuf,
+        #[command(flatten)]
+        config: ConfigArg,
     },
     /// Write a commented example configuration.
     Init {
         /// Where to write it.
-        #[arg(long, default_value = "campaign-pulse.yaml")]
+        #[arg(long, default_value = DEFAULT_CONFIG, value_name = "FILE")]
         out: PathBuf,
     },
+    /// Print a shell completion script: bash, zsh, fish, elvish or powershell.
+    ///
+    /// For bash: `campaign-pulse completions bash > ~/.local/share/bash-completion/completions/campaign-pulse`
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `campaign-pulse man > campaign-pulse.1`.
+    Man,
 }
 
 /// Options of `run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// The configuration file.
-    #[arg(long, short)]
-    pub config: PathBuf,
-    /// Compute everything as of this instant: YYYY-MM-DD (midnight UTC) or RFC 3339.
-    #[arg(long, value_parser = parse_as_of)]
+    #[command(flatten)]
+    pub config: ConfigArg,
+    /// Compute everything as of this instant: YYYY-MM-DD (midnight UTC) or RFC 3339
+    /// (2026-11-23T09:00:00+01:00). Default: now.
+    #[arg(long, value_parser = parse_as_of, value_name = "TIME")]
     pub as_of: Option<DateTime<Utc>>,
     /// Where to write the reports (default: output.dir).
-    #[arg(long)]
+    #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Send nothing and leave the history as it is; write what would be sent to OUT/outbox/.
     #[arg(long)]
@@ -78,7 +179,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub resend: bool,
     /// Read alerts from `fixture:PATH` (a JSON array of alerts as the API returns them).
-    #[arg(long, value_parser = parse_source)]
+    #[arg(long, value_parser = parse_source, value_name = "fixture:PATH")]
     pub source: Option<PathBuf>,
 }
 

@@ -4,33 +4,45 @@
 use campaign_pulse::cli::{Cli, Command};
 use campaign_pulse::error::{EXIT_FAILURE, EXIT_OK, Error};
 use campaign_pulse::{Outcome, ReportOptions, RunOptions};
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::fmt::format::Writer;
+use tracing_subscriber::fmt::time::FormatTime;
 
 fn main() -> ExitCode {
     campaign_pulse::tls::init();
     let cli = Cli::parse();
-    init_logging(cli.quiet, cli.verbose);
+    let color = cli.color.enabled(std::io::stderr().is_terminal());
+    init_logging(cli.quiet, cli.verbose, color);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
+            print_error(color, &format!("cannot start the async runtime: {e}"));
             return ExitCode::from(EXIT_FAILURE as u8);
         }
     };
     let code = match runtime.block_on(dispatch(cli.command, cli.quiet)) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e}");
+            print_error(color, &e.to_string());
             e.exit_code()
         }
     };
     ExitCode::from(u8::try_from(code).unwrap_or(1))
+}
+
+/// `error: …` on stderr, the word in red on a terminal (not under NO_COLOR or --color never).
+fn print_error(color: bool, message: &str) {
+    if color {
+        eprintln!("\x1b[1;31merror:\x1b[0m {message}");
+    } else {
+        eprintln!("error: {message}");
+    }
 }
 
 async fn dispatch(command: Command, quiet: bool) -> Result<i32, Error> {
@@ -48,7 +60,7 @@ async fn dispatch(command: Command, quiet: bool) -> Result<i32, Error> {
         }
         Command::Run(args) => {
             let opts = RunOptions {
-                config: args.config,
+                config: args.config.path().map_err(Error::Usage)?,
                 as_of: args.as_of,
                 out: args.out,
                 dry_run: args.dry_run,
@@ -62,19 +74,29 @@ async fn dispatch(command: Command, quiet: bool) -> Result<i32, Error> {
             }
             Ok(outcome.exit_code)
         }
-        Command::Report { config, as_of, out } => {
-            let outcome = campaign_pulse::report(&ReportOptions { config, as_of, out })?;
+        Command::Report {
+            config,
+            as_of,
+            out,
+            force,
+        } => {
+            let outcome = campaign_pulse::report(&ReportOptions {
+                config: config.path().map_err(Error::Usage)?,
+                as_of,
+                out,
+                force,
+            })?;
             if !quiet {
                 print_reports(&outcome);
             }
             Ok(outcome.exit_code)
         }
         Command::Check { config } => {
-            let (lines, ok) = campaign_pulse::check(&config).await?;
-            for line in lines {
+            let report = campaign_pulse::check(&config.path().map_err(Error::Usage)?).await?;
+            for line in report.lines {
                 println!("{line}");
             }
-            Ok(if ok { EXIT_OK } else { EXIT_FAILURE })
+            Ok(report.exit_code)
         }
         Command::Init { out } => {
             campaign_pulse::init(&out)?;
@@ -84,6 +106,17 @@ async fn dispatch(command: Command, quiet: bool) -> Result<i32, Error> {
                     out.display()
                 );
             }
+            Ok(EXIT_OK)
+        }
+        Command::Completions { shell } => {
+            let mut cmd = Cli::command();
+            clap_complete::generate(shell, &mut cmd, "campaign-pulse", &mut std::io::stdout());
+            Ok(EXIT_OK)
+        }
+        Command::Man => {
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut std::io::stdout())
+                .map_err(|e| Error::Usage(format!("cannot write the manual page: {e}")))?;
             Ok(EXIT_OK)
         }
     }
@@ -113,7 +146,7 @@ fn print_campaigns(outcome: &Outcome) {
     for r in &outcome.reports {
         let s = &r.summary;
         println!(
-            "{:<28} {:<9} {:>5} open {:>4} resolved this week  {}",
+            "{:<28} {:<9} {:>5} open {:>4} closed this week  {}",
             s.campaign.id,
             s.forecast.status.label(),
             s.totals.open,
@@ -123,19 +156,35 @@ fn print_campaigns(outcome: &Outcome) {
     }
 }
 
-fn init_logging(quiet: bool, verbose: u8) {
+/// Timestamps to the second, in UTC, for logs read later (cron mail, CI).
+struct Seconds;
+
+impl FormatTime for Seconds {
+    fn format_time(&self, w: &mut Writer<'_>) -> std::fmt::Result {
+        write!(w, "{}", chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ"))
+    }
+}
+
+/// Logs on stderr: this tool's own lines only (the HTTP and TLS libraries stay silent unless
+/// `-vv` or `CAMPAIGN_PULSE_LOG` asks); `--quiet` leaves only errors. On a terminal, lines
+/// carry no timestamp; elsewhere, a timestamp to the second.
+fn init_logging(quiet: bool, verbose: u8, color: bool) {
     let default = match (quiet, verbose) {
-        (true, _) => "warn",
-        (false, 0) => "campaign_pulse=info,warn",
-        (false, 1) => "campaign_pulse=debug,info",
+        (true, _) => "campaign_pulse=error",
+        (false, 0) => "campaign_pulse=info",
+        (false, 1) => "campaign_pulse=debug,warn",
         (false, _) => "trace",
     };
     let filter =
         EnvFilter::try_from_env("CAMPAIGN_PULSE_LOG").unwrap_or_else(|_| EnvFilter::new(default));
-    tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .with_target(false)
-        .init();
+        .with_ansi(color)
+        .with_target(false);
+    if std::io::stderr().is_terminal() {
+        builder.without_time().init();
+    } else {
+        builder.with_timer(Seconds).init();
+    }
 }

@@ -125,7 +125,16 @@ fn demo_needs_no_token_and_gives_the_same_numbers_every_time() {
         text(&o).0
     };
     let stdout = run("a");
-    run("b");
+    let first: Vec<String> = [
+        "azure-credentials",
+        "public-leaks",
+        "aws-keys",
+        "slack-tokens",
+        "passwords",
+    ]
+    .iter()
+    .map(|id| w.read(&format!("a/{id}/2026-11-23/summary.json")))
+    .collect();
     run("a"); // again in the same place: the demo resets its own history
     let campaigns = [
         "azure-credentials",
@@ -135,10 +144,10 @@ fn demo_needs_no_token_and_gives_the_same_numbers_every_time() {
         "passwords",
     ];
     let mut statuses = Vec::new();
-    for id in campaigns {
+    for (id, before) in campaigns.iter().zip(&first) {
         let rel = format!("{id}/2026-11-23/summary.json");
         let a = w.read(&format!("a/{rel}"));
-        assert_eq!(a, w.read(&format!("b/{rel}")), "{id}");
+        assert_eq!(&a, before, "{id}");
         assert!(
             w.path()
                 .join(format!("a/{id}/2026-11-23/report.md"))
@@ -171,4 +180,174 @@ fn demo_needs_no_token_and_gives_the_same_numbers_every_time() {
         history.lines().count() as u64
     };
     assert!(total > 20);
+}
+
+#[test]
+fn the_config_is_found_without_config() {
+    let w = Workdir::new("github: { org: acme }\ncampaigns:\n  - { id: a }\n");
+    std::fs::write(w.path().join("alerts.json"), "[]").unwrap();
+    // neither --config nor CAMPAIGN_PULSE_CONFIG, and no ./campaign-pulse.yaml
+    let out = w
+        .command(&[
+            "run",
+            "--source",
+            "fixture:alerts.json",
+            "--as-of",
+            "2026-11-23",
+        ])
+        .env_remove("CAMPAIGN_PULSE_CONFIG")
+        .output()
+        .unwrap();
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("no configuration: pass --config FILE, set CAMPAIGN_PULSE_CONFIG"),
+        "{stderr}"
+    );
+    // CAMPAIGN_PULSE_CONFIG names it
+    let out = w
+        .command(&[
+            "run",
+            "--source",
+            "fixture:alerts.json",
+            "--as-of",
+            "2026-11-23",
+        ])
+        .env("CAMPAIGN_PULSE_CONFIG", "config.yaml")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    // ./campaign-pulse.yaml is found
+    std::fs::rename(
+        w.path().join("config.yaml"),
+        w.path().join("campaign-pulse.yaml"),
+    )
+    .unwrap();
+    let out = w
+        .command(&[
+            "run",
+            "--source",
+            "fixture:alerts.json",
+            "--as-of",
+            "2026-11-23",
+        ])
+        .env_remove("CAMPAIGN_PULSE_CONFIG")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    assert!(w.path().join("reports/a/2026-11-23/summary.json").exists());
+}
+
+#[test]
+fn conventions_of_the_command_line() {
+    let w = Workdir::new("github: { org: acme }\ncampaigns:\n  - { id: a }\n");
+    // -q and -v together make no sense
+    let out = w.run(&["-q", "-v", "demo"]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("cannot be used with"), "{stderr}");
+    // completions and the manual page
+    for shell in ["bash", "zsh", "fish"] {
+        let out = w.run(&["completions", shell]);
+        assert_eq!(out.status.code(), Some(0));
+        let script = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            script.contains("campaign-pulse") && script.contains("as-of"),
+            "{shell}: {script}"
+        );
+    }
+    let out = w.run(&["man"]);
+    assert_eq!(out.status.code(), Some(0));
+    let man = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        man.starts_with(".ie") || man.contains(".TH campaign-pulse"),
+        "{man}"
+    );
+    // the help has examples, exit codes and the environment
+    let help = String::from_utf8_lossy(&w.run(&["--help"]).stdout).into_owned();
+    for part in [
+        "Examples:",
+        "Exit codes:",
+        "GITHUB_TOKEN",
+        "CAMPAIGN_PULSE_CONFIG",
+        "NO_COLOR",
+    ] {
+        assert!(help.contains(part), "{part}: {help}");
+    }
+    // colour: forced on, then off by NO_COLOR or --color never
+    let error = |cmd: &mut std::process::Command| {
+        String::from_utf8_lossy(&cmd.output().unwrap().stderr).into_owned()
+    };
+    let coloured = error(
+        w.command(&["--color", "always", "run", "-c", "nope.yaml"])
+            .env_remove("NO_COLOR"),
+    );
+    assert!(coloured.contains("\x1b[1;31merror:\x1b[0m"), "{coloured:?}");
+    let plain = error(&mut w.command(&["--color", "never", "run", "-c", "nope.yaml"]));
+    assert!(plain.starts_with("error: "), "{plain:?}");
+    let no_color = error(w.command(&["run", "-c", "nope.yaml"]).env("NO_COLOR", "1"));
+    assert!(!no_color.contains('\x1b'), "{no_color:?}");
+    // an empty token is named as empty, not as missing
+    let out = w
+        .command(&["check"])
+        .env("GITHUB_TOKEN", "")
+        .env("CAMPAIGN_PULSE_CONFIG", "config.yaml")
+        .output()
+        .unwrap();
+    let (stdout, _) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stdout}");
+    assert!(
+        stdout.contains("GITHUB_TOKEN (github.token_env) is empty"),
+        "{stdout}"
+    );
+    // dates as the docs write them, two-digit months and days
+    let w = Workdir::new("github: { org: acme }\ncampaigns:\n  - { id: a, due_on: 2026-12-1 }\n");
+    let out = w.run(&["check", "-c", "config.yaml"]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("`2026-12-1` is not a date"), "{stderr}");
+}
+
+#[test]
+fn check_renders_every_template_and_names_strays() {
+    let w = Workdir::new(
+        "github: { org: acme, api_url: \"http://127.0.0.1:9\" }\noutput: { templates_dir: mine }\ncampaigns:\n  - { id: a }\n",
+    );
+    std::fs::create_dir_all(w.path().join("mine")).unwrap();
+    // parses, but fails only when rendered
+    std::fs::write(w.path().join("mine/report.md.tera"), "{{ s.nope.x }}\n").unwrap();
+    std::fs::write(w.path().join("mine/report.md"), "a stray file").unwrap();
+    let out = w.run(&["check", "-c", "config.yaml"]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("templates: NO: template `report.md.tera`"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("mine/report.md is not a template name"),
+        "{stdout}"
+    );
+    assert_eq!(
+        stderr.matches("using template").count(),
+        1,
+        "each template logged once: {stderr}"
+    );
+    // fixed, the templates render against the demo organization
+    std::fs::write(
+        w.path().join("mine/report.md.tera"),
+        "{{ s.totals.open }}\n",
+    )
+    .unwrap();
+    let out = w.run(&["check", "-c", "config.yaml"]);
+    let (stdout, _) = text(&out);
+    assert!(
+        stdout.contains("templates: valid; 5 reports rendered against the demo organization"),
+        "{stdout}"
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "GitHub cannot be reached: {stdout}"
+    );
 }

@@ -702,6 +702,31 @@ fn report_rerenders_from_the_history_offline() {
     assert_eq!(again["at_risk"]["count"], live["at_risk"]["count"]);
     let md = w.read("again/azure/2026-11-23/report.md");
     assert!(md.contains("Re-rendered from the history"), "{md}");
+    assert!(
+        !md.contains("\\`"),
+        "no escaped backticks in the note: {md}"
+    );
+
+    // over run's own report, poorer without the at-risk list: refused unless --force
+    let out = w.run(&["report", "-c", "config.yaml", "--as-of", T1]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("holds the report campaign-pulse run wrote for that date")
+            && stderr.contains("--force"),
+        "{stderr}"
+    );
+    assert_eq!(
+        w.json("out/azure/2026-11-23/summary.json"),
+        live,
+        "left as it was"
+    );
+    let out = w.run(&["report", "-c", "config.yaml", "--as-of", T1, "--force"]);
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    assert_eq!(
+        w.json("out/azure/2026-11-23/summary.json")["at_risk"]["top"],
+        json!([])
+    );
 
     let out = w.run(&["report", "-c", "config.yaml", "--as-of", "2026-10-01"]);
     let (_, stderr) = text(&out);

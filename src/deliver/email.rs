@@ -168,36 +168,7 @@ impl Email {
     /// report; the burndown charts as inline parts.
     pub fn message(&self, digest: &Digest, templates: &Templates) -> Result<Message> {
         let subject = digest.subject();
-        let counts = digest.status_counts();
-        let views: Vec<_> = digest
-            .reports
-            .iter()
-            .map(|r| {
-                let mut v = r.view.clone();
-                v.charts = ChartLinks {
-                    burndown: format!("cid:{}", cid("burndown", &r.summary.campaign.id)),
-                    repos: String::new(),
-                };
-                v
-            })
-            .collect();
-        let home = digest
-            .report_url
-            .as_deref()
-            .and_then(crate::render::safe_url);
-        let (html, text) = templates.email(&EmailContext {
-            subject: &subject,
-            as_of: digest.as_of,
-            counts: &counts,
-            home: home.as_deref(),
-            shown: AT_RISK_SHOWN,
-            reports: digest
-                .reports
-                .iter()
-                .zip(&views)
-                .map(|(r, v)| EmailItem { s: &r.summary, v })
-                .collect(),
-        })?;
+        let (html, text) = parts(digest, templates)?;
         let mut related = MultiPart::related().singlepart(SinglePart::html(html));
         let png = ContentType::parse("image/png").map_err(|e| Error::Chart(e.to_string()))?;
         // the email shows each campaign's burndown; the repositories chart is in the full report
@@ -218,7 +189,7 @@ impl Email {
         builder
             .multipart(
                 MultiPart::alternative()
-                    .singlepart(SinglePart::plain(wrap_text(&text)))
+                    .singlepart(SinglePart::plain(text))
                     .multipart(related),
             )
             .map_err(|e| Error::Usage(format!("cannot build the email: {e}")))
@@ -325,6 +296,42 @@ impl Email {
         lettre::address::Envelope::new(Some(self.from.email.clone()), rcpt)
             .map_err(|e| e.to_string())
     }
+}
+
+/// The email's HTML part (charts as `cid:` links) and its plain-text part, wrapped.
+pub fn parts(digest: &Digest, templates: &Templates) -> Result<(String, String)> {
+    let subject = digest.subject();
+    let counts = digest.status_counts();
+    let views: Vec<_> = digest
+        .reports
+        .iter()
+        .map(|r| {
+            let mut v = r.view.clone();
+            v.charts = ChartLinks {
+                burndown: format!("cid:{}", cid("burndown", &r.summary.campaign.id)),
+                repos: String::new(),
+            };
+            v
+        })
+        .collect();
+    let home = digest
+        .report_url
+        .as_deref()
+        .and_then(crate::render::safe_url);
+    let (html, text) = templates.email(&EmailContext {
+        subject: &subject,
+        as_of: digest.as_of,
+        counts: &counts,
+        home: home.as_deref(),
+        shown: AT_RISK_SHOWN,
+        reports: digest
+            .reports
+            .iter()
+            .zip(&views)
+            .map(|(r, v)| EmailItem { s: &r.summary, v })
+            .collect(),
+    })?;
+    Ok((html, wrap_text(&text)))
 }
 
 /// Wraps plain text at [`TEXT_WIDTH`] characters; a continued line keeps its indentation

@@ -169,7 +169,10 @@ impl std::fmt::Debug for Secret {
 fn secret_env(var: &str, what: &str) -> Result<Secret> {
     match std::env::var(var) {
         Ok(v) if !v.trim().is_empty() => Ok(Secret(v.trim().to_string())),
-        _ => Err(Error::Usage(format!(
+        Ok(_) => Err(Error::Usage(format!(
+            "the environment variable {var} ({what}) is empty (GitHub Actions passes an empty value for a secret that is not set); set it, remove that channel from delivery, or run with --no-send"
+        ))),
+        Err(_) => Err(Error::Usage(format!(
             "the environment variable {var} ({what}) is not set; set it, remove that channel from delivery, or run with --no-send"
         ))),
     }

@@ -182,18 +182,24 @@ impl GitHub {
                 Self::with_app(cfg, api, app.app_id, app.installation_id, key)
             }
             None => {
-                let token = std::env::var(&cfg.token_env)
-                    .ok()
-                    .filter(|t| !t.trim().is_empty())
-                    .ok_or_else(|| {
-                        Error::Usage(format!(
+                let token = match std::env::var(&cfg.token_env) {
+                    Ok(t) if !t.trim().is_empty() => t,
+                    Ok(_) => {
+                        return Err(Error::Usage(format!(
+                            "the environment variable {} (github.token_env) is empty: GitHub Actions passes an empty value when the secret it names is not set — create the secret, or set {0} to a token that can read the organization's secret-scanning alerts",
+                            cfg.token_env
+                        )));
+                    }
+                    Err(_) => {
+                        return Err(Error::Usage(format!(
                             "the environment variable {} (github.token_env) is not set: set it to a token \
                              that can read the organization's secret-scanning alerts (classic: \
                              `security_events` scope; fine-grained: \"Secret scanning alerts\" read), \
                              or configure github.app",
                             cfg.token_env
-                        ))
-                    })?;
+                        )));
+                    }
+                };
                 Self::with_token(
                     cfg,
                     api,
@@ -267,9 +273,18 @@ impl GitHub {
             policy: Policy {
                 deadline: cfg.timeout,
                 max_wait: cfg.max_wait,
+                attempts: super::retry::ATTEMPTS,
             },
             budget: AtomicU64::new(DEFAULT_BUDGET),
         }
+    }
+
+    /// One attempt per request and no rate-limit wait: `check` answers at once, and says what
+    /// a run would wait for or retry.
+    pub fn impatient(mut self) -> GitHub {
+        self.policy.attempts = 1;
+        self.policy.max_wait = Duration::ZERO;
+        self
     }
 
     /// How this client authenticates, in words for `check`.

@@ -37,6 +37,8 @@ pub struct Policy {
     pub deadline: Duration,
     /// Rate limits are waited out when they end within this.
     pub max_wait: Duration,
+    /// Attempts per request, the first included.
+    pub attempts: u32,
 }
 
 /// A request that failed, with the status when GitHub answered.
@@ -174,8 +176,9 @@ pub async fn get(
     sent: &AtomicU64,
 ) -> Result<Reply, ApiError> {
     let mut backoff = RETRY_BACKOFF;
-    for n in 1..=ATTEMPTS {
-        let last = n == ATTEMPTS;
+    let attempts = policy.attempts.max(1);
+    for n in 1..=attempts {
+        let last = n == attempts;
         sent.fetch_add(1, Ordering::Relaxed);
         let (status, headers, body, parts) = match attempt(octo, path, policy.deadline).await {
             Attempt::Answer {
@@ -203,7 +206,11 @@ pub async fn get(
             Attempt::Broken(why) => {
                 return Err(ApiError {
                     status: None,
-                    kind: ApiErrorKind::Transport(format!("{why}, after {ATTEMPTS} attempts")),
+                    kind: ApiErrorKind::Transport(if attempts == 1 {
+                        why
+                    } else {
+                        format!("{why}, after {attempts} attempts")
+                    }),
                 });
             }
         };
@@ -248,7 +255,7 @@ pub async fn get(
         return Err(ApiError::octocrab(error));
     }
     Err(ApiError::other(format!(
-        "gave up after {ATTEMPTS} attempts"
+        "gave up after {attempts} attempts"
     )))
 }
 

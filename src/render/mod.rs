@@ -182,6 +182,22 @@ impl Templates {
     }
 }
 
+/// Files of a templates folder whose names are no template's: a typo there is silently
+/// ignored otherwise.
+pub fn unknown_template_files(dir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut unknown: Vec<String> = entries
+        .flatten()
+        .filter(|e| e.path().is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with('.') && !EMBEDDED.iter().any(|(t, _)| t == n))
+        .collect();
+    unknown.sort();
+    unknown
+}
+
 /// What the email templates get (see `templates/email.html.tera`).
 #[derive(Debug, Serialize)]
 pub struct EmailContext<'a> {

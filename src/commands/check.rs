@@ -1,0 +1,193 @@
+//! `campaign-pulse check`: the configuration, the templates, the token, the rate limit and
+//! access to the alerts, before the weekly run needs them.
+
+use super::job::resolve_campaigns;
+use crate::error::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE, Error, Result};
+use crate::github::client::GitHub;
+use crate::render::{self, IndexEntry, ReportView, Site, Templates, ViewInputs};
+use crate::summary::Summary;
+use crate::{config, deliver, demo as sample, github, history, metrics, tls};
+use std::path::Path;
+
+/// What `check` found.
+#[derive(Debug, Clone)]
+pub struct CheckReport {
+    /// One line per check, for people.
+    pub lines: Vec<String>,
+    /// 0 when every check passed; 2 when the configuration, a template or an environment
+    /// variable is wrong (fix the setup); 1 when GitHub refused or could not be reached.
+    pub exit_code: i32,
+}
+
+impl CheckReport {
+    fn usage(&mut self, line: String) {
+        self.lines.push(line);
+        self.exit_code = EXIT_USAGE;
+    }
+
+    fn access(&mut self, line: String) {
+        self.lines.push(line);
+        if self.exit_code == EXIT_OK {
+            self.exit_code = EXIT_FAILURE;
+        }
+    }
+}
+
+/// `campaign-pulse check`: validates the configuration, then loads every template and renders
+/// it against the demo organization (so a template error shows now, not after fetching), then
+/// the delivery channels' environment variables, how it authenticates, GitHub's rate limit,
+/// and whether it can read the organization's alerts (naming the missing permission when it
+/// cannot). A configuration that does not load is an error (exit 2); the other problems are
+/// all listed.
+pub async fn check(config_path: &Path) -> Result<CheckReport> {
+    tls::init();
+    let config = config::load(config_path)?;
+    let mut report = CheckReport {
+        lines: vec![format!(
+            "config {}: valid, {} campaign{}",
+            config_path.display(),
+            config.campaigns.len(),
+            if config.campaigns.len() == 1 { "" } else { "s" }
+        )],
+        exit_code: EXIT_OK,
+    };
+    let dir = config.output.templates_dir.as_deref();
+    match Templates::load(dir).and_then(|t| render_samples(&t)) {
+        Ok(n) => report.lines.push(format!(
+            "templates: valid; {n} reports rendered against the demo organization"
+        )),
+        Err(e) => report.usage(format!("templates: NO: {e}")),
+    }
+    if let Some(dir) = dir {
+        for name in render::unknown_template_files(dir) {
+            report.lines.push(format!(
+                "templates: warning: {} is not a template name, so it is never used (the names: {})",
+                dir.join(&name).display(),
+                render::EMBEDDED
+                    .iter()
+                    .map(|(n, _)| *n)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+    }
+    match deliver::Channels::connect(&config.delivery) {
+        Ok(c) if c.is_empty() => report.lines.push("delivery: none configured".into()),
+        Ok(_) => report
+            .lines
+            .push("delivery: every channel's environment variables are set and valid".into()),
+        Err(e) => report.usage(format!("delivery: NO: {e}")),
+    }
+    let gh = match GitHub::connect(&config.github) {
+        Ok(gh) => gh.impatient(),
+        Err(e) => {
+            report.usage(format!("auth: NO: {e}"));
+            return Ok(report);
+        }
+    };
+    report
+        .lines
+        .push(format!("auth: {} (API {})", gh.auth_kind(), gh.api()));
+    access(&mut report, &gh, &config).await;
+    Ok(report)
+}
+
+/// The checks that ask GitHub.
+async fn access(report: &mut CheckReport, gh: &GitHub, config: &config::Config) {
+    match gh.rate_limit().await {
+        Ok(rl) => report.lines.push(format!(
+            "rate limit: {} of {} requests left{}",
+            rl.remaining,
+            rl.limit,
+            rl.reset
+                .map(|r| format!(", resets at {}", r.format("%Y-%m-%d %H:%M UTC")))
+                .unwrap_or_default()
+        )),
+        Err(e) => report.lines.push(format!("rate limit: unknown ({e})")),
+    }
+    match gh.probe_alerts().await {
+        Ok(n) => report.lines.push(format!(
+            "alerts: can read the secret-scanning alerts of `{}` ({})",
+            config.github.org,
+            match n {
+                0 => "no open alert on the first page".to_string(),
+                n if n >= usize::from(github::pagination::PER_PAGE) => {
+                    format!("at least {n} open: the first page is full")
+                }
+                n => format!("{n} open on the first page"),
+            }
+        )),
+        Err(e) => report.access(format!("alerts: NO: {e}")),
+    }
+    for n in config
+        .campaigns
+        .iter()
+        .filter_map(|c| c.github_campaign)
+        .collect::<std::collections::BTreeSet<_>>()
+    {
+        match gh.campaign(n).await {
+            Ok(Some(r)) => report.lines.push(format!(
+                "campaign #{n}: readable{}",
+                r.name.map(|n| format!(" (“{n}”)")).unwrap_or_default()
+            )),
+            Ok(None) => report.lines.push(format!(
+                "campaign #{n}: not found on this server (reports will say so)"
+            )),
+            Err(e) => report.access(format!("campaign #{n}: NO: {e}")),
+        }
+    }
+}
+
+/// Renders every template — both reports, the index and the email's two parts — against the
+/// demo organization, writing nothing. Returns how many reports were rendered.
+pub fn render_samples(templates: &Templates) -> Result<usize> {
+    let config = config::parse(Path::new("<built-in demo config>"), sample::CONFIG)?;
+    let alerts = sample::alerts();
+    let as_of = sample::as_of();
+    let site = Site::new(
+        &config.github.org,
+        None,
+        config.output.report_url.as_deref(),
+    );
+    let mut reports = Vec::new();
+    for r in resolve_campaigns(&config.campaigns, &sample::campaign_records(), &[], false) {
+        let mut m = metrics::compute(&alerts, &r.campaign, as_of, &config.risk);
+        let details = std::mem::take(&mut m.details);
+        let summary = Summary::new(
+            r.campaign.info.clone(),
+            m,
+            r.record.clone(),
+            history::HistoryView::default(),
+        );
+        let view = ReportView::new(
+            &summary,
+            ViewInputs {
+                stale_after_days: config.risk.stale_after_days,
+                notes: r.notes.clone(),
+                details,
+                site: site.clone(),
+                ..ViewInputs::default()
+            },
+        );
+        templates.markdown(&summary, &view)?;
+        templates.html(&summary, &view)?;
+        reports.push(deliver::CampaignReport {
+            summary,
+            view,
+            markdown: String::new(),
+            burndown: Vec::new(),
+            repos: Vec::new(),
+        });
+    }
+    let entries: Vec<IndexEntry> = reports
+        .iter()
+        .map(|r| IndexEntry::new(&r.summary))
+        .collect();
+    templates.index(&entries)?;
+    let digest = deliver::Digest::new(as_of.date_naive(), reports, config.output.report_url);
+    deliver::email::parts(&digest, templates)?;
+    if entries.is_empty() {
+        return Err(Error::Usage("the demo organization has no campaign".into()));
+    }
+    Ok(entries.len())
+}

@@ -1,0 +1,369 @@
+//! What the commands share: campaigns resolved against GitHub's records, one weekly job over
+//! fetched alerts (compute, record, render, write), and the reports written.
+
+use crate::config::{self, CampaignConfig, RiskSettings};
+use crate::deliver;
+use crate::error::{Error, Result};
+use crate::github::{
+    self,
+    model::{Alert, CampaignRecord},
+};
+use crate::history::{self, History, HistoryLock, Snapshot, Source};
+use crate::metrics::{self, Campaign, CampaignInfo, Metrics};
+use crate::render::{self, ReportView, Site, Templates, ViewInputs};
+use crate::summary::{GithubCampaign, Summary};
+use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// A campaign's report as written to disk.
+#[derive(Debug, Clone)]
+pub struct WrittenReport {
+    /// The folder holding summary.json and report.md.
+    pub dir: PathBuf,
+    /// The summary it was rendered from.
+    pub summary: Summary,
+}
+
+/// What a run produced.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// One report per campaign, in configuration order.
+    pub reports: Vec<WrittenReport>,
+    /// What each delivery channel did.
+    pub delivery: deliver::DeliveryReport,
+    /// The process exit code (0, or 3 when a delivery failed).
+    pub exit_code: i32,
+}
+
+/// Where the reports' links point, from the configuration.
+pub(crate) fn site(config: &config::Config) -> Site {
+    Site::new(
+        &config.github.org,
+        github::client::api_url(&config.github).ok().as_ref(),
+        config.output.report_url.as_deref(),
+    )
+}
+
+/// A campaign of the config resolved against GitHub's campaign records, with reader notes.
+pub(crate) struct Resolved {
+    pub(crate) campaign: Campaign,
+    pub(crate) record: Option<GithubCampaign>,
+    pub(crate) notes: Vec<String>,
+}
+
+pub(crate) fn resolve_campaigns(
+    configured: &[CampaignConfig],
+    records: &BTreeMap<u64, CampaignRecord>,
+    server_notes: &[github::Note],
+    offline: bool,
+) -> Vec<Resolved> {
+    configured
+        .iter()
+        .map(|c| {
+            let record = c.github_campaign.and_then(|n| records.get(&n));
+            let mut notes = Vec::new();
+            if let (Some(n), None) = (c.github_campaign, record) {
+                notes.push(if offline {
+                    format!("GitHub campaign #{n} was not read: alerts were replayed from a file.")
+                } else {
+                    format!(
+                        "GitHub campaign #{n} could not be read (this server may not have security campaigns): its name, due date and counts are not shown."
+                    )
+                });
+            }
+            notes.extend(
+                server_notes
+                    .iter()
+                    .filter(|n| n.only_filters_with.is_none_or(|q| c.filter_text.contains(q)))
+                    .map(|n| n.text.clone()),
+            );
+            let name = c
+                .name
+                .clone()
+                .or_else(|| record.and_then(|r| r.name.clone()))
+                .unwrap_or_else(|| c.id.clone());
+            let due_on = c
+                .due_on
+                .or_else(|| record.and_then(|r| r.ends_at).map(|t| t.date_naive()));
+            Resolved {
+                campaign: Campaign {
+                    info: CampaignInfo {
+                        id: c.id.clone(),
+                        name,
+                        filter: c.filter_text.clone(),
+                        starts_on: c.starts_on,
+                        due_on,
+                        github_campaign: c.github_campaign,
+                    },
+                    filter: c.filter.clone(),
+                    sla_days: c.sla_days,
+                },
+                record: record.map(GithubCampaign::from),
+                notes,
+            }
+        })
+        .collect()
+}
+
+/// One weekly run over already-fetched alerts: shared by `run` and `demo`.
+pub(crate) struct Job<'a> {
+    pub(crate) campaigns: Vec<Resolved>,
+    pub(crate) alerts: &'a [Alert],
+    pub(crate) as_of: DateTime<Utc>,
+    pub(crate) risk: RiskSettings,
+    pub(crate) history_path: &'a Path,
+    pub(crate) save_history: bool,
+    pub(crate) out: &'a Path,
+    pub(crate) templates: &'a Templates,
+    pub(crate) site: Site,
+}
+
+/// A report rendered in memory, not yet written.
+pub(crate) struct Rendered {
+    pub(crate) dir: PathBuf,
+    pub(crate) summary: Summary,
+    pub(crate) view: ReportView,
+    pub(crate) markdown: String,
+    pub(crate) html: String,
+    pub(crate) json: String,
+    pub(crate) burndown: Vec<u8>,
+    pub(crate) repos: Vec<u8>,
+}
+
+impl Rendered {
+    fn files(&self) -> [(&'static str, &[u8]); 5] {
+        [
+            ("summary.json", self.json.as_bytes()),
+            ("report.md", self.markdown.as_bytes()),
+            ("report.html", self.html.as_bytes()),
+            (render::BURNDOWN_PNG, &self.burndown),
+            (render::REPOS_PNG, &self.repos),
+        ]
+    }
+}
+
+/// The digest channels deliver, from the rendered reports.
+pub(crate) fn digest(
+    rendered: Vec<Rendered>,
+    as_of: DateTime<Utc>,
+    report_url: Option<String>,
+) -> deliver::Digest {
+    deliver::Digest::new(
+        as_of.date_naive(),
+        rendered
+            .into_iter()
+            .map(|r| deliver::CampaignReport {
+                summary: r.summary,
+                view: r.view,
+                markdown: r.markdown,
+                burndown: r.burndown,
+                repos: r.repos,
+            })
+            .collect(),
+        report_url,
+    )
+}
+
+impl Job<'_> {
+    /// Computes, records and writes the week's reports. The caller holds the history lock.
+    pub(crate) fn weekly(self, _lock: &HistoryLock) -> Result<(Vec<WrittenReport>, Vec<Rendered>)> {
+        let mut history = History::load(self.history_path)?;
+        let mut computed: Vec<(&Resolved, Metrics)> = Vec::new();
+        for r in &self.campaigns {
+            let c = &r.campaign;
+            let m = metrics::compute(self.alerts, c, self.as_of, &self.risk);
+            if !history.has_campaign(&c.info.id) {
+                self.backfill(&mut history, c);
+            }
+            history.upsert(Snapshot::from_metrics(&c.info.id, &m, Source::Observed));
+            computed.push((r, m));
+        }
+        // Render everything before touching the disk: a template error leaves no trace.
+        let mut rendered = Vec::new();
+        for (r, mut m) in computed {
+            let id = r.campaign.info.id.clone();
+            let details = std::mem::take(&mut m.details);
+            let summary = Summary::new(
+                r.campaign.info.clone(),
+                m,
+                r.record.clone(),
+                history.view(&id, self.as_of),
+            );
+            let inputs = ViewInputs {
+                stale_after_days: self.risk.stale_after_days,
+                week_before: week_before(&history, &id, self.as_of),
+                notes: r.notes.clone(),
+                details,
+                site: self.site.clone(),
+            };
+            rendered.push(render_one(self.templates, self.out, summary, inputs)?);
+        }
+        // Reports first: if they cannot be written the run fails with the history unchanged.
+        let written = write_reports(self.templates, self.out, &rendered)?;
+        if self.save_history {
+            history.save(self.history_path)?;
+        }
+        Ok((written, rendered))
+    }
+
+    /// Weekly reconstructed points back to `starts_on` (or the campaign's first alert).
+    fn backfill(&self, history: &mut History, c: &Campaign) {
+        let first_alert = self
+            .alerts
+            .iter()
+            .filter(|a| metrics::in_scope(a, c, self.as_of))
+            .map(|a| a.created_at)
+            .min();
+        let not_before = match (c.info.starts_on, first_alert) {
+            (Some(start), _) => metrics::midnight(start),
+            (None, Some(first)) => first,
+            (None, None) => return,
+        };
+        let points = history::backfill_instants(self.as_of, not_before);
+        tracing::info!(
+            "{}: first run, backfilling {} weekly points from alert timestamps",
+            c.info.id,
+            points.len()
+        );
+        for t in points {
+            let m = metrics::compute(self.alerts, c, t, &self.risk);
+            history.upsert(Snapshot::from_metrics(
+                &c.info.id,
+                &m,
+                Source::Reconstructed,
+            ));
+        }
+    }
+}
+
+/// The totals of the campaign's snapshot about a week before T (observed or reconstructed),
+/// for week-over-week comparisons of weekly counts.
+pub(crate) fn week_before(
+    history: &History,
+    id: &str,
+    as_of: DateTime<Utc>,
+) -> Option<metrics::Totals> {
+    history
+        .latest(id, as_of - chrono::Duration::days(6))
+        .filter(|s| s.as_of >= as_of - chrono::Duration::days(8))
+        .map(|s| s.totals)
+}
+
+pub(crate) fn render_one(
+    templates: &Templates,
+    out: &Path,
+    summary: Summary,
+    inputs: ViewInputs,
+) -> Result<Rendered> {
+    let view = ReportView::new(&summary, inputs);
+    let markdown = templates.markdown(&summary, &view)?;
+    let html = templates.html(&summary, &view)?;
+    let json = render::summary_json(&summary)?;
+    let burndown = render::charts::burndown(&summary)?;
+    let repos = render::charts::repos(&summary)?;
+    let dir = out
+        .join(&summary.campaign.id)
+        .join(summary.as_of.format("%Y-%m-%d").to_string());
+    Ok(Rendered {
+        dir,
+        summary,
+        view,
+        markdown,
+        html,
+        json,
+        burndown,
+        repos,
+    })
+}
+
+pub(crate) fn write_reports(
+    templates: &Templates,
+    out: &Path,
+    rendered: &[Rendered],
+) -> Result<Vec<WrittenReport>> {
+    let mut written = Vec::with_capacity(rendered.len());
+    for r in rendered {
+        std::fs::create_dir_all(&r.dir)
+            .map_err(|e| Error::io("cannot create report folder", &r.dir, e))?;
+        for (name, bytes) in r.files() {
+            history::write_atomic(&r.dir.join(name), bytes)?;
+        }
+        append_step_summary(&r.markdown);
+        written.push(WrittenReport {
+            dir: r.dir.clone(),
+            summary: r.summary.clone(),
+        });
+    }
+    write_index(templates, out, &written)?;
+    Ok(written)
+}
+
+/// Writes `OUT/index.html`: every campaign's latest report found under `out`, most urgent
+/// first (this run's campaigns before older folders of the same status).
+pub(crate) fn write_index(
+    templates: &Templates,
+    out: &Path,
+    written: &[WrittenReport],
+) -> Result<()> {
+    let mut entries: Vec<render::IndexEntry> = written
+        .iter()
+        .map(|w| render::IndexEntry::new(&w.summary))
+        .collect();
+    let mut others = Vec::new();
+    if let Ok(dirs) = std::fs::read_dir(out) {
+        for dir in dirs.flatten() {
+            let id = dir.file_name().to_string_lossy().into_owned();
+            if entries.iter().any(|e| e.id == id) || !dir.path().is_dir() {
+                continue;
+            }
+            if let Some(summary) = latest_summary(&dir.path()) {
+                others.push(render::IndexEntry::new(&summary));
+            }
+        }
+    }
+    others.sort_by(|a, b| a.name.cmp(&b.name));
+    entries.extend(others);
+    entries.sort_by_key(|e| e.status.severity());
+    let html = templates.index(&entries)?;
+    history::write_atomic(&out.join("index.html"), html.as_bytes())
+}
+
+/// The summary.json of the latest dated report folder of a campaign folder, when its id is a
+/// valid campaign id naming that folder (a planted file cannot turn into a link elsewhere).
+pub(crate) fn latest_summary(campaign_dir: &Path) -> Option<Summary> {
+    let folder = campaign_dir.file_name()?.to_str()?;
+    if !config::is_campaign_id(folder) {
+        return None;
+    }
+    let latest = std::fs::read_dir(campaign_dir)
+        .ok()?
+        .flatten()
+        .filter(|d| {
+            chrono::NaiveDate::parse_from_str(&d.file_name().to_string_lossy(), "%Y-%m-%d").is_ok()
+                && d.path().join("summary.json").is_file()
+        })
+        .max_by_key(|d| d.file_name())?;
+    let text = std::fs::read_to_string(latest.path().join("summary.json")).ok()?;
+    let summary: Summary = serde_json::from_str(&text).ok()?;
+    (summary.campaign.id == folder).then_some(summary)
+}
+
+/// Appends a Markdown report to GitHub Actions' job summary when running there.
+pub(crate) fn append_step_summary(markdown: &str) {
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
+        return;
+    };
+    let result = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(&path)
+        .and_then(|mut f| writeln!(f, "{markdown}"));
+    if let Err(e) = result {
+        tracing::warn!(
+            "cannot append to GITHUB_STEP_SUMMARY ({}): {e}",
+            Path::new(&path).display()
+        );
+    }
+}

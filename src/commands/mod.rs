@@ -1,0 +1,8 @@
+//! One file per command, over the job they share.
+
+pub mod check;
+pub mod demo;
+pub mod init;
+pub mod job;
+pub mod report;
+pub mod run;
