@@ -7,9 +7,11 @@ use campaign_pulse::{Outcome, ReportOptions, RunOptions};
 use clap::{CommandFactory, Parser};
 use std::io::IsTerminal;
 use std::process::ExitCode;
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::Targets;
 use tracing_subscriber::fmt::format::Writer;
 use tracing_subscriber::fmt::time::FormatTime;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 
 fn main() -> ExitCode {
     campaign_pulse::tls::init();
@@ -175,16 +177,19 @@ fn init_logging(quiet: bool, verbose: u8, color: bool) {
         (false, 1) => "campaign_pulse=debug,warn",
         (false, _) => "trace",
     };
-    let filter =
-        EnvFilter::try_from_env("CAMPAIGN_PULSE_LOG").unwrap_or_else(|_| EnvFilter::new(default));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    // `target=level,level`, as RUST_LOG writes it (without span filters)
+    let filter: Targets = std::env::var("CAMPAIGN_PULSE_LOG")
+        .ok()
+        .and_then(|f| f.parse().ok())
+        .unwrap_or_else(|| default.parse().unwrap_or_default());
+    let layer = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_ansi(color)
         .with_target(false);
+    let registry = tracing_subscriber::registry().with(filter);
     if std::io::stderr().is_terminal() {
-        builder.without_time().init();
+        registry.with(layer.without_time()).init();
     } else {
-        builder.with_timer(Seconds).init();
+        registry.with(layer.with_timer(Seconds)).init();
     }
 }

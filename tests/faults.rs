@@ -315,7 +315,15 @@ fn a_server_that_sends_secrets_anyway_leaks_nothing_anywhere() {
             "--no-send",
         ],
         vec!["-vv", "check", "-c", "config.yaml"],
-        vec!["-vv", "report", "-c", "config.yaml", "--as-of", T1, "--force"],
+        vec![
+            "-vv",
+            "report",
+            "-c",
+            "config.yaml",
+            "--as-of",
+            T1,
+            "--force",
+        ],
     ];
     for args in runs {
         let out = w

@@ -271,8 +271,17 @@ fn deliver(
 }
 
 #[test]
-fn an_smtp_server_that_stops_answering_fails_the_channel_not_the_run() {
-    for fault in [SmtpFault::NoGreeting, SmtpFault::HangAfterEhlo] {
+fn an_smtp_server_that_never_greets_fails_the_channel_not_the_run() {
+    smtp_stops_answering(SmtpFault::NoGreeting);
+}
+
+#[test]
+fn an_smtp_server_that_stops_after_ehlo_fails_the_channel_not_the_run() {
+    smtp_stops_answering(SmtpFault::HangAfterEhlo);
+}
+
+fn smtp_stops_answering(fault: SmtpFault) {
+    {
         let smtp = RawSmtp::start(fault);
         let chat = ChatServer::start();
         let w = delivery_workdir();
