@@ -857,4 +857,13 @@ fn check_reports_config_token_rate_limit_and_access() {
         Some("true")
     );
     assert!(!stdout.contains(common::TOKEN) && !stderr.contains(common::TOKEN));
+
+    // a full first page is a floor, not a total
+    gh.set_alerts(common::many_alerts(150));
+    let out = w.run(&["check", "--config", "config.yaml"]);
+    let (stdout, _) = text(&out);
+    assert!(
+        stdout.contains("(at least 100 open: the first page is full)"),
+        "{stdout}"
+    );
 }
