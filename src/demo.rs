@@ -283,6 +283,9 @@ pub fn alerts() -> Vec<Alert> {
                 multi_repo: Some(rng.f64() < 0.08),
                 assigned_to: assignee,
                 generic: kind.generic,
+                first_location_detected: None,
+                push_protection_bypassed_by: None,
+                owner: Default::default(),
             });
         }
     }

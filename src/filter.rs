@@ -313,6 +313,9 @@ mod tests {
             multi_repo: Some(false),
             assigned_to: None,
             generic: false,
+            first_location_detected: None,
+            push_protection_bypassed_by: None,
+            owner: Default::default(),
         }
     }
 

@@ -16,6 +16,7 @@ pub mod filter;
 pub mod github;
 pub mod history;
 pub mod metrics;
+pub mod ownership;
 pub mod render;
 pub mod summary;
 pub mod tls;

@@ -742,6 +742,9 @@ mod tests {
                 login: "mona".into(),
             }),
             generic: false,
+            first_location_detected: None,
+            push_protection_bypassed_by: None,
+            owner: Default::default(),
         }
     }
 

@@ -121,10 +121,31 @@ pub struct Alert {
     /// Who is assigned to fix the alert.
     #[serde(default)]
     pub assigned_to: Option<User>,
+    /// Where the secret was first found (for a commit: the file and the commit).
+    #[serde(default)]
+    pub first_location_detected: Option<Location>,
+    /// Who pushed the secret past push protection.
+    #[serde(default)]
+    pub push_protection_bypassed_by: Option<User>,
     /// True when the alert came from the generic pass (non-provider patterns, passwords).
     /// Not part of GitHub's record: set by the source after fetching.
     #[serde(skip)]
     pub generic: bool,
+    /// Who owns the alert (SPEC §10). Not part of GitHub's record: resolved after fetching.
+    #[serde(skip)]
+    pub owner: crate::ownership::Ownership,
+}
+
+/// Where a secret was found. Only commit locations carry a path and a commit; the others
+/// (issues, pull requests, discussions, wikis) leave both empty.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+pub struct Location {
+    /// The file, relative to the repository's root.
+    #[serde(default, deserialize_with = "text::optional")]
+    pub path: Option<String>,
+    /// The commit that added the secret.
+    #[serde(default, deserialize_with = "text::optional")]
+    pub commit_sha: Option<String>,
 }
 
 impl Alert {

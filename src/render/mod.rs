@@ -422,6 +422,9 @@ pub(crate) mod tests {
                     multi_repo: Some(false),
                     assigned_to: None,
                     generic: false,
+                    first_location_detected: None,
+                    push_protection_bypassed_by: None,
+                    owner: Default::default(),
                 });
             }
         }
@@ -715,6 +718,9 @@ mod proptests {
                         multi_repo: None,
                         assigned_to: None,
                         generic: false,
+                        first_location_detected: None,
+                        push_protection_bypassed_by: None,
+                        owner: Default::default(),
                     }
                 })
                 .collect();
