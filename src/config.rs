@@ -46,6 +46,8 @@ pub struct Config {
     pub risk: RiskSettings,
     /// Where reports are sent.
     pub delivery: DeliveryConfig,
+    /// How alerts' owners are found (SPEC §10).
+    pub ownership: crate::ownership::OwnershipConfig,
 }
 
 /// GitHub connection settings.
@@ -191,6 +193,9 @@ pub struct EmailConfig {
     /// PEM file of extra CA certificates to trust for the SMTP server (an internal CA).
     #[serde(default)]
     pub ca_file: Option<PathBuf>,
+    /// Only these owners' alerts and numbers go in the email; empty: every alert.
+    #[serde(default)]
+    pub owners: Vec<String>,
 }
 
 /// A chat webhook; its URL (a credential) is in an env var.
@@ -201,6 +206,10 @@ pub struct WebhookConfig {
     pub name: String,
     /// Env var holding the webhook URL.
     pub webhook_env: String,
+    /// Only these owners' alerts and numbers go to this channel (`login` or `org/team`);
+    /// empty: every alert.
+    #[serde(default)]
+    pub owners: Vec<String>,
 }
 
 // ---- the file as written -------------------------------------------------------------------
@@ -218,6 +227,43 @@ struct RawConfig {
     risk: Option<RawRisk>,
     #[serde(default)]
     delivery: Option<DeliveryConfig>,
+    #[serde(default)]
+    ownership: Option<RawOwnership>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOwnership {
+    #[serde(default)]
+    sources: Option<Spanned<Vec<String>>>,
+    #[serde(default)]
+    teams: Option<Spanned<OrderedTeams>>,
+}
+
+/// `ownership.teams` in the order written: the first team whose pattern matches wins.
+struct OrderedTeams(Vec<(String, Vec<String>)>);
+
+impl<'de> Deserialize<'de> for OrderedTeams {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = OrderedTeams;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a map of teams to lists of repository patterns")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<OrderedTeams, A::Error> {
+                let mut out = Vec::new();
+                while let Some((team, patterns)) = map.next_entry::<String, Vec<String>>()? {
+                    out.push((team, patterns));
+                }
+                Ok(OrderedTeams(out))
+            }
+        }
+        d.deserialize_map(Visit)
+    }
 }
 
 #[derive(Deserialize)]
@@ -418,7 +464,68 @@ fn validate(path: &Path, at: &Locator<'_>, raw: RawConfig) -> Result<Config> {
         campaigns,
         risk,
         delivery,
+        ownership: ownership(at, raw.ownership)?,
     })
+}
+
+/// `ownership`: the sources' order (each known, once) and the teams' repository patterns.
+fn ownership(
+    at: &Locator<'_>,
+    raw: Option<RawOwnership>,
+) -> Result<crate::ownership::OwnershipConfig> {
+    use crate::ownership::{OwnerSource, OwnershipConfig};
+    let mut config = OwnershipConfig::default();
+    let Some(raw) = raw else {
+        return Ok(config);
+    };
+    if let Some(sources) = &raw.sources {
+        let mut seen = Vec::new();
+        for name in &sources.value {
+            let source = OwnerSource::parse(name.trim()).ok_or_else(|| {
+                at.spanned(
+                    sources,
+                    &format!("`{name}` is not an owner source"),
+                    Some("use some of assignee, committer, bypasser, codeowners, teams"),
+                )
+            })?;
+            if seen.contains(&source) {
+                return Err(at.spanned(
+                    sources,
+                    &format!("`{name}` is listed twice"),
+                    Some("list each source once, in the order to ask them"),
+                ));
+            }
+            seen.push(source);
+        }
+        config.sources = seen;
+    }
+    if let Some(teams) = &raw.teams {
+        for (team, patterns) in &teams.value.0 {
+            let valid = team.split_once('/').is_some_and(|(org, slug)| {
+                !org.is_empty() && !slug.is_empty() && !slug.contains('/')
+            });
+            if !valid {
+                return Err(at.spanned(
+                    teams,
+                    &format!("`{team}` is not a team"),
+                    Some("name teams as org/team-slug, e.g. `acme/sre: [ops-scripts, \"k8s-*\"]`"),
+                ));
+            }
+            let compiled = patterns
+                .iter()
+                .map(|p| glob::Pattern::new(p.trim()))
+                .collect::<std::result::Result<Vec<_>, _>>()
+                .map_err(|e| {
+                    at.spanned(
+                        teams,
+                        &format!("team `{team}`: a repository pattern is not valid ({e})"),
+                        Some("write repository names or patterns like `k8s-*`"),
+                    )
+                })?;
+            config.teams.push((team.clone(), compiled));
+        }
+    }
+    Ok(config)
 }
 
 /// Webhook names appear in file names and messages: short, safe and unique per kind.

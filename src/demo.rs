@@ -1,7 +1,10 @@
 //! The built-in sample organization of `campaign-pulse demo`: a few hundred alerts over some
 //! months, generated from a fixed seed so every run gives the same numbers.
 
-use crate::github::model::{Alert, AlertStats, CampaignRecord, Repository, User, Validity};
+use crate::github::model::{
+    Alert, AlertStats, CampaignRecord, Location, Repository, User, Validity,
+};
+use crate::ownership::Lookups;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use std::collections::BTreeMap;
 
@@ -283,7 +286,7 @@ pub fn alerts() -> Vec<Alert> {
                 multi_repo: Some(rng.f64() < 0.08),
                 assigned_to: assignee,
                 generic: kind.generic,
-                first_location_detected: None,
+                first_location_detected: Some(location(repo, *number, kind.secret_type)),
                 push_protection_bypassed_by: None,
                 owner: Default::default(),
             });
@@ -291,6 +294,96 @@ pub fn alerts() -> Vec<Alert> {
     }
     out
 }
+
+/// Where a demo secret was committed: a file that fits its type, and a commit id derived from
+/// the repository and alert number (no random draw, so the alerts' numbers stay as they were).
+fn location(repo: &str, number: u64, secret_type: &str) -> Location {
+    let path = match secret_type {
+        t if t.starts_with("azure") => "deploy/azure/values.yaml",
+        t if t.starts_with("aws") => "infra/terraform.tfvars",
+        t if t.starts_with("slack") => "scripts/notify.sh",
+        "github_personal_access_token" => ".github/workflows/release.yml",
+        "password" | "postgres_connection_string" => "config/database.yml",
+        "rsa_private_key" => "keys/deploy.pem",
+        _ => "src/settings.py",
+    };
+    Location {
+        path: Some(path.to_string()),
+        commit_sha: Some(commit_sha(repo, number)),
+    }
+}
+
+/// A 40-hex-digit commit id, FNV-1a of the repository and number.
+fn commit_sha(repo: &str, number: u64) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in repo.bytes().chain(number.to_le_bytes()) {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}{:024x}", u128::from(h.rotate_left(17)) * 7919)
+}
+
+/// What the demo organization's GitHub would answer to ownership lookups: who authored the
+/// commits (a third of them from e-mails linked to no account) and the repositories'
+/// CODEOWNERS files.
+pub fn lookups(alerts: &[Alert]) -> Lookups {
+    let mut lookups = Lookups::default();
+    for a in alerts {
+        let Some(sha) = a
+            .first_location_detected
+            .as_ref()
+            .and_then(|l| l.commit_sha.clone())
+        else {
+            continue;
+        };
+        let pick = u64::from_str_radix(&sha[..8], 16).unwrap_or(0);
+        let login = (pick % 3 != 0).then(|| PEOPLE[(pick % 7) as usize % PEOPLE.len()].to_string());
+        lookups.committers.insert(sha, login);
+    }
+    for (repo, text) in CODEOWNERS {
+        let co = crate::github::owners::parse_codeowners(repo, ".github/CODEOWNERS", text);
+        lookups.codeowners.insert((*repo).to_string(), Some(co));
+    }
+    for (repo, _, _) in REPOS {
+        lookups
+            .codeowners
+            .entry(format!("acme/{repo}"))
+            .or_insert(None);
+    }
+    lookups
+}
+
+/// The demo repositories that have a CODEOWNERS file.
+const CODEOWNERS: &[(&str, &str)] = &[
+    (
+        "acme/payments",
+        "* @acme/payments
+",
+    ),
+    (
+        "acme/web",
+        "* @acme/web
+/deploy/ @acme/platform
+",
+    ),
+    (
+        "acme/api",
+        "* @acme/api
+*.py @grace
+",
+    ),
+    (
+        "acme/legacy-billing",
+        "# nobody owns this one any more
+*
+",
+    ),
+    (
+        "acme/auth-service",
+        "* @acme/identity
+",
+    ),
+];
 
 /// The demo's GitHub security campaign record (#7, linked from `slack-tokens`).
 pub fn campaign_records() -> BTreeMap<u64, CampaignRecord> {

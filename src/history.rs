@@ -335,6 +335,20 @@ impl History {
     }
 }
 
+/// A file kept beside a history: `NAME` beside `history.jsonl`, `<stem>.NAME` beside any other
+/// history file, so histories sharing a folder keep their own side files.
+pub fn side_file(history: &Path, name: &str) -> PathBuf {
+    let stem = history
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if stem == "history" || stem.is_empty() {
+        history.with_file_name(name)
+    } else {
+        history.with_file_name(format!("{stem}.{name}"))
+    }
+}
+
 /// The instants of the weekly points a campaign's first run backfills: `T − 7k` for
 /// k = 1..=26, oldest first, none before `not_before`.
 pub fn backfill_instants(as_of: DateTime<Utc>, not_before: DateTime<Utc>) -> Vec<DateTime<Utc>> {
@@ -480,6 +494,7 @@ impl HistoryLock {
         // history in the same folder) are left alone.
         sweep_temporaries(history);
         sweep_temporaries(&crate::deliver::records_path(history));
+        sweep_temporaries(&side_file(history, crate::github::owners::CACHE_FILE));
         Ok(HistoryLock { _file: file })
     }
 }

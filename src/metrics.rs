@@ -4,6 +4,7 @@
 use crate::config::RiskSettings;
 use crate::filter::Filter;
 use crate::github::model::{Alert, Validity};
+use crate::ownership::{OwnerKind, OwnerSource, Ownership};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -233,6 +234,49 @@ pub struct AtRiskAlert {
     pub assignee: Option<String>,
     /// Link to the alert.
     pub html_url: String,
+    /// The owner (`login` or `org/team`), null when unowned or unknown.
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// Where the owner was found.
+    #[serde(default)]
+    pub owner_source: Option<OwnerSource>,
+}
+
+/// One owner's open alerts in a campaign.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnerStats {
+    /// `login` or `org/team`.
+    pub owner: String,
+    /// User or team.
+    pub kind: OwnerKind,
+    /// Open alerts.
+    pub open: u64,
+    /// Of them, at risk.
+    pub at_risk: u64,
+    /// Of them, critical.
+    pub critical: u64,
+    /// Age in days of the oldest.
+    pub oldest_age_days: i64,
+    /// How many were attributed by each source.
+    pub sources: BTreeMap<String, u64>,
+}
+
+/// Open alerts without an owner.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unowned {
+    /// Open alerts.
+    pub open: u64,
+    /// Of them, at risk.
+    pub at_risk: u64,
+}
+
+/// The campaign's open alerts by owner (SPEC §10).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Owners {
+    /// Open alerts nobody owns (or whose owner could not be looked up).
+    pub unowned: Unowned,
+    /// Owners, by at-risk alerts, then open alerts, then name.
+    pub list: Vec<OwnerStats>,
 }
 
 /// At-risk alerts.
@@ -268,6 +312,8 @@ pub struct Details {
     pub secret_type_names: BTreeMap<String, String>,
     /// Repositories with open alerts.
     pub repos_with_open: u64,
+    /// Open alerts whose owner could not be looked up, by why.
+    pub owners_unknown: BTreeMap<String, u64>,
 }
 
 /// Every §5 number of one campaign at one instant.
@@ -299,6 +345,8 @@ pub struct Metrics {
     pub repos: Repos,
     /// At-risk alerts.
     pub at_risk: AtRisk,
+    /// Open alerts by owner.
+    pub owners: Owners,
     /// Every repository with scope alerts, by name (kept in the history; not in summary.json).
     #[serde(skip)]
     pub all_repos: Vec<RepoStats>,
@@ -386,6 +434,9 @@ pub fn compute(
     let mut fix_ms_28d: Vec<i64> = Vec::new();
     let mut repos: BTreeMap<&str, RepoStats> = BTreeMap::new();
     let mut at_risk = Vec::new();
+    let mut owners: BTreeMap<(String, OwnerKind), OwnerStats> = BTreeMap::new();
+    let mut unowned = Unowned::default();
+    let mut owners_unknown: BTreeMap<String, u64> = BTreeMap::new();
     let resolution_key = |a: &Alert| a.resolution.clone().unwrap_or_else(|| "unknown".into());
     // time to fix, false positives left out (they were never a leak to fix)
     let time_to_fix = |a: &Alert| match (a.resolved_at, a.resolution.as_deref()) {
@@ -423,7 +474,43 @@ pub fn compute(
             type_names
                 .entry(a.secret_type.clone())
                 .or_insert_with(|| a.display_name().to_string());
-            if let Some(entry) = at_risk_entry(a, campaign.sla_days, as_of) {
+            let entry = at_risk_entry(a, campaign.sla_days, as_of);
+            let (risky, critical) = entry
+                .as_ref()
+                .map_or((false, false), |e| (true, e.is_critical()));
+            match &a.owner {
+                Ownership::Owned(o) => {
+                    let stats =
+                        owners
+                            .entry((o.name.clone(), o.kind))
+                            .or_insert_with(|| OwnerStats {
+                                owner: o.name.clone(),
+                                kind: o.kind,
+                                open: 0,
+                                at_risk: 0,
+                                critical: 0,
+                                oldest_age_days: 0,
+                                sources: BTreeMap::new(),
+                            });
+                    stats.open += 1;
+                    stats.at_risk += u64::from(risky);
+                    stats.critical += u64::from(critical);
+                    stats.oldest_age_days =
+                        stats.oldest_age_days.max((as_of - a.created_at).num_days());
+                    *stats
+                        .sources
+                        .entry(o.source.as_str().to_string())
+                        .or_insert(0) += 1;
+                }
+                other => {
+                    unowned.open += 1;
+                    unowned.at_risk += u64::from(risky);
+                    if let Ownership::Unknown(why) = other {
+                        *owners_unknown.entry(why.clone()).or_insert(0) += 1;
+                    }
+                }
+            }
+            if let Some(entry) = entry {
                 at_risk.push((a.created_at, entry));
             }
         }
@@ -496,6 +583,13 @@ pub fn compute(
         campaign.info.due_on,
         today,
     );
+    let mut owner_list: Vec<OwnerStats> = owners.into_values().collect();
+    owner_list.sort_by(|a, b| {
+        b.at_risk
+            .cmp(&a.at_risk)
+            .then_with(|| b.open.cmp(&a.open))
+            .then_with(|| a.owner.cmp(&b.owner))
+    });
     let at_risk = AtRisk {
         count: every_at_risk.len() as u64,
         critical_count,
@@ -523,10 +617,15 @@ pub fn compute(
         forecast,
         repos: lists,
         at_risk,
+        owners: Owners {
+            unowned,
+            list: owner_list,
+        },
         details: Details {
             at_risk: Some(every_at_risk),
             secret_type_names: type_names,
             repos_with_open: all_repos.iter().filter(|r| r.open > 0).count() as u64,
+            owners_unknown,
         },
         all_repos,
     }
@@ -674,6 +773,8 @@ fn at_risk_entry(a: &Alert, sla_days: u32, as_of: DateTime<Utc>) -> Option<AtRis
         reasons,
         score,
         assignee: a.assignee().map(str::to_string),
+        owner: a.owner.owner().map(|o| o.name.clone()),
+        owner_source: a.owner.owner().map(|o| o.source),
         html_url: a.html_url.clone().unwrap_or_else(|| {
             format!(
                 "https://github.com/{}/security/secret-scanning/{}",

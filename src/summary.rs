@@ -4,7 +4,8 @@
 use crate::github::model::{AlertStats, CampaignRecord};
 use crate::history::HistoryView;
 use crate::metrics::{
-    AtRisk, CampaignInfo, Forecast, Metrics, OpenFlags, Repos, Totals, ValidityCounts, Window,
+    AtRisk, CampaignInfo, Forecast, Metrics, OpenFlags, Owners, Repos, Totals, ValidityCounts,
+    Window,
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -75,6 +76,9 @@ pub struct Summary {
     pub repos: Repos,
     /// At-risk alerts.
     pub at_risk: AtRisk,
+    /// Open alerts by owner (SPEC §10).
+    #[serde(default)]
+    pub owners: Owners,
     /// The linked GitHub campaign.
     pub github_campaign: Option<GithubCampaign>,
     /// Earlier snapshots.
@@ -105,6 +109,7 @@ impl Summary {
             forecast: metrics.forecast,
             repos: metrics.repos,
             at_risk: metrics.at_risk,
+            owners: metrics.owners,
             github_campaign,
             history,
         }

@@ -237,7 +237,7 @@ fn every_channel_delivers_once_and_a_failing_hook_fails_alone() {
     let context = blocks[3]["elements"][0]["text"].as_str().unwrap();
     assert!(
         context.contains(&format!(
-            "<{}/acme/web/security/secret-scanning/1|acme/web #1> (critical: still valid, publicly leaked, past SLA)",
+            "<{}/acme/web/security/secret-scanning/1|acme/web #1> (critical: still valid, publicly leaked, past SLA; no owner, unassigned)",
             s.gh.url
         )),
         "{context}"

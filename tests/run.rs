@@ -86,7 +86,8 @@ fn run_computes_every_spec_number_with_few_requests_and_no_secrets() {
         json!({"repo": "acme/web", "number": 1, "secret_type": "azure_storage_account_key",
                "secret_type_display_name": "Azure Storage Account Access Key", "age_days": 83,
                "reasons": ["active", "publicly_leaked", "past_sla"], "score": 9, "assignee": null,
-               "html_url": format!("{}/acme/web/security/secret-scanning/1", gh.url)})
+               "html_url": format!("{}/acme/web/security/secret-scanning/1", gh.url),
+               "owner": null, "owner_source": null})
     );
     let order: Vec<(String, u64, u64)> = s["at_risk"]["top"]
         .as_array()
@@ -209,7 +210,7 @@ fn run_computes_every_spec_number_with_few_requests_and_no_secrets() {
         "{md}"
     );
     assert!(
-        md.contains(&format!("| [acme/web #1]({}/acme/web/security/secret-scanning/1) | Azure Storage Account Access Key | 83 d | **critical:** still valid, publicly leaked, past SLA | **unassigned** |", gh.url)),
+        md.contains(&format!("| [acme/web #1]({}/acme/web/security/secret-scanning/1) | Azure Storage Account Access Key | 83 d | **critical:** still valid, publicly leaked, past SLA | **no owner**, unassigned |", gh.url)),
         "{md}"
     );
     assert!(

@@ -12,7 +12,9 @@ use std::path::Path;
 pub async fn demo(out: &Path) -> Result<Outcome> {
     let config = config::parse(Path::new("<built-in demo config>"), sample::CONFIG)?;
     let templates = Templates::load(None)?;
-    let alerts = sample::alerts();
+    let mut alerts = sample::alerts();
+    let lookups = sample::lookups(&alerts);
+    crate::ownership::resolve(&mut alerts, &config.ownership, &lookups);
     let history_path = out.join("history.jsonl");
     match std::fs::remove_file(&history_path) {
         Ok(()) => {}

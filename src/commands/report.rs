@@ -55,7 +55,7 @@ pub fn report(opts: &ReportOptions) -> Result<Outcome> {
                 ))
             })?;
         let mut notes = vec![
-            "Re-rendered from the history by campaign-pulse report: the list of at-risk alerts is only in reports made by campaign-pulse run.".to_string(),
+            "Re-rendered from the history by campaign-pulse report: the lists of at-risk alerts and of owners are only in reports made by campaign-pulse run.".to_string(),
         ];
         if snap.source == Source::Reconstructed {
             notes.push("This snapshot was reconstructed from alert timestamps, not observed by a weekly run.".into());
@@ -130,7 +130,9 @@ fn metrics_from_snapshot(s: &Snapshot, risk: &RiskSettings) -> Metrics {
             critical_count: s.critical_count.unwrap_or(0),
             top: Vec::new(),
         },
+        owners: metrics::Owners::default(),
         details: metrics::Details {
+            owners_unknown: BTreeMap::new(),
             at_risk: None,
             secret_type_names: s.secret_type_names.clone(),
             repos_with_open: all_repos.iter().filter(|r| r.open > 0).count() as u64,

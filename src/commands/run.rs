@@ -42,11 +42,19 @@ pub async fn run(opts: &RunOptions) -> Result<Outcome> {
         Some(deliver::Channels::connect(&config.delivery)?)
     }
     .filter(|c| !c.is_empty());
-    let fetched = match &opts.fixture {
-        Some(path) => github::load_fixture(path, &config)?,
+    let (fetched, commit_cache) = match &opts.fixture {
+        Some(path) => {
+            let mut fetched = github::load_fixture(path, &config)?;
+            github::owners::resolve_owners(&config, None, &mut fetched.alerts, as_of).await;
+            (fetched, None)
+        }
         None => {
             let gh = github::client::GitHub::connect(&config.github)?;
-            github::fetch(&config, &gh, as_of).await?
+            let mut fetched = github::fetch(&config, &gh, as_of).await?;
+            let cache =
+                github::owners::resolve_owners(&config, Some(&gh), &mut fetched.alerts, as_of)
+                    .await;
+            (fetched, cache)
         }
     };
     let offline = opts.fixture.is_some();
@@ -76,6 +84,9 @@ pub async fn run(opts: &RunOptions) -> Result<Outcome> {
     let records_path = deliver::records_path(&config.history_path);
     let records = deliver::Records::load(&records_path)?;
     let (reports, rendered) = job.weekly(&lock)?;
+    if let Some(cache) = commit_cache.filter(|_| !opts.dry_run) {
+        cache.save();
+    }
     let mut outcome = Outcome {
         reports,
         delivery: deliver::DeliveryReport::default(),

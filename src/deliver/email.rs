@@ -513,6 +513,7 @@ mod tests {
                 to: vec!["b@acme.example".into()],
                 cc: vec![],
                 ca_file: None,
+                owners: vec![],
             },
             None,
             Duration::from_secs(60),

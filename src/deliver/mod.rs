@@ -404,11 +404,12 @@ pub fn fix_first(r: &CampaignReport, n: usize) -> Vec<FixFirst> {
         .map(|a| FixFirst {
             label: a.label(),
             url: a.url.clone(),
-            why: if a.critical {
-                format!("critical: {}", a.why.join(", "))
-            } else {
-                a.why.join(", ")
-            },
+            why: format!(
+                "{}{}; {}",
+                if a.critical { "critical: " } else { "" },
+                a.why.join(", "),
+                a.who()
+            ),
         })
         .collect()
 }
@@ -446,15 +447,7 @@ pub struct Records {
 /// `history.jsonl`, `<name>.deliveries.jsonl` beside any other history, so histories sharing
 /// a folder keep their own records.
 pub fn records_path(history: &Path) -> PathBuf {
-    let stem = history
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    if stem == "history" || stem.is_empty() {
-        history.with_file_name("deliveries.jsonl")
-    } else {
-        history.with_file_name(format!("{stem}.deliveries.jsonl"))
-    }
+    crate::history::side_file(history, "deliveries.jsonl")
 }
 
 impl Records {
@@ -599,6 +592,7 @@ pub(crate) mod tests {
             to: vec!["b@acme.example".into()],
             cc: vec![],
             ca_file: None,
+            owners: vec![],
         };
         let channels = Channels {
             email: Some(

@@ -24,6 +24,28 @@ const MEDIA_TYPE: &str = "application/vnd.github+json";
 const API_VERSION: &str = "2022-11-28";
 const DEFAULT_API: &str = "https://api.github.com";
 
+/// A path segment, percent-encoded but for RFC 3986's unreserved characters.
+fn segment(s: &str) -> String {
+    const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(s, SEGMENT).to_string()
+}
+
+/// `owner/name` as two encoded path segments.
+fn repo_path(full_name: &str) -> Result<String> {
+    match full_name.split_once('/') {
+        Some((owner, name)) if !owner.is_empty() && !name.is_empty() && !name.contains('/') => {
+            Ok(format!("{}/{}", segment(owner), segment(name)))
+        }
+        _ => Err(Error::GitHub(format!(
+            "GitHub sent a repository name that is not owner/name: `{full_name}`"
+        ))),
+    }
+}
+
 /// Requests a run may make when the server does not say its rate limit: 10,000 pages of 100
 /// alerts, far beyond any organization.
 const DEFAULT_BUDGET: u64 = 10_000;
@@ -413,6 +435,68 @@ impl GitHub {
         let qs = serde_urlencoded::to_string(query)
             .map_err(|e| Error::GitHub(format!("cannot build the alert query: {e}")))?;
         Ok(format!("/orgs/{}/secret-scanning/alerts?{qs}", self.org))
+    }
+
+    /// Requests this run may still make under the rate limit read before fetching.
+    pub fn requests_left(&self) -> u64 {
+        self.budget
+            .load(Ordering::Relaxed)
+            .saturating_sub(self.request_count())
+    }
+
+    /// The GitHub login of a commit's author (`GET /repos/{owner}/{repo}/commits/{sha}`):
+    /// `None` when the commit's e-mail is linked to no account, or the commit or repository is
+    /// gone (404, 422).
+    pub async fn commit_author(&self, repo: &str, sha: &str) -> Result<Option<String>> {
+        let path = format!("/repos/{}/commits/{}", repo_path(repo)?, segment(sha));
+        match self.get_raw(&path).await {
+            Ok(reply) => {
+                #[derive(serde::Deserialize)]
+                struct Commit {
+                    author: Option<super::model::User>,
+                }
+                let commit: Commit = serde_json::from_str(&reply.body).map_err(|e| {
+                    Error::GitHub(format!(
+                        "GitHub sent a commit this tool cannot read ({repo}@{sha}: {e})"
+                    ))
+                })?;
+                Ok(commit.author.map(|u| u.login))
+            }
+            Err(e) if matches!(e.status.map(|s| s.as_u16()), Some(404 | 422 | 409)) => Ok(None),
+            Err(e) => Err(self.describe(e, &format!("read commit {sha} of {repo}"))),
+        }
+    }
+
+    /// A file of a repository's default branch through the contents API; `None` when it does
+    /// not exist (404).
+    pub async fn file(&self, repo: &str, file: &str) -> Result<Option<String>> {
+        let encoded: Vec<String> = file.split('/').map(segment).collect();
+        let path = format!("/repos/{}/contents/{}", repo_path(repo)?, encoded.join("/"));
+        match self.get_raw(&path).await {
+            Ok(reply) => {
+                #[derive(serde::Deserialize)]
+                struct Content {
+                    #[serde(default)]
+                    content: Option<String>,
+                    #[serde(default)]
+                    encoding: Option<String>,
+                }
+                let c: Content = serde_json::from_str(&reply.body).map_err(|e| {
+                    Error::GitHub(format!("GitHub sent {file} of {repo} unreadably ({e})"))
+                })?;
+                let (Some(content), Some("base64")) = (c.content, c.encoding.as_deref()) else {
+                    return Ok(None);
+                };
+                use base64::Engine as _;
+                let cleaned: String = content.split_whitespace().collect();
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(cleaned)
+                    .map_err(|e| Error::GitHub(format!("{file} of {repo} is not base64 ({e})")))?;
+                Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
+            }
+            Err(e) if e.status == Some(StatusCode::NOT_FOUND) => Ok(None),
+            Err(e) => Err(self.describe(e, &format!("read {file} of {repo}"))),
+        }
     }
 
     /// Reads a GitHub security campaign record; `None` when the server has no such campaign

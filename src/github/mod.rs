@@ -2,6 +2,7 @@
 
 pub mod client;
 pub mod model;
+pub mod owners;
 pub mod pagination;
 pub mod retry;
 

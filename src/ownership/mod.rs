@@ -223,9 +223,9 @@ pub fn owner_of(alert: &Alert, config: &OwnershipConfig, lookups: &Lookups) -> O
     Ownership::Unowned
 }
 
-/// Resolves the owner of every open alert in place.
+/// Resolves the owner of every alert in place.
 pub fn resolve(alerts: &mut [Alert], config: &OwnershipConfig, lookups: &Lookups) {
-    for a in alerts.iter_mut().filter(|a| a.resolved_at.is_none()) {
+    for a in alerts.iter_mut() {
         a.owner = owner_of(a, config, lookups);
     }
 }

@@ -8,17 +8,21 @@ use std::io::Write;
 
 /// Escapes text from GitHub or the config for Markdown (GitHub-flavoured): characters that
 /// start emphasis, links, code or table cells are backslash-escaped, HTML is neutralized and
-/// line breaks become spaces so a value cannot leave its table row. `:` and `@` are escaped
-/// too, and the dot of `www.`, so that GitHub's autolinks cannot turn a name into a link.
+/// line breaks become spaces so a value cannot leave its table row. The `:` of `://`, every
+/// `@` and the dot of `www.` are escaped too, so that GitHub's autolinks cannot turn a name
+/// into a link and an `@login` cannot notify anyone.
 pub fn escape(input: &str, out: &mut dyn Write) -> std::io::Result<()> {
     let mut buf = [0u8; 4];
-    let mut previous = ['\0'; 3];
-    for c in input.chars() {
-        let www = c == '.' && previous.iter().all(|p| p.eq_ignore_ascii_case(&'w'));
-        previous = [previous[1], previous[2], c];
+    let chars: Vec<char> = input.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        let before = |n: usize| i.checked_sub(n).map(|j| chars[j]);
+        let www =
+            c == '.' && (1..=3).all(|n| before(n).is_some_and(|p| p.eq_ignore_ascii_case(&'w')));
+        let scheme = c == ':' && chars.get(i + 1) == Some(&'/') && chars.get(i + 2) == Some(&'/');
         match c {
             '.' if www => out.write_all(b"\\.")?,
-            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' | ':' | '@' => {
+            ':' if scheme => out.write_all(b"\\:")?,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' | '@' => {
                 out.write_all(b"\\")?;
                 out.write_all(c.encode_utf8(&mut buf).as_bytes())?;
             }

@@ -5,6 +5,7 @@
 //! every channel says the same thing in the same words.
 
 use crate::metrics::{AtRiskAlert, Details, Reason, Status, StatusReason, Totals};
+use crate::ownership::OwnerSource;
 use crate::summary::Summary;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -195,6 +196,10 @@ pub struct AtRiskView {
     pub critical: bool,
     /// Assignee login.
     pub assignee: Option<String>,
+    /// The owner as shown: `@login`, `org/team`; `None` when unowned or unknown.
+    pub owner: Option<String>,
+    /// Where the owner was found, in words (`committer`, `CODEOWNERS`), unless the assignee.
+    pub owner_via: Option<&'static str>,
 }
 
 impl AtRiskView {
@@ -209,6 +214,11 @@ impl AtRiskView {
             why: a.reasons.iter().map(|r| reason_words(*r)).collect(),
             critical: a.is_critical(),
             assignee: a.assignee.clone(),
+            owner: a.owner.as_deref().map(owner_label),
+            owner_via: a
+                .owner_source
+                .filter(|s| *s != OwnerSource::Assignee)
+                .map(source_words),
         }
     }
 
@@ -217,16 +227,53 @@ impl AtRiskView {
         format!("{} #{}", self.repo, self.number)
     }
 
-    /// `GitHub Personal Access Token, 88 days, still valid, publicly leaked, unassigned`.
-    pub fn line(&self) -> String {
-        let mut parts = vec![self.secret.clone(), days_words(self.age_days)];
-        parts.extend(self.why.iter().map(|w| w.to_string()));
-        parts.push(match &self.assignee {
-            Some(a) => format!("@{a}"),
-            None => "unassigned".into(),
-        });
-        parts.join(", ")
+    /// Who to ask: `@ada`, `acme/payments (CODEOWNERS, unassigned)`, `no owner, unassigned`.
+    pub fn who(&self) -> String {
+        match (&self.owner, self.owner_via, &self.assignee) {
+            (Some(o), None, _) => o.clone(),
+            (Some(o), Some(via), None) => format!("{o} ({via}, unassigned)"),
+            (Some(o), Some(via), Some(_)) => format!("{o} ({via})"),
+            (None, _, Some(a)) => format!("@{a}"),
+            (None, _, None) => "no owner, unassigned".into(),
+        }
     }
+}
+
+/// An owner as reports show it: `@login` for a user, `org/team` for a team.
+pub fn owner_label(name: &str) -> String {
+    if name.contains('/') {
+        name.to_string()
+    } else {
+        format!("@{name}")
+    }
+}
+
+/// Where an owner was found, in words.
+pub fn source_words(s: OwnerSource) -> &'static str {
+    match s {
+        OwnerSource::Assignee => "assignee",
+        OwnerSource::Committer => "committer",
+        OwnerSource::Bypasser => "pushed past push protection",
+        OwnerSource::Codeowners => "CODEOWNERS",
+        OwnerSource::Teams => "team of the repository",
+    }
+}
+
+/// One line of the By owner table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OwnerView {
+    /// `@login` or `org/team`.
+    pub label: String,
+    /// Open alerts.
+    pub open: u64,
+    /// Of them, at risk.
+    pub at_risk: u64,
+    /// Of them, critical.
+    pub critical: u64,
+    /// The oldest's age in days.
+    pub oldest_age_days: i64,
+    /// `CODEOWNERS 9, committer 2`.
+    pub via: String,
 }
 
 fn reason_words(r: Reason) -> &'static str {
@@ -323,6 +370,10 @@ pub struct ReportView {
     pub repos_with_open: u64,
     /// Whether the history holds points rebuilt from alert timestamps.
     pub has_reconstructed: bool,
+    /// Owners of open alerts, most at risk first.
+    pub owners: Vec<OwnerView>,
+    /// Open alerts whose owner could not be looked up, and why.
+    pub owners_unknown: Vec<Count>,
     /// How many entries long lists show.
     pub limits: Limits,
     /// Where the charts are, relative to the report (or `cid:` links in email).
@@ -457,6 +508,39 @@ impl ReportView {
                 .points
                 .iter()
                 .any(|p| p.source == crate::history::Source::Reconstructed),
+            owners: summary
+                .owners
+                .list
+                .iter()
+                .map(|o| OwnerView {
+                    label: owner_label(&o.owner),
+                    open: o.open,
+                    at_risk: o.at_risk,
+                    critical: o.critical,
+                    oldest_age_days: o.oldest_age_days,
+                    via: {
+                        let mut v: Vec<(&String, &u64)> = o.sources.iter().collect();
+                        v.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
+                        v.iter()
+                            .map(|(s, n)| {
+                                let words = OwnerSource::parse(s)
+                                    .map_or_else(|| s.to_string(), |x| source_words(x).into());
+                                format!("{words} {n}")
+                            })
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    },
+                })
+                .collect(),
+            owners_unknown: details
+                .owners_unknown
+                .iter()
+                .map(|(why, n)| Count {
+                    key: why.clone(),
+                    label: why.clone(),
+                    n: *n,
+                })
+                .collect(),
             limits: Limits::default(),
             charts: ChartLinks::default(),
             links,

@@ -68,6 +68,16 @@ pub struct FakeState {
     pub app: Option<(u64, u64, String)>,
     /// Installation tokens minted.
     pub minted: usize,
+    /// Commits by sha: the author's login (`None`: an e-mail linked to no account).
+    pub commits: HashMap<String, Option<String>>,
+    /// Files by (repository, path), served by the contents API.
+    pub files: HashMap<(String, String), String>,
+    /// Logins without write access: assigning them answers 422.
+    pub cannot_write: Vec<String>,
+    /// When set, every alert PATCH answers this status.
+    pub patch_status: Option<u16>,
+    /// Alert PATCH requests: (repository, number, body).
+    pub patches: Vec<(String, u64, Value)>,
 }
 
 /// A canned answer: status, headers, body.
@@ -142,6 +152,12 @@ impl FakeGitHub {
             .route("/orgs/{org}/secret-scanning/alerts", get(list_alerts))
             .route("/orgs/{org}/campaigns/{number}", get(get_campaign))
             .route("/rate_limit", get(rate_limit))
+            .route("/repos/{owner}/{repo}/commits/{sha}", get(get_commit))
+            .route("/repos/{owner}/{repo}/contents/{*path}", get(get_contents))
+            .route(
+                "/repos/{owner}/{repo}/secret-scanning/alerts/{number}",
+                axum::routing::patch(patch_alert),
+            )
             .route(
                 "/app/installations/{id}/access_tokens",
                 axum::routing::post(access_token),
@@ -437,6 +453,115 @@ async fn rate_limit(
     resp
 }
 
+async fn get_commit(
+    State(state): State<Arc<Mutex<FakeState>>>,
+    Path((owner, repo, sha)): Path<(String, String, String)>,
+    axum::extract::OriginalUri(uri): axum::extract::OriginalUri,
+    headers: HeaderMap,
+) -> Response {
+    if !record(&state, uri.path(), &headers, &HashMap::new(), String::new()) {
+        return unauthorized();
+    }
+    let st = state.lock().unwrap();
+    let Some(author) = st.commits.get(&sha) else {
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            axum::Json(json!({"message": format!("No commit found for SHA: {sha}")})),
+        )
+            .into_response();
+    };
+    // GitHub's commit: the git author (name, e-mail) and the account it is linked to, or null
+    axum::Json(json!({
+        "sha": sha,
+        "url": format!("{}/repos/{owner}/{repo}/commits/{sha}", st.base),
+        "html_url": format!("{}/{owner}/{repo}/commit/{sha}", st.base),
+        "commit": {"author": {"name": "Some One", "email": "CANARY-someone@example.com", "date": "2026-09-01T00:00:00Z"},
+                   "message": "CANARY-COMMENT add config"},
+        "author": author.as_deref().map(user_json),
+        "committer": null,
+        "parents": []
+    }))
+    .into_response()
+}
+
+async fn get_contents(
+    State(state): State<Arc<Mutex<FakeState>>>,
+    Path((owner, repo, path)): Path<(String, String, String)>,
+    axum::extract::OriginalUri(uri): axum::extract::OriginalUri,
+    headers: HeaderMap,
+) -> Response {
+    if !record(&state, uri.path(), &headers, &HashMap::new(), String::new()) {
+        return unauthorized();
+    }
+    let st = state.lock().unwrap();
+    let Some(text) = st.files.get(&(format!("{owner}/{repo}"), path.clone())) else {
+        return not_found();
+    };
+    use base64::Engine as _;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(text);
+    // GitHub wraps the base64 at 60 characters
+    let wrapped: Vec<String> = encoded
+        .as_bytes()
+        .chunks(60)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect();
+    axum::Json(json!({
+        "type": "file", "encoding": "base64", "size": text.len(),
+        "name": path.rsplit('/').next(), "path": path, "sha": "0000000000000000000000000000000000000000",
+        "content": wrapped.join("\n") + "\n",
+        "url": format!("{}/repos/{owner}/{repo}/contents/{path}", st.base),
+        "git_url": null, "html_url": null, "download_url": null,
+        "_links": {"self": format!("{}/repos/{owner}/{repo}/contents/{path}", st.base), "git": null, "html": null}
+    }))
+    .into_response()
+}
+
+async fn patch_alert(
+    State(state): State<Arc<Mutex<FakeState>>>,
+    Path((owner, repo, number)): Path<(String, String, u64)>,
+    axum::extract::OriginalUri(uri): axum::extract::OriginalUri,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    if !record(&state, uri.path(), &headers, &HashMap::new(), String::new()) {
+        return unauthorized();
+    }
+    let mut st = state.lock().unwrap();
+    let full = format!("{owner}/{repo}");
+    let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    st.patches.push((full.clone(), number, body.clone()));
+    if let Some(status) = st.patch_status {
+        let message = if status == 403 {
+            "Resource not accessible by personal access token"
+        } else {
+            "Failed"
+        };
+        return (
+            StatusCode::from_u16(status).unwrap(),
+            axum::Json(json!({"message": message})),
+        )
+            .into_response();
+    }
+    let login = body["assignee"].as_str().map(str::to_string);
+    if login.as_ref().is_some_and(|l| st.cannot_write.contains(l)) {
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            axum::Json(json!({"message": "Validation Failed", "errors": [{"message": "assignee must have write access"}]})),
+        )
+            .into_response();
+    }
+    let Some(alert) = st
+        .alerts
+        .iter_mut()
+        .find(|a| a["repository"]["full_name"] == full && a["number"] == number)
+    else {
+        return not_found();
+    };
+    alert["assigned_to"] = login.as_deref().map(user_json).unwrap_or(Value::Null);
+    let answer = alert.clone();
+    axum::Json(answer).into_response()
+}
+
 /// An alert as GitHub lists it, with a secret and free-text comments carrying canaries.
 pub struct A {
     pub repo: &'static str,
@@ -450,6 +575,8 @@ pub struct A {
     pub multi: bool,
     pub bypassed: bool,
     pub assignee: Option<&'static str>,
+    /// Where it was committed: (path, commit sha).
+    pub location: Option<(&'static str, &'static str)>,
 }
 
 impl A {
@@ -466,6 +593,7 @@ impl A {
             multi: false,
             bypassed: false,
             assignee: Some("mona"),
+            location: None,
         }
     }
 
@@ -499,6 +627,13 @@ impl A {
             "is_base64_encoded": false,
             "has_more_locations": false,
             "assigned_to": self.assignee.map(user),
+            "first_location_detected": self.location.map(|(path, sha)| json!({
+                "path": path, "start_line": 3, "end_line": 3, "start_column": 9, "end_column": 49,
+                "blob_sha": "af5626b4a114abcb82d63db7c8082c3c4756e51b",
+                "blob_url": format!("https://api.github.com/repos/{}/git/blobs/af5626b4a114abcb82d63db7c8082c3c4756e51b", self.repo),
+                "commit_sha": sha,
+                "commit_url": format!("https://api.github.com/repos/{}/git/commits/{sha}", self.repo)
+            })),
             "closure_request_comment": "CANARY-COMMENT please close",
             "some_future_field": {"nested": true}
         })

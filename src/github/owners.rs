@@ -1,0 +1,266 @@
+//! Looking up what ownership needs (SPEC §10): the authors of the commits that added secrets,
+//! through a cache beside the history (commits never change), and each repository's
+//! CODEOWNERS, read once per run. Lookups stay within the run's rate-limit budget; what could
+//! not be asked is said, and the run goes on.
+
+use super::client::GitHub;
+use super::model::Alert;
+use crate::error::{Error, Result};
+use crate::ownership::codeowners::CodeOwners;
+use crate::ownership::{Lookups, OwnerSource, Ownership, OwnershipConfig, owner_of};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// The commit cache's file name beside the history.
+pub const CACHE_FILE: &str = "commit-authors.json";
+
+/// Resolves the owner of every alert open at `as_of` that a campaign targets. With GitHub
+/// (`gh`), commit authors and CODEOWNERS are looked up within the rate-limit budget, through
+/// the commit cache beside the history, returned to be saved under the history lock;
+/// without it (alerts replayed from a file) those two sources are not asked, and say so.
+pub async fn resolve_owners(
+    config: &crate::config::Config,
+    gh: Option<&GitHub>,
+    alerts: &mut [Alert],
+    as_of: chrono::DateTime<chrono::Utc>,
+) -> Option<CommitCache> {
+    let targeted = |a: &Alert| {
+        a.is_open_at(as_of)
+            && config
+                .campaigns
+                .iter()
+                .any(|c| c.filter.matches_campaign(a))
+    };
+    let mut kept = None;
+    let lookups = match gh {
+        Some(gh) => {
+            let cache_path = crate::history::side_file(&config.history_path, CACHE_FILE);
+            let mut cache = CommitCache::load(&cache_path);
+            let wanted: Vec<&Alert> = alerts.iter().filter(|a| targeted(a)).collect();
+            let (lookups, stats) = look_up(gh, &wanted, &config.ownership, &mut cache).await;
+            if stats != LookupStats::default() {
+                tracing::info!(
+                    "owners: {} commit authors asked, {} from the cache, CODEOWNERS of {} repositories read",
+                    stats.commits_asked,
+                    stats.commits_cached,
+                    stats.repos_asked
+                );
+            }
+            kept = Some(cache);
+            lookups
+        }
+        None => {
+            let why = "not looked up: the alerts were replayed from a file".to_string();
+            let mut lookups = Lookups::default();
+            lookups
+                .not_asked
+                .insert(OwnerSource::Committer, why.clone());
+            lookups.not_asked.insert(OwnerSource::Codeowners, why);
+            lookups
+        }
+    };
+    for a in alerts.iter_mut().filter(|a| targeted(a)) {
+        a.owner = owner_of(a, &config.ownership, &lookups);
+    }
+    kept
+}
+
+/// Where GitHub looks for CODEOWNERS, in its order.
+pub const CODEOWNERS_PATHS: [&str; 3] = [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"];
+
+/// The commit → author cache (`commit-authors.json` beside the history): a JSON object of
+/// sha → login, `null` for a commit whose e-mail is linked to no account.
+#[derive(Debug, Clone, Default)]
+pub struct CommitCache {
+    path: PathBuf,
+    authors: BTreeMap<String, Option<String>>,
+    changed: bool,
+}
+
+impl CommitCache {
+    /// Reads the cache; a missing or unreadable one is empty (it is only a cache: the lookups
+    /// are made again, with a warning when it was damaged).
+    pub fn load(path: &Path) -> CommitCache {
+        let authors = match std::fs::read_to_string(path) {
+            Ok(text) => serde_json::from_str(&text).unwrap_or_else(|e| {
+                tracing::warn!(
+                    "{}: not a commit cache ({e}); commits will be looked up again",
+                    path.display()
+                );
+                BTreeMap::new()
+            }),
+            Err(_) => BTreeMap::new(),
+        };
+        CommitCache {
+            path: path.to_path_buf(),
+            authors,
+            changed: false,
+        }
+    }
+
+    /// The cached author of a commit: `Some(None)` for a commit known to have no account.
+    pub fn get(&self, sha: &str) -> Option<&Option<String>> {
+        self.authors.get(sha)
+    }
+
+    fn insert(&mut self, sha: &str, login: Option<String>) {
+        self.authors.insert(sha.to_string(), login);
+        self.changed = true;
+    }
+
+    /// How many commits it knows.
+    pub fn len(&self) -> usize {
+        self.authors.len()
+    }
+
+    /// Whether it knows none.
+    pub fn is_empty(&self) -> bool {
+        self.authors.is_empty()
+    }
+
+    /// Writes it back (atomically) when a lookup added to it; a failure is only a warning (the
+    /// next run asks again).
+    pub fn save(&self) {
+        if self.changed
+            && let Err(e) = self.write()
+        {
+            tracing::warn!("owners: {e}; the next run looks those commits up again");
+        }
+    }
+
+    fn write(&self) -> Result<()> {
+        let text = serde_json::to_string_pretty(&self.authors).map_err(|e| Error::History {
+            path: self.path.clone(),
+            message: format!("cannot serialize the commit cache: {e}"),
+        })?;
+        crate::history::write_atomic(&self.path, format!("{text}\n").as_bytes())
+    }
+}
+
+/// What a lookup run did, for the log and the tests.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LookupStats {
+    /// Commits asked of GitHub.
+    pub commits_asked: usize,
+    /// Commits answered from the cache.
+    pub commits_cached: usize,
+    /// Repositories whose CODEOWNERS was read.
+    pub repos_asked: usize,
+}
+
+/// Looks up, source by source in the configured order, what the open alerts still without
+/// an owner need: commit authors (cache first), then CODEOWNERS. Requests stop where the
+/// rate-limit budget does; a source that could not be asked is recorded in
+/// [`Lookups::not_asked`] with why.
+pub async fn look_up(
+    gh: &GitHub,
+    alerts: &[&Alert],
+    config: &OwnershipConfig,
+    cache: &mut CommitCache,
+) -> (Lookups, LookupStats) {
+    let mut lookups = Lookups::default();
+    let mut stats = LookupStats::default();
+    for (i, source) in config.sources.iter().enumerate() {
+        // the alerts that no source before this one gives an owner
+        let earlier = OwnershipConfig {
+            sources: config.sources[..i].to_vec(),
+            teams: config.teams.clone(),
+        };
+        let pending: Vec<&Alert> = alerts
+            .iter()
+            .copied()
+            .filter(|a| matches!(owner_of(a, &earlier, &lookups), Ownership::Unowned))
+            .collect();
+        match source {
+            OwnerSource::Committer => {
+                let shas: BTreeSet<(&str, &str)> = pending
+                    .iter()
+                    .filter_map(|a| {
+                        let sha = a.first_location_detected.as_ref()?.commit_sha.as_deref()?;
+                        Some((a.repository.full_name.as_str(), sha))
+                    })
+                    .collect();
+                for (repo, sha) in shas {
+                    if let Some(known) = cache.get(sha) {
+                        lookups.committers.insert(sha.to_string(), known.clone());
+                        stats.commits_cached += 1;
+                        continue;
+                    }
+                    if gh.requests_left() == 0 {
+                        lookups.not_asked.insert(*source, BUDGET_SPENT.into());
+                        break;
+                    }
+                    match gh.commit_author(repo, sha).await {
+                        Ok(login) => {
+                            cache.insert(sha, login.clone());
+                            lookups.committers.insert(sha.to_string(), login);
+                            stats.commits_asked += 1;
+                        }
+                        Err(e) => {
+                            tracing::warn!("owners: {e}; committers are not looked up further");
+                            lookups
+                                .not_asked
+                                .insert(*source, format!("the commit could not be read ({e})"));
+                            break;
+                        }
+                    }
+                }
+            }
+            OwnerSource::Codeowners => {
+                let repos: BTreeSet<&str> = pending
+                    .iter()
+                    .filter(|a| {
+                        a.first_location_detected
+                            .as_ref()
+                            .is_some_and(|l| l.path.is_some())
+                    })
+                    .map(|a| a.repository.full_name.as_str())
+                    .collect();
+                'repos: for repo in repos {
+                    let mut found = None;
+                    for file in CODEOWNERS_PATHS {
+                        if gh.requests_left() == 0 {
+                            lookups.not_asked.insert(*source, BUDGET_SPENT.into());
+                            break 'repos;
+                        }
+                        match gh.file(repo, file).await {
+                            Ok(Some(text)) => {
+                                found = Some(parse_codeowners(repo, file, &text));
+                                break;
+                            }
+                            Ok(None) => {}
+                            Err(e) => {
+                                tracing::warn!("owners: {e}; CODEOWNERS are not read further");
+                                lookups
+                                    .not_asked
+                                    .insert(*source, format!("CODEOWNERS could not be read ({e})"));
+                                break 'repos;
+                            }
+                        }
+                    }
+                    stats.repos_asked += 1;
+                    lookups.codeowners.insert(repo.to_string(), found);
+                }
+            }
+            OwnerSource::Assignee | OwnerSource::Bypasser | OwnerSource::Teams => {}
+        }
+    }
+    (lookups, stats)
+}
+
+/// The words for owners not looked up because the rate limit ran out.
+pub const BUDGET_SPENT: &str =
+    "not looked up: the rate limit left no requests for it this run (the next run asks again)";
+
+/// Parses a CODEOWNERS file, warning about each line it skips with the file and line.
+pub fn parse_codeowners(repo: &str, file: &str, text: &str) -> CodeOwners {
+    let (co, skipped) = CodeOwners::parse(text);
+    for s in skipped {
+        tracing::warn!(
+            "{repo}: {file}:{}: skipped a line GitHub's CODEOWNERS rules cannot read: {}",
+            s.line,
+            s.why
+        );
+    }
+    co
+}

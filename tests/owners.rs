@@ -1,0 +1,175 @@
+//! Ownership end to end (SPEC §10): owners found through each source against the fake GitHub's
+//! commits and contents endpoints, the commit cache across runs, per-team channels, and
+//! `assign`.
+
+mod common;
+
+use common::{A, FakeGitHub, T1, Workdir, text};
+use serde_json::{Value, json};
+
+/// Six open alerts, each owned through another source (or not at all).
+fn alerts() -> Vec<Value> {
+    let mut v = Vec::new();
+    // assignee
+    v.push(A::new("acme/web", 1, "2026-10-01T00:00:00Z").json());
+    // committer: c1 is ada's
+    let mut a = A::new("acme/web", 2, "2026-10-02T00:00:00Z");
+    a.assignee = None;
+    a.location = Some(("config/app.yaml", "c1"));
+    v.push(a.json());
+    // bypasser: c2's e-mail is linked to no account, hubot pushed past push protection
+    let mut a = A::new("acme/api", 1, "2026-10-03T00:00:00Z");
+    a.assignee = None;
+    a.bypassed = true;
+    a.location = Some(("src/x.py", "c2"));
+    v.push(a.json());
+    // CODEOWNERS of acme/api: /deploy/ is acme/platform's
+    let mut a = A::new("acme/api", 2, "2026-10-04T00:00:00Z");
+    a.assignee = None;
+    a.validity = Some("active");
+    a.location = Some(("deploy/values.yaml", "c3"));
+    v.push(a.json());
+    // no CODEOWNERS: the configured team for ops-*
+    let mut a = A::new("acme/ops-scripts", 1, "2026-10-05T00:00:00Z");
+    a.assignee = None;
+    a.location = Some(("run.sh", "c4"));
+    v.push(a.json());
+    // nothing: an unknown commit, no CODEOWNERS, no team
+    let mut a = A::new("acme/other", 1, "2026-10-06T00:00:00Z");
+    a.assignee = None;
+    a.location = Some(("x.txt", "c5"));
+    v.push(a.json());
+    v
+}
+
+fn fake() -> FakeGitHub {
+    let gh = FakeGitHub::start("acme", alerts());
+    {
+        let mut st = gh.state.lock().unwrap();
+        st.commits.insert("c1".into(), Some("ada".into()));
+        for sha in ["c2", "c3", "c4"] {
+            st.commits.insert(sha.into(), None);
+        }
+        st.files.insert(
+            ("acme/api".into(), ".github/CODEOWNERS".into()),
+            "# owners\n* @acme/api\n/deploy/ @acme/platform\n*.md owner-without-at\n".into(),
+        );
+    }
+    gh
+}
+
+fn config(api: &str) -> String {
+    format!(
+        "github:\n  org: acme\n  api_url: {api}\n  generic_secret_types: []\n\
+         history: {{ path: state/history.jsonl }}\noutput: {{ dir: out }}\n\
+         campaigns:\n  - {{ id: all, starts_on: 2026-10-01 }}\n\
+         ownership:\n  teams:\n    acme/sre: [\"ops-*\"]\n"
+    )
+}
+
+fn requests(gh: &FakeGitHub, part: &str) -> usize {
+    gh.seen().iter().filter(|r| r.path.contains(part)).count()
+}
+
+#[test]
+fn owners_come_from_each_source_and_commits_are_asked_once() {
+    let gh = fake();
+    let w = Workdir::new(&config(&gh.url));
+    let out = w.run(&["run", "-c", "config.yaml", "--as-of", T1]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    let s = w.json("out/all/2026-11-23/summary.json");
+    let owners: Vec<(String, String, u64, Value)> = s["owners"]["list"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["owner"].as_str().unwrap().to_string(),
+                o["kind"].as_str().unwrap().to_string(),
+                o["open"].as_u64().unwrap(),
+                o["sources"].clone(),
+            )
+        })
+        .collect();
+    // at risk first (acme/platform's secret is active), then open, then name
+    assert_eq!(
+        owners,
+        vec![
+            (
+                "acme/platform".into(),
+                "team".into(),
+                1,
+                json!({"codeowners": 1})
+            ),
+            ("acme/sre".into(), "team".into(), 1, json!({"teams": 1})),
+            ("ada".into(), "user".into(), 1, json!({"committer": 1})),
+            ("hubot".into(), "user".into(), 1, json!({"bypasser": 1})),
+            ("mona".into(), "user".into(), 1, json!({"assignee": 1})),
+        ]
+    );
+    // every alert is older than the 30-day SLA: at risk
+    assert_eq!(s["owners"]["unowned"], json!({"open": 1, "at_risk": 1}));
+    let top = &s["at_risk"]["top"][0];
+    assert_eq!(
+        (
+            top["number"].as_u64(),
+            top["owner"].as_str(),
+            top["owner_source"].as_str()
+        ),
+        (Some(2), Some("acme/platform"), Some("codeowners"))
+    );
+    // five commits asked once; CODEOWNERS once per repository that needed it: api (found at
+    // the first place), ops-scripts and other (three places each, all 404)
+    assert_eq!(requests(&gh, "/commits/"), 5);
+    assert_eq!(requests(&gh, "/contents/"), 7);
+    assert!(
+        stderr.contains("acme/api: .github/CODEOWNERS:4: skipped a line"),
+        "{stderr}"
+    );
+    let md = w.read("out/all/2026-11-23/report.md");
+    assert!(md.contains("## By owner"), "{md}");
+    assert!(md.contains("| **No owner** | 1 | 1 |"), "{md}");
+    assert!(md.contains("| acme/platform | 1 | 1 | 0 |"), "{md}");
+    let cache: Value = serde_json::from_str(&w.read("state/commit-authors.json")).unwrap();
+    assert_eq!(
+        cache,
+        json!({"c1": "ada", "c2": null, "c3": null, "c4": null, "c5": null})
+    );
+    assert!(!w.read("state/commit-authors.json").contains("CANARY"));
+
+    // a week later: every commit is known, none is asked again
+    gh.clear_seen();
+    let out = w.run(&["run", "-c", "config.yaml", "--as-of", "2026-11-30"]);
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    assert_eq!(requests(&gh, "/commits/"), 0, "the cache answers");
+    assert_eq!(
+        requests(&gh, "/contents/"),
+        7,
+        "CODEOWNERS is read every run"
+    );
+    let s = w.json("out/all/2026-11-30/summary.json");
+    assert_eq!(s["owners"]["list"].as_array().unwrap().len(), 5);
+}
+
+#[test]
+fn a_short_budget_leaves_owners_unknown_and_says_why() {
+    let gh = fake();
+    // enough for the listings, not for the owner lookups
+    gh.state.lock().unwrap().remaining = Some((3, 1_798_761_600));
+    let w = Workdir::new(&config(&gh.url));
+    let out = w.run(&["run", "-c", "config.yaml", "--as-of", T1]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert_eq!(requests(&gh, "/commits/") + requests(&gh, "/contents/"), 0);
+    let md = w.read("out/all/2026-11-23/report.md");
+    assert!(
+        md.contains(
+            "5 open alerts: owner not looked up: the rate limit left no requests for it this run"
+        ),
+        "{md}"
+    );
+    let s = w.json("out/all/2026-11-23/summary.json");
+    assert_eq!(s["owners"]["unowned"]["open"], 5);
+    assert_eq!(s["owners"]["list"][0]["owner"], "mona");
+}
