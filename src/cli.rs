@@ -13,6 +13,8 @@ Examples:
   campaign-pulse run                            fetch, record, write and send this week's reports
   campaign-pulse run --as-of 2026-11-23 --dry-run
   campaign-pulse report --as-of 2026-11-16      re-render a past week from the history, offline
+  campaign-pulse assign                         plan who to assign each unassigned alert to
+  campaign-pulse assign --apply --max 50        and assign them on GitHub
 
 Exit codes:
   0  success
@@ -138,6 +140,26 @@ pub enum Command {
         /// The configuration file.
         #[command(flatten)]
         config: ConfigArg,
+    },
+    /// Assign the campaigns' unassigned open alerts to the user who should fix them: a plan
+    /// (OUT/assign-plan.json) unless --apply.
+    Assign {
+        /// The configuration file.
+        #[command(flatten)]
+        config: ConfigArg,
+        /// Only this campaign's alerts.
+        #[arg(long, value_name = "ID")]
+        campaign: Option<String>,
+        /// Assign on GitHub (one alert at a time, at most 80 a minute); without it nothing
+        /// changes on GitHub.
+        #[arg(long)]
+        apply: bool,
+        /// Assign at most N alerts.
+        #[arg(long, value_name = "N")]
+        max: Option<usize>,
+        /// Where to write the plan (default: output.dir).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
     },
     /// Write a commented example configuration.
     Init {

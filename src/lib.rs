@@ -21,6 +21,7 @@ pub mod render;
 pub mod summary;
 pub mod tls;
 
+pub use commands::assign::{AssignOptions, assign};
 pub use commands::check::check;
 pub use commands::demo::demo;
 pub use commands::init::init;

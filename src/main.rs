@@ -100,6 +100,62 @@ async fn dispatch(command: Command, quiet: bool) -> Result<i32, Error> {
             }
             Ok(report.exit_code)
         }
+        Command::Assign {
+            config,
+            campaign,
+            apply,
+            max,
+            out,
+        } => {
+            let outcome = campaign_pulse::assign(&campaign_pulse::AssignOptions {
+                config: config.path().map_err(Error::Usage)?,
+                campaign,
+                apply,
+                max,
+                out,
+            })
+            .await?;
+            if !quiet {
+                for p in &outcome.plan.plan {
+                    println!(
+                        "{:<40} -> {:<20} ({})",
+                        format!("{} #{}", p.repo, p.number),
+                        p.login,
+                        p.source.as_str()
+                    );
+                }
+                for n in &outcome.plan.not_assignable {
+                    println!(
+                        "{:<40} -> nobody: {}",
+                        format!("{} #{}", n.repo, n.number),
+                        n.why
+                    );
+                }
+                println!(
+                    "plan: {} alert{} to assign, written to {}",
+                    outcome.plan.plan.len(),
+                    if outcome.plan.plan.len() == 1 {
+                        ""
+                    } else {
+                        "s"
+                    },
+                    outcome.plan_path.display()
+                );
+                if apply {
+                    let assigned = outcome
+                        .applied
+                        .iter()
+                        .filter(|a| a.result == "assigned")
+                        .count();
+                    println!(
+                        "applied: {assigned} assigned; every attempt is in assignments.jsonl beside the history"
+                    );
+                } else {
+                    println!("nothing changed on GitHub; run again with --apply to assign");
+                }
+            }
+            Ok(EXIT_OK)
+        }
         Command::Init { out } => {
             campaign_pulse::init(&out)?;
             if !quiet {

@@ -173,3 +173,144 @@ fn a_short_budget_leaves_owners_unknown_and_says_why() {
     assert_eq!(s["owners"]["unowned"]["open"], 5);
     assert_eq!(s["owners"]["list"][0]["owner"], "mona");
 }
+
+fn patches(gh: &FakeGitHub) -> Vec<(String, u64, String)> {
+    gh.state
+        .lock()
+        .unwrap()
+        .patches
+        .iter()
+        .map(|(r, n, b)| {
+            (
+                r.clone(),
+                *n,
+                b["assignee"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn assign_plans_then_applies_once_with_the_422_fallback() {
+    let gh = fake();
+    {
+        let mut st = gh.state.lock().unwrap();
+        st.files.insert(
+            ("acme/api".into(), ".github/CODEOWNERS".into()),
+            "* @acme/api\n/deploy/ @acme/platform @grace @linus\n".into(),
+        );
+        st.cannot_write.push("grace".into());
+    }
+    let w = Workdir::new(&config(&gh.url));
+
+    // the plan: nothing changes on GitHub
+    let out = w.run(&["assign", "-c", "config.yaml"]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(patches(&gh).is_empty(), "no PATCH without --apply");
+    let plan = w.json("out/assign-plan.json");
+    let planned: Vec<(String, u64, String, String)> = plan["plan"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["repo"].as_str().unwrap().to_string(),
+                p["number"].as_u64().unwrap(),
+                p["login"].as_str().unwrap().to_string(),
+                p["source"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        planned,
+        vec![
+            ("acme/web".into(), 2, "ada".into(), "committer".into()),
+            ("acme/api".into(), 1, "hubot".into(), "bypasser".into()),
+            ("acme/api".into(), 2, "grace".into(), "codeowners".into()),
+        ]
+    );
+    let nobody: Vec<&str> = plan["not_assignable"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["repo"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        nobody,
+        ["acme/ops-scripts", "acme/other"],
+        "teams cannot be assignees"
+    );
+    assert!(
+        stdout.contains("acme/web #2") && stdout.contains("-> ada"),
+        "{stdout}"
+    );
+    assert!(!w.path().join("state/assignments.jsonl").exists());
+
+    // applied: the planned users, grace refused (422) and linus next
+    let out = w.run(&["assign", "-c", "config.yaml", "--apply"]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert_eq!(
+        patches(&gh),
+        vec![
+            ("acme/web".into(), 2, "ada".into()),
+            ("acme/api".into(), 1, "hubot".into()),
+            ("acme/api".into(), 2, "grace".into()),
+            ("acme/api".into(), 2, "linus".into()),
+        ]
+    );
+    let trail: Vec<Value> = w
+        .read("state/assignments.jsonl")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let results: Vec<(String, String)> = trail
+        .iter()
+        .map(|r| {
+            (
+                format!("{} #{}", r["repo"].as_str().unwrap(), r["number"]),
+                format!(
+                    "{} {}",
+                    r["login"].as_str().unwrap(),
+                    r["result"].as_str().unwrap()
+                ),
+            )
+        })
+        .collect();
+    assert_eq!(
+        results,
+        vec![
+            ("acme/web #2".into(), "ada assigned".into()),
+            ("acme/api #1".into(), "hubot assigned".into()),
+            ("acme/api #2".into(), "grace no_write_access".into()),
+            ("acme/api #2".into(), "linus assigned".into()),
+            ("acme/ops-scripts #1".into(), " not_assignable".into()),
+            ("acme/other #1".into(), " not_assignable".into()),
+        ]
+    );
+    assert!(trail.iter().all(|r| r["time"].is_string()));
+
+    // a rerun does nothing new
+    let out = w.run(&["assign", "-c", "config.yaml", "--apply"]);
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    assert_eq!(patches(&gh).len(), 4, "no PATCH on a rerun");
+    assert_eq!(w.read("state/assignments.jsonl").lines().count(), 6);
+}
+
+#[test]
+fn a_token_that_cannot_write_alerts_is_named_as_such() {
+    let gh = fake();
+    gh.state.lock().unwrap().patch_status = Some(403);
+    let w = Workdir::new(&config(&gh.url));
+    let out = w.run(&["assign", "-c", "config.yaml", "--apply", "--max", "1"]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains(
+            "GitHub refused (403 Forbidden Resource not accessible by personal access token)"
+        ) && stderr.contains("Secret scanning alerts: write"),
+        "{stderr}"
+    );
+    assert_eq!(patches(&gh).len(), 1);
+}

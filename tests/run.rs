@@ -851,6 +851,10 @@ fn check_reports_config_token_rate_limit_and_access() {
         stdout.contains("can read the secret-scanning alerts of `acme` (6 open on the first page)"),
         "{stdout}"
     );
+    assert!(
+        stdout.contains("assign: GitHub does not say what a fine-grained token"),
+        "{stdout}"
+    );
     let alerts = gh.alert_requests();
     assert_eq!(alerts.len(), 1);
     assert_eq!(

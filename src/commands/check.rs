@@ -106,17 +106,26 @@ async fn access(report: &mut CheckReport, gh: &GitHub, config: &config::Config) 
         Err(e) => report.lines.push(format!("rate limit: unknown ({e})")),
     }
     match gh.probe_alerts().await {
-        Ok(n) => report.lines.push(format!(
-            "alerts: can read the secret-scanning alerts of `{}` ({})",
-            config.github.org,
-            match n {
-                0 => "no open alert on the first page".to_string(),
-                n if n >= usize::from(github::pagination::PER_PAGE) => {
-                    format!("at least {n} open: the first page is full")
+        Ok(probe) => {
+            report.lines.push(format!(
+                "alerts: can read the secret-scanning alerts of `{}` ({})",
+                config.github.org,
+                match probe.open_on_first_page {
+                    0 => "no open alert on the first page".to_string(),
+                    n if n >= usize::from(github::pagination::PER_PAGE) => {
+                        format!("at least {n} open: the first page is full")
+                    }
+                    n => format!("{n} open on the first page"),
                 }
-                n => format!("{n} open on the first page"),
-            }
-        )),
+            ));
+            report.lines.push(match probe.scopes {
+                Some(scopes) if scopes.iter().any(|s| s == "security_events" || s == "repo") => {
+                    "assign: the token can write secret-scanning alerts (classic token with `security_events`)".to_string()
+                }
+                Some(_) => "assign: the token cannot write secret-scanning alerts: add the `security_events` scope to the classic token to use campaign-pulse assign --apply".to_string(),
+                None => "assign: GitHub does not say what a fine-grained token or GitHub App may write; campaign-pulse assign --apply needs \"Secret scanning alerts: write\" and says so at its first write otherwise".to_string(),
+            });
+        }
         Err(e) => report.access(format!("alerts: NO: {e}")),
     }
     for n in config

@@ -1,5 +1,6 @@
 //! One file per command, over the job they share.
 
+pub mod assign;
 pub mod check;
 pub mod demo;
 pub mod init;

@@ -106,6 +106,16 @@ pub struct RateLimit {
     pub reset: Option<DateTime<Utc>>,
 }
 
+/// What reading the first page of open alerts showed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Probe {
+    /// Alerts on the first page.
+    pub open_on_first_page: usize,
+    /// A classic token's scopes (`x-oauth-scopes`); `None` for fine-grained tokens and Apps,
+    /// which GitHub does not describe.
+    pub scopes: Option<Vec<String>>,
+}
+
 /// A spinner on stderr while pages arrive; invisible when stderr is not a terminal.
 pub struct Progress {
     bar: ProgressBar,
@@ -424,10 +434,22 @@ impl GitHub {
 
     /// Reads the first page of open alerts (as a run would ask for them) and returns how many
     /// it held: proves the token can read the organization's alerts.
-    pub async fn probe_alerts(&self) -> Result<usize> {
+    pub async fn probe_alerts(&self) -> Result<Probe> {
         let path = self.alerts_path(&AlertQuery::new(Some("open"), None, "created"))?;
         let reply = self.get(&path, "list secret-scanning alerts").await?;
-        Ok(parse_page(&reply.body)?.len())
+        Ok(Probe {
+            open_on_first_page: parse_page(&reply.body)?.len(),
+            scopes: reply
+                .headers
+                .get("x-oauth-scopes")
+                .and_then(|v| v.to_str().ok())
+                .map(|s| {
+                    s.split(',')
+                        .map(|x| x.trim().to_string())
+                        .filter(|x| !x.is_empty())
+                        .collect()
+                }),
+        })
     }
 
     /// Path and query of the first page of an alert listing.
@@ -497,6 +519,40 @@ impl GitHub {
             Err(e) if e.status == Some(StatusCode::NOT_FOUND) => Ok(None),
             Err(e) => Err(self.describe(e, &format!("read {file} of {repo}"))),
         }
+    }
+
+    /// Assigns an alert to a user (`PATCH /repos/{owner}/{repo}/secret-scanning/alerts/{n}`
+    /// with `{"assignee": login}`), once: the answer's status and GitHub's message.
+    pub async fn assign_alert(
+        &self,
+        repo: &str,
+        number: u64,
+        login: &str,
+    ) -> Result<(StatusCode, String)> {
+        let path = format!(
+            "/repos/{}/secret-scanning/alerts/{number}",
+            repo_path(repo)?
+        );
+        let body = serde_json::json!({ "assignee": login });
+        let (status, text) = super::retry::patch(
+            &self.octo,
+            &path,
+            &body,
+            self.policy.deadline,
+            &self.requests,
+        )
+        .await
+        .map_err(|why| {
+            Error::GitHub(format!(
+                "cannot assign {repo} #{number}: GitHub at {} could not be reached or its answer broke off ({why})",
+                self.api
+            ))
+        })?;
+        let message = serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .and_then(|v| v["message"].as_str().map(short))
+            .unwrap_or_default();
+        Ok((status, message))
     }
 
     /// Reads a GitHub security campaign record; `None` when the server has no such campaign

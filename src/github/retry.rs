@@ -259,6 +259,38 @@ pub async fn get(
     )))
 }
 
+/// One PATCH with a JSON body, under the deadline, not retried (a write is decided by its
+/// caller): the status and the body, or why there was no answer.
+pub async fn patch(
+    octo: &Octocrab,
+    path: &str,
+    body: &serde_json::Value,
+    deadline: Duration,
+    sent: &AtomicU64,
+) -> Result<(StatusCode, String), String> {
+    sent.fetch_add(1, Ordering::Relaxed);
+    let whole = async {
+        let response = octo
+            ._patch(path, Some(body))
+            .await
+            .map_err(|e| short(&e.to_string()))?;
+        let status = response.status();
+        let bytes = Limited::new(response.into_body(), MAX_BODY)
+            .collect()
+            .await
+            .map_err(|e| format!("the answer broke off: {}", short(&e.to_string())))?
+            .to_bytes();
+        Ok((status, String::from_utf8_lossy(&bytes).into_owned()))
+    };
+    match tokio::time::timeout(deadline, whole).await {
+        Ok(result) => result,
+        Err(_) => Err(format!(
+            "no complete answer within {}",
+            humantime::format_duration(deadline)
+        )),
+    }
+}
+
 /// Seconds a rate-limited answer asks to wait, `None` when the answer is no rate limit: 429,
 /// or 403 with `retry-after`, no requests left, or a "rate limit" message. A reset already
 /// past asks for a second.

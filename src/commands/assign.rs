@@ -1,0 +1,388 @@
+//! `campaign-pulse assign` (SPEC §10): assign the campaigns' unassigned open alerts to the user
+//! who should fix them — the committer, the bypasser, then the users of the matching
+//! CODEOWNERS line — as a plan by default, with `--apply` on GitHub, one alert at a time, an
+//! audit trail in `assignments.jsonl`, and nothing done twice.
+
+use crate::error::{Error, Result};
+use crate::github::client::GitHub;
+use crate::github::model::Alert;
+use crate::github::owners::{CommitCache, look_up};
+use crate::history::{self, HistoryLock};
+use crate::ownership::codeowners::CodeOwner;
+use crate::ownership::{Lookups, OwnerSource, OwnershipConfig};
+use crate::{config, github, tls};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// GitHub allows about 80 content-creating requests a minute: one write every 0.75 s.
+pub const WRITE_INTERVAL: Duration = Duration::from_millis(750);
+
+/// Options of `campaign-pulse assign`.
+#[derive(Debug, Clone, Default)]
+pub struct AssignOptions {
+    /// The configuration file.
+    pub config: PathBuf,
+    /// Only this campaign's alerts.
+    pub campaign: Option<String>,
+    /// Send the assignments; without it only the plan is written.
+    pub apply: bool,
+    /// At most this many alerts assigned.
+    pub max: Option<usize>,
+    /// Where the plan goes instead of `output.dir`.
+    pub out: Option<PathBuf>,
+}
+
+/// One planned assignment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Planned {
+    /// `owner/name`.
+    pub repo: String,
+    /// Alert number.
+    pub number: u64,
+    /// The user to assign.
+    pub login: String,
+    /// Where the user was found.
+    pub source: OwnerSource,
+}
+
+/// An alert with nobody left to assign.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotAssignable {
+    /// `owner/name`.
+    pub repo: String,
+    /// Alert number.
+    pub number: u64,
+    /// Why.
+    pub why: String,
+}
+
+/// `OUT/assign-plan.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    /// When it was made.
+    pub generated_at: DateTime<Utc>,
+    /// The first candidate of each unassigned open alert that is not yet settled.
+    pub plan: Vec<Planned>,
+    /// Alerts with no user to assign.
+    pub not_assignable: Vec<NotAssignable>,
+}
+
+/// What happened to one alert, appended to `assignments.jsonl`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assignment {
+    /// When.
+    pub time: DateTime<Utc>,
+    /// `owner/name`.
+    pub repo: String,
+    /// Alert number.
+    pub number: u64,
+    /// The user tried (empty when there was nobody to try).
+    pub login: String,
+    /// Where the user came from.
+    pub source: Option<OwnerSource>,
+    /// `assigned`, `no_write_access`, `not_assignable` or `failed`.
+    pub result: String,
+    /// GitHub's message, when it said one.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub message: String,
+}
+
+/// What `assign` did.
+#[derive(Debug, Clone)]
+pub struct AssignOutcome {
+    /// The plan.
+    pub plan: Plan,
+    /// Where the plan was written.
+    pub plan_path: PathBuf,
+    /// With `--apply`: what happened, in order.
+    pub applied: Vec<Assignment>,
+}
+
+/// The candidates of an alert, in order and without repeats: the committer, the bypasser,
+/// then the users (not teams: they cannot be assignees) of the matching CODEOWNERS line.
+pub fn candidates(alert: &Alert, lookups: &Lookups) -> Vec<(String, OwnerSource)> {
+    let mut out: Vec<(String, OwnerSource)> = Vec::new();
+    let mut push = |login: &str, source| {
+        if !out.iter().any(|(l, _)| l.eq_ignore_ascii_case(login)) {
+            out.push((login.to_string(), source));
+        }
+    };
+    let location = alert.first_location_detected.as_ref();
+    if let Some(Some(login)) = location
+        .and_then(|l| l.commit_sha.as_deref())
+        .and_then(|sha| lookups.committers.get(sha))
+    {
+        push(login, OwnerSource::Committer);
+    }
+    if let Some(u) = &alert.push_protection_bypassed_by {
+        push(&u.login, OwnerSource::Bypasser);
+    }
+    if let (Some(path), Some(Some(co))) = (
+        location.and_then(|l| l.path.as_deref()),
+        lookups.codeowners.get(&alert.repository.full_name),
+    ) {
+        for owner in co.owners_of(path).unwrap_or_default() {
+            if let CodeOwner::User(login) = owner {
+                push(login, OwnerSource::Codeowners);
+            }
+        }
+    }
+    out
+}
+
+/// The audit trail beside the history.
+pub fn trail_path(history: &Path) -> PathBuf {
+    history::side_file(history, "assignments.jsonl")
+}
+
+fn load_trail(path: &Path) -> Result<Vec<Assignment>> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(Error::io("cannot read", path, e)),
+    };
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            serde_json::from_str(l).map_err(|e| Error::History {
+                path: path.to_path_buf(),
+                message: format!(
+                    "line {}: not an assignment record ({e}); fix or remove that line",
+                    i + 1
+                ),
+            })
+        })
+        .collect()
+}
+
+fn append(path: &Path, record: &Assignment) -> Result<()> {
+    let line = serde_json::to_string(record).map_err(|e| Error::History {
+        path: path.to_path_buf(),
+        message: format!("cannot serialize an assignment: {e}"),
+    })?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io("cannot create folder", dir, e))?;
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(|e| Error::io("cannot open", path, e))?;
+    writeln!(file, "{line}")
+        .and_then(|()| file.sync_all())
+        .map_err(|e| Error::io("cannot append to", path, e))
+}
+
+/// `campaign-pulse assign`.
+pub async fn assign(opts: &AssignOptions) -> Result<AssignOutcome> {
+    tls::init();
+    let config = config::load(&opts.config)?;
+    if let Some(id) = &opts.campaign
+        && !config.campaigns.iter().any(|c| &c.id == id)
+    {
+        return Err(Error::Usage(format!(
+            "no campaign `{id}` in {}; the campaigns: {}",
+            opts.config.display(),
+            config
+                .campaigns
+                .iter()
+                .map(|c| c.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    let gh = GitHub::connect(&config.github)?;
+    let now = crate::now();
+    let fetched = github::fetch(&config, &gh, now).await?;
+    let campaigns: Vec<_> = config
+        .campaigns
+        .iter()
+        .filter(|c| opts.campaign.as_ref().is_none_or(|id| &c.id == id))
+        .collect();
+    // longest exposed first, so that --max assigns the oldest leaks
+    let mut unassigned: Vec<&Alert> = fetched
+        .alerts
+        .iter()
+        .filter(|a| a.is_open_at(now) && a.assigned_to.is_none())
+        .filter(|a| campaigns.iter().any(|c| c.filter.matches_campaign(a)))
+        .collect();
+    unassigned.sort_by(|a, b| {
+        a.created_at
+            .cmp(&b.created_at)
+            .then_with(|| a.repository.full_name.cmp(&b.repository.full_name))
+            .then_with(|| a.number.cmp(&b.number))
+    });
+    // the committer and CODEOWNERS of every unassigned alert, each asked on its own so that
+    // later candidates are known when earlier ones cannot be assigned
+    let cache_path = history::side_file(&config.history_path, github::owners::CACHE_FILE);
+    let mut cache = CommitCache::load(&cache_path);
+    let mut lookups = Lookups::default();
+    for source in [OwnerSource::Committer, OwnerSource::Codeowners] {
+        let only = OwnershipConfig {
+            sources: vec![source],
+            teams: Vec::new(),
+        };
+        let (found, _) = look_up(&gh, &unassigned, &only, &mut cache).await;
+        lookups.committers.extend(found.committers);
+        lookups.codeowners.extend(found.codeowners);
+        lookups.not_asked.extend(found.not_asked);
+    }
+    let _lock = HistoryLock::acquire(&config.history_path)?;
+    cache.save();
+    let trail_path = trail_path(&config.history_path);
+    let trail = load_trail(&trail_path)?;
+    let settled: BTreeSet<(&str, u64)> = trail
+        .iter()
+        .filter(|r| r.result == "assigned" || r.result == "not_assignable")
+        .map(|r| (r.repo.as_str(), r.number))
+        .collect();
+    let refused = |repo: &str, number: u64, login: &str| {
+        trail.iter().any(|r| {
+            r.repo == repo
+                && r.number == number
+                && r.result == "no_write_access"
+                && r.login.eq_ignore_ascii_case(login)
+        })
+    };
+    let mut plan = Plan {
+        generated_at: now,
+        plan: Vec::new(),
+        not_assignable: Vec::new(),
+    };
+    let mut queues = Vec::new();
+    for a in &unassigned {
+        let repo = a.repository.full_name.as_str();
+        if settled.contains(&(repo, a.number)) {
+            continue;
+        }
+        let left: Vec<(String, OwnerSource)> = candidates(a, &lookups)
+            .into_iter()
+            .filter(|(login, _)| !refused(repo, a.number, login))
+            .collect();
+        match left.first() {
+            Some((login, source)) => {
+                plan.plan.push(Planned {
+                    repo: repo.to_string(),
+                    number: a.number,
+                    login: login.clone(),
+                    source: *source,
+                });
+                queues.push((repo.to_string(), a.number, left));
+            }
+            None => plan.not_assignable.push(NotAssignable {
+                repo: repo.to_string(),
+                number: a.number,
+                why: lookups
+                    .not_asked
+                    .values()
+                    .next()
+                    .cloned()
+                    .unwrap_or_else(|| {
+                        "no committer, bypasser or CODEOWNERS user with write access".into()
+                    }),
+            }),
+        }
+    }
+    let out = opts
+        .out
+        .clone()
+        .unwrap_or_else(|| config.output.dir.clone());
+    let plan_path = out.join("assign-plan.json");
+    let text = serde_json::to_string_pretty(&plan).map_err(|e| Error::History {
+        path: plan_path.clone(),
+        message: e.to_string(),
+    })?;
+    history::write_atomic(&plan_path, format!("{text}\n").as_bytes())?;
+    let mut applied = Vec::new();
+    if opts.apply {
+        let max = opts.max.unwrap_or(usize::MAX);
+        for (i, (repo, number, left)) in queues.into_iter().take(max).enumerate() {
+            if i > 0 {
+                tokio::time::sleep(WRITE_INTERVAL).await;
+            }
+            applied.extend(apply_one(&gh, &trail_path, &repo, number, &left).await?);
+        }
+        // with nobody to try, an alert is settled as not assignable once --apply has run
+        for n in &plan.not_assignable {
+            let record = Assignment {
+                time: crate::now(),
+                repo: n.repo.clone(),
+                number: n.number,
+                login: String::new(),
+                source: None,
+                result: "not_assignable".into(),
+                message: n.why.clone(),
+            };
+            // a lookup not made (the rate limit) is not a verdict: try again next time
+            if lookups.not_asked.is_empty() {
+                append(&trail_path, &record)?;
+                applied.push(record);
+            }
+        }
+    }
+    Ok(AssignOutcome {
+        plan,
+        plan_path,
+        applied,
+    })
+}
+
+/// Assigns one alert: its candidates in turn while GitHub answers 422 (that user lacks write
+/// access), every attempt recorded. A 403 stops everything: the token cannot write alerts.
+async fn apply_one(
+    gh: &GitHub,
+    trail_path: &Path,
+    repo: &str,
+    number: u64,
+    candidates: &[(String, OwnerSource)],
+) -> Result<Vec<Assignment>> {
+    let mut done = Vec::new();
+    for (k, (login, source)) in candidates.iter().enumerate() {
+        if k > 0 {
+            tokio::time::sleep(WRITE_INTERVAL).await;
+        }
+        let (status, message) = gh.assign_alert(repo, number, login).await?;
+        let result = match status.as_u16() {
+            200..=299 => "assigned",
+            422 => "no_write_access",
+            403 | 401 => {
+                return Err(Error::GitHub(format!(
+                    "cannot assign {repo} #{number}: GitHub refused ({status} {message}); the token needs write access to secret-scanning alerts (classic: `security_events`; fine-grained or GitHub App: \"Secret scanning alerts: write\")"
+                )));
+            }
+            _ => "failed",
+        };
+        let record = Assignment {
+            time: crate::now(),
+            repo: repo.to_string(),
+            number,
+            login: login.clone(),
+            source: Some(*source),
+            result: result.to_string(),
+            message,
+        };
+        tracing::info!("{repo} #{number}: {login} ({}): {result}", source.as_str());
+        append(trail_path, &record)?;
+        done.push(record);
+        if result != "no_write_access" {
+            return Ok(done);
+        }
+    }
+    let record = Assignment {
+        time: crate::now(),
+        repo: repo.to_string(),
+        number,
+        login: String::new(),
+        source: None,
+        result: "not_assignable".into(),
+        message: "every candidate lacks write access".into(),
+    };
+    append(trail_path, &record)?;
+    done.push(record);
+    Ok(done)
+}
