@@ -314,3 +314,51 @@ fn a_token_that_cannot_write_alerts_is_named_as_such() {
     );
     assert_eq!(patches(&gh).len(), 1);
 }
+
+#[test]
+fn a_channel_limited_to_owners_gets_only_their_alerts() {
+    let gh = fake();
+    let chat = common::servers::ChatServer::start();
+    let w = Workdir::new(
+        &(config(&gh.url)
+            + "delivery:\n  slack:\n    - { name: platform, webhook_env: HOOK_PLATFORM, owners: [\"acme/platform\", \"@ada\"] }\n    - { name: everyone, webhook_env: HOOK_ALL }\n  teams:\n    - { name: sre, webhook_env: HOOK_SRE, owners: [acme/sre] }\n"),
+    );
+    let out = w
+        .command(&["run", "-c", "config.yaml", "--as-of", T1])
+        .env("HOOK_PLATFORM", format!("{}/slack/ok-platform", chat.url))
+        .env("HOOK_ALL", format!("{}/slack/ok-all", chat.url))
+        .env("HOOK_SRE", format!("{}/teams/ok-sre", chat.url))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let body = |path: &str| String::from_utf8(chat.posts_to(path)[0].body.clone()).unwrap();
+    let platform = body("/slack/ok-platform");
+    assert!(
+        platform.contains("acme/api #2") && platform.contains("acme/web #2"),
+        "{platform}"
+    );
+    for other in [
+        "acme/api #1",
+        "acme/ops-scripts #1",
+        "acme/other #1",
+        "acme/web #1",
+    ] {
+        assert!(
+            !platform.contains(other),
+            "{other} is not theirs: {platform}"
+        );
+    }
+    assert!(
+        platform.contains("*2* open for acme/platform, @ada · *2* at risk"),
+        "their numbers, not the campaign's: {platform}"
+    );
+    assert!(!platform.contains("*6* open"), "{platform}");
+    let everyone = body("/slack/ok-all");
+    assert!(everyone.contains("*6* open"), "{everyone}");
+    let sre = body("/teams/ok-sre");
+    assert!(
+        sre.contains("acme/ops-scripts") && !sre.contains("acme/web"),
+        "{sre}"
+    );
+    assert!(sre.contains("Open for you"), "{sre}");
+}

@@ -186,6 +186,7 @@ pub fn render_samples(templates: &Templates) -> Result<usize> {
             markdown: String::new(),
             burndown: Vec::new(),
             repos: Vec::new(),
+            scoped: None,
         });
     }
     let entries: Vec<IndexEntry> = reports

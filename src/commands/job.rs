@@ -160,6 +160,7 @@ pub(crate) fn digest(
                 markdown: r.markdown,
                 burndown: r.burndown,
                 repos: r.repos,
+                scoped: None,
             })
             .collect(),
         report_url,

@@ -498,6 +498,7 @@ mod tests {
                     markdown: String::new(),
                     burndown: vec![0; 40_000],
                     repos: vec![],
+                    scoped: None,
                 }
             })
             .collect();

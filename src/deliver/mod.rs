@@ -34,6 +34,32 @@ pub struct CampaignReport {
     pub burndown: Vec<u8>,
     /// `repos.png`.
     pub repos: Vec<u8>,
+    /// Set when the message is limited to some owners: their open alerts in this campaign.
+    pub scoped: Option<ScopedTotals>,
+}
+
+/// Some owners' open alerts in a campaign, for a channel limited to them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScopedTotals {
+    /// The owners, as the configuration names them.
+    pub owners: Vec<String>,
+    /// Their open alerts.
+    pub open: u64,
+    /// Of them, at risk.
+    pub at_risk: u64,
+    /// Of them, critical.
+    pub critical: u64,
+    /// The oldest one's age in days.
+    pub oldest_age_days: i64,
+}
+
+/// Whether an owner name matches one of a channel's owners (`@ada` and `ada` alike; case
+/// does not matter on GitHub).
+fn owned_by(name: &str, owners: &[String]) -> bool {
+    owners.iter().any(|o| {
+        o.trim_start_matches('@')
+            .eq_ignore_ascii_case(name.trim_start_matches('@'))
+    })
 }
 
 /// Everything a run delivers: the week's reports of every campaign.
@@ -117,6 +143,39 @@ impl Digest {
                 (n > 0).then(|| format!("{n} {words}"))
             })
             .collect()
+    }
+
+    /// The digest for a channel limited to some owners: each campaign with only their at-risk
+    /// alerts and their counts (campaigns where they own nothing open are left out).
+    pub fn scoped(&self, owners: &[String]) -> Digest {
+        let mut out = self.clone();
+        out.reports.retain_mut(|r| {
+            let mine: Vec<_> = r
+                .summary
+                .owners
+                .list
+                .iter()
+                .filter(|o| owned_by(&o.owner, owners))
+                .cloned()
+                .collect();
+            r.scoped = Some(ScopedTotals {
+                owners: owners.to_vec(),
+                open: mine.iter().map(|o| o.open).sum(),
+                at_risk: mine.iter().map(|o| o.at_risk).sum(),
+                critical: mine.iter().map(|o| o.critical).sum(),
+                oldest_age_days: mine.iter().map(|o| o.oldest_age_days).max().unwrap_or(0),
+            });
+            r.summary.owners.list = mine;
+            r.summary.owners.unowned = Default::default();
+            r.view
+                .at_risk
+                .retain(|a| a.owner_name.as_deref().is_some_and(|n| owned_by(n, owners)));
+            r.summary.at_risk.count = r.view.at_risk.len() as u64;
+            r.summary.at_risk.critical_count =
+                r.view.at_risk.iter().filter(|a| a.critical).count() as u64;
+            r.scoped.as_ref().is_some_and(|t| t.open > 0)
+        });
+        out
     }
 
     /// Ids of the campaigns covered.
@@ -214,7 +273,8 @@ impl Channels {
                     Ok(slack::Slack::new(
                         &h.name,
                         Some(webhook::Hook::new(&h.name, url, client.clone())?),
-                    ))
+                    )
+                    .for_owners(&h.owners))
                 })
                 .collect::<Result<_>>()?,
             teams: config
@@ -225,7 +285,8 @@ impl Channels {
                     Ok(teams::Teams::new(
                         &h.name,
                         Some(webhook::Hook::new(&h.name, url, client.clone())?),
-                    ))
+                    )
+                    .for_owners(&h.owners))
                 })
                 .collect::<Result<_>>()?,
         })
@@ -242,12 +303,12 @@ impl Channels {
             slack: config
                 .slack
                 .iter()
-                .map(|h| slack::Slack::new(&h.name, None))
+                .map(|h| slack::Slack::new(&h.name, None).for_owners(&h.owners))
                 .collect(),
             teams: config
                 .teams
                 .iter()
-                .map(|h| teams::Teams::new(&h.name, None))
+                .map(|h| teams::Teams::new(&h.name, None).for_owners(&h.owners))
                 .collect(),
         })
     }
@@ -544,6 +605,7 @@ pub(crate) mod tests {
                         markdown: String::new(),
                         burndown: vec![],
                         repos: vec![],
+                        scoped: None,
                     }
                 })
                 .collect(),

@@ -70,6 +70,7 @@ pub fn clip_mrkdwn(text: &str, max: usize) -> String {
 pub struct Slack {
     name: String,
     hook: Option<Hook>,
+    owners: Vec<String>,
 }
 
 impl Slack {
@@ -78,6 +79,22 @@ impl Slack {
         Slack {
             name: name.to_string(),
             hook,
+            owners: Vec::new(),
+        }
+    }
+
+    /// Limits the channel to these owners' alerts and numbers (none: every alert).
+    pub fn for_owners(mut self, owners: &[String]) -> Slack {
+        self.owners = owners.to_vec();
+        self
+    }
+
+    /// The digest this channel gets.
+    fn digest_for(&self, digest: &Digest) -> Digest {
+        if self.owners.is_empty() {
+            digest.clone()
+        } else {
+            digest.scoped(&self.owners)
         }
     }
 }
@@ -121,7 +138,16 @@ pub fn payload(digest: &Digest) -> Value {
                 escape(&v.verdict.decisions.join("; "))
             ));
         }
-        if t.total > 0 {
+        if let Some(mine) = &r.scoped {
+            text.push_str(&format!(
+                "\n*{}* open for {} · *{}* at risk · *{}* critical · the oldest {} days old",
+                mine.open,
+                escape(&mine.owners.join(", ")),
+                mine.at_risk,
+                mine.critical,
+                mine.oldest_age_days
+            ));
+        } else if t.total > 0 {
             text.push_str(&format!(
                 "\n*{}* open ({} this week) · *{}* fixed, {} dismissed · *{}* new · {}% closed",
                 t.open,
@@ -236,7 +262,7 @@ impl Channel for Slack {
     }
 
     fn render(&self, digest: &Digest, _templates: &Templates) -> Result<Vec<u8>> {
-        let p = payload(digest);
+        let p = payload(&self.digest_for(digest));
         check_limits(&p)
             .map_err(|e| Error::Usage(format!("Slack message for `{}`: {e}", self.name)))?;
         serde_json::to_vec_pretty(&p).map_err(|e| Error::Usage(e.to_string()))

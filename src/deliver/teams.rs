@@ -36,6 +36,7 @@ pub fn escape(text: &str) -> String {
 pub struct Teams {
     name: String,
     hook: Option<Hook>,
+    owners: Vec<String>,
 }
 
 impl Teams {
@@ -44,6 +45,22 @@ impl Teams {
         Teams {
             name: name.to_string(),
             hook,
+            owners: Vec::new(),
+        }
+    }
+
+    /// Limits the channel to these owners' alerts and numbers (none: every alert).
+    pub fn for_owners(mut self, owners: &[String]) -> Teams {
+        self.owners = owners.to_vec();
+        self
+    }
+
+    /// The digest this channel gets.
+    fn digest_for(&self, digest: &Digest) -> Digest {
+        if self.owners.is_empty() {
+            digest.clone()
+        } else {
+            digest.scoped(&self.owners)
         }
     }
 }
@@ -73,12 +90,22 @@ pub fn card(digest: &Digest, detail: bool, campaigns: usize) -> Value {
         let t = &s.totals;
         let f = &s.forecast;
         let v = &r.view;
-        let mut facts = vec![
+        let mut facts = if let Some(mine) = &r.scoped {
+            vec![
+                json!({"title": "Open for you", "value": format!("{} ({})", mine.open, mine.owners.join(", "))}),
+                json!({"title": "At risk", "value": format!("{} ({} critical)", mine.at_risk, mine.critical)}),
+                json!({"title": "Oldest", "value": format!("{} days", mine.oldest_age_days)}),
+            ]
+        } else {
+            vec![]
+        };
+        let campaign_wide = r.scoped.is_none();
+        facts.extend(if campaign_wide { vec![
             json!({"title": "Open", "value": format!("{} ({} this week)", t.open, signed(t.net_change))}),
             json!({"title": "This week", "value": format!("{} fixed, {} dismissed, {} new", v.fixed_this_week, v.dismissed_this_week, t.new_this_week)}),
             json!({"title": "Closed", "value": format!("{}% ({} of {})", t.progress_pct, t.closed, t.total)}),
-        ];
-        if t.open > 0 {
+        ] } else { vec![] });
+        if t.open > 0 && campaign_wide {
             let mut pace = format!("{} closed", v.pace.fixes);
             if let (Some(new), Some(net)) = (&v.pace.new, &v.pace.net) {
                 pace.push_str(&format!(", {new} new, net {net}"));
@@ -295,7 +322,7 @@ impl Channel for Teams {
     }
 
     fn render(&self, digest: &Digest, _templates: &Templates) -> Result<Vec<u8>> {
-        let bytes = message(digest)
+        let bytes = message(&self.digest_for(digest))
             .map_err(|e| Error::Usage(format!("Teams card for `{}`: {e}", self.name)))?;
         // pretty for the outbox; the size check above is on the compact form sent
         let v: Value = serde_json::from_slice(&bytes).map_err(|e| Error::Usage(e.to_string()))?;

@@ -198,6 +198,8 @@ pub struct AtRiskView {
     pub assignee: Option<String>,
     /// The owner as shown: `@login`, `org/team`; `None` when unowned or unknown.
     pub owner: Option<String>,
+    /// The owner's name as GitHub has it (`login`, `org/team`).
+    pub owner_name: Option<String>,
     /// Where the owner was found, in words (`committer`, `CODEOWNERS`), unless the assignee.
     pub owner_via: Option<&'static str>,
 }
@@ -215,6 +217,7 @@ impl AtRiskView {
             critical: a.is_critical(),
             assignee: a.assignee.clone(),
             owner: a.owner.as_deref().map(owner_label),
+            owner_name: a.owner.clone(),
             owner_via: a
                 .owner_source
                 .filter(|s| *s != OwnerSource::Assignee)
