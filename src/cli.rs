@@ -13,6 +13,8 @@ Examples:
   campaign-pulse run                            fetch, record, write and send this week's reports
   campaign-pulse run --as-of 2026-11-23 --dry-run
   campaign-pulse report --as-of 2026-11-16      re-render a past week from the history, offline
+  campaign-pulse overview                       the organization's alerts, and campaigns to create
+  campaign-pulse preview --filter \"provider:azure validity:active\"
   campaign-pulse assign                         plan who to assign each unassigned alert to
   campaign-pulse assign --apply --max 50        and assign them on GitHub
 
@@ -160,6 +162,36 @@ pub enum Command {
         /// Where to write the plan (default: output.dir).
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+    },
+    /// What a security campaign with a filter would target, and a campaign entry to paste.
+    Preview {
+        /// The configuration file (the organization and the token).
+        #[command(flatten)]
+        config: ConfigArg,
+        /// The campaign filter, e.g. "provider:azure validity:active".
+        #[arg(long, value_name = "FILTER")]
+        filter: String,
+        /// Count as of this instant: YYYY-MM-DD or RFC 3339. Default: now.
+        #[arg(long, value_parser = parse_as_of, value_name = "TIME")]
+        as_of: Option<DateTime<Utc>>,
+        /// Read alerts from `fixture:PATH` instead of GitHub.
+        #[arg(long, value_parser = parse_source, value_name = "fixture:PATH")]
+        source: Option<PathBuf>,
+    },
+    /// The organization overview alone (OUT/overview/): every alert read, the trend recorded.
+    Overview {
+        /// The configuration file.
+        #[command(flatten)]
+        config: ConfigArg,
+        /// Compute everything as of this instant: YYYY-MM-DD or RFC 3339. Default: now.
+        #[arg(long, value_parser = parse_as_of, value_name = "TIME")]
+        as_of: Option<DateTime<Utc>>,
+        /// Where to write it (default: output.dir).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Read alerts from `fixture:PATH` instead of GitHub.
+        #[arg(long, value_parser = parse_source, value_name = "fixture:PATH")]
+        source: Option<PathBuf>,
     },
     /// Write a commented example configuration.
     Init {

@@ -580,6 +580,13 @@ fn campaign(
     seen: &mut HashSet<String>,
 ) -> Result<CampaignConfig> {
     let id = &c.id.value;
+    if id == crate::commands::job::OVERVIEW_DIR {
+        return Err(at.spanned(
+            &c.id,
+            &format!("campaign id `{id}` is reserved: OUT/{id}/ holds the organization overview"),
+            Some("choose another id, e.g. `id: all-alerts`"),
+        ));
+    }
     if !is_campaign_id(id) {
         let suggestion: String = id
             .to_lowercase()

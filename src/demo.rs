@@ -288,6 +288,7 @@ pub fn alerts() -> Vec<Alert> {
                 generic: kind.generic,
                 first_location_detected: Some(location(repo, *number, kind.secret_type)),
                 push_protection_bypassed_by: None,
+                push_protection_bypassed_at: None,
                 owner: Default::default(),
             });
         }

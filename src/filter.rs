@@ -315,6 +315,7 @@ mod tests {
             generic: false,
             first_location_detected: None,
             push_protection_bypassed_by: None,
+            push_protection_bypassed_at: None,
             owner: Default::default(),
         }
     }

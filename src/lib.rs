@@ -16,6 +16,7 @@ pub mod filter;
 pub mod github;
 pub mod history;
 pub mod metrics;
+pub mod overview;
 pub mod ownership;
 pub mod render;
 pub mod summary;
@@ -26,6 +27,8 @@ pub use commands::check::check;
 pub use commands::demo::demo;
 pub use commands::init::init;
 pub use commands::job::{Outcome, WrittenReport};
+pub use commands::overview::{OverviewOptions, overview};
+pub use commands::preview::{PreviewOptions, preview};
 pub use commands::report::{ReportOptions, report};
 pub use commands::run::{RunOptions, run};
 

@@ -156,6 +156,40 @@ async fn dispatch(command: Command, quiet: bool) -> Result<i32, Error> {
             }
             Ok(EXIT_OK)
         }
+        Command::Preview {
+            config,
+            filter,
+            as_of,
+            source,
+        } => {
+            let text = campaign_pulse::preview(&campaign_pulse::PreviewOptions {
+                config: config.path().map_err(Error::Usage)?,
+                filter,
+                as_of,
+                fixture: source,
+            })
+            .await?;
+            print!("{text}");
+            Ok(EXIT_OK)
+        }
+        Command::Overview {
+            config,
+            as_of,
+            out,
+            source,
+        } => {
+            let path = campaign_pulse::overview(&campaign_pulse::OverviewOptions {
+                config: config.path().map_err(Error::Usage)?,
+                as_of,
+                out,
+                fixture: source,
+            })
+            .await?;
+            if !quiet {
+                println!("{}", path.display());
+            }
+            Ok(EXIT_OK)
+        }
         Command::Init { out } => {
             campaign_pulse::init(&out)?;
             if !quiet {

@@ -77,7 +77,8 @@ fn three_runs_at_once_serialize_on_the_lock() {
         snaps.len(),
         "one snapshot per campaign and day: {snaps:?}"
     );
-    assert_eq!(snaps.iter().filter(|(_, d)| d == "2026-11-23").count(), 2);
+    // two campaigns and the organization's two trend lines (default, generic)
+    assert_eq!(snaps.iter().filter(|(_, d)| d == "2026-11-23").count(), 4);
 }
 
 #[test]
@@ -147,8 +148,8 @@ fn a_run_killed_while_writing_leaves_the_old_or_the_new_file_never_a_mix() {
             new_written += 1;
             assert_eq!(
                 snaps.len(),
-                snapshots(&String::from_utf8(before).unwrap()).len() + 2,
-                "old + this day's two snapshots"
+                snapshots(&String::from_utf8(before).unwrap()).len() + 4,
+                "old + this day's four snapshots (two campaigns, the organization's two trend lines)"
             );
             assert!(snaps.iter().any(|(_, d)| *d == day.to_string()));
         }

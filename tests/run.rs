@@ -293,9 +293,10 @@ fn github_actions_step_summary_gets_every_markdown_report() {
     assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
     let text = std::fs::read_to_string(&summary).unwrap();
     assert!(
-        text.starts_with("earlier step\n# Azure"),
-        "appended, not replaced: {text}"
+        text.starts_with("earlier step\n# Secret scanning in acme: the overview"),
+        "appended, not replaced, the overview first: {text}"
     );
+    assert!(text.contains(&w.read("out/overview/report.md")));
     assert!(text.contains(&w.read("out/azure/2026-11-23/report.md")));
     assert!(text.contains(&w.read("out/generic/2026-11-23/report.md")));
 }
@@ -342,7 +343,13 @@ fn templates_dir_overrides_by_name_and_a_broken_template_exits_2() {
 fn history_across_two_weeks_and_a_same_day_rerun() {
     let gh = FakeGitHub::start("acme", scenario());
     let w = Workdir::new(&config(&gh.url));
-    let history_lines = |w: &Workdir| w.read("state/history.jsonl").lines().count();
+    // the campaigns' lines (the organization's trend, `org:…`, is recorded beside them)
+    let history_lines = |w: &Workdir| {
+        w.read("state/history.jsonl")
+            .lines()
+            .filter(|l| !l.contains("\"campaign\":\"org:"))
+            .count()
+    };
 
     assert_eq!(
         w.run(&["run", "-c", "config.yaml", "--as-of", T1])
@@ -781,9 +788,11 @@ fn a_history_written_by_v1_loads_renders_and_grows() {
     // a run a week later keeps the v1 line, adds a v2 one, and charts both
     let out = w.run(&["run", "-c", "config.yaml", "--as-of", T1]);
     assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    // (the organization's trend, `org:…`, is backfilled on its first run: left aside here)
     let lines: Vec<String> = w
         .read("state/history.jsonl")
         .lines()
+        .filter(|l| !l.contains("\"campaign\":\"org:"))
         .map(str::to_string)
         .collect();
     assert_eq!(lines.len(), 4, "no backfill: the campaigns have a history");
@@ -822,12 +831,13 @@ fn a_malformed_history_line_fails_the_run_and_leaves_the_file_alone() {
     );
     let path = w.path().join("state/history.jsonl");
     let mut broken = std::fs::read_to_string(&path).unwrap();
+    let bad_line = broken.lines().count() + 1;
     broken.push_str("{\"schema\": \"campaign-pulse/history/v1\", \"campaign\": \n");
     std::fs::write(&path, &broken).unwrap();
     let out = w.run(&["run", "-c", "config.yaml", "--as-of", "2026-11-30"]);
     let (_, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("line 13"), "{stderr}");
+    assert!(stderr.contains(&format!("line {bad_line}:")), "{stderr}");
     assert_eq!(std::fs::read_to_string(&path).unwrap(), broken);
 }
 
@@ -870,5 +880,90 @@ fn check_reports_config_token_rate_limit_and_access() {
     assert!(
         stdout.contains("(at least 100 open: the first page is full)"),
         "{stdout}"
+    );
+}
+
+#[test]
+fn run_writes_the_overview_and_the_index_links_it_first() {
+    let gh = FakeGitHub::start("acme", scenario());
+    let w = Workdir::new(&config(&gh.url));
+    let out = w.run(&["run", "-c", "config.yaml", "--as-of", T1]);
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let o = w.json("out/overview/summary.json");
+    assert_eq!(o["schema"], "campaign-pulse/overview/v1");
+    // open at T: 1, 3, 6, 8, 10 default; 11 generic
+    assert_eq!(o["results"]["default"]["open"], 5);
+    assert_eq!(o["results"]["generic"]["open"], 1);
+    assert!(
+        o["read_since"].is_string(),
+        "the campaigns need alerts since 2026-10-01"
+    );
+    assert!(w.path().join("out/overview/trend.png").exists());
+    let index = w.read("out/index.html");
+    let overview_at = index.find("href=\"overview/report.html\"").expect("linked");
+    assert!(overview_at < index.find("report.html\">Azure").unwrap_or(usize::MAX));
+    // the trend is kept in the history under ids no campaign can have
+    let history = w.read("state/history.jsonl");
+    assert!(history.contains("\"campaign\":\"org:default\""));
+
+    // overview alone reads every alert
+    gh.clear_seen();
+    let out = w.run(&["overview", "-c", "config.yaml", "--as-of", T1]);
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let o = w.json("out/overview/summary.json");
+    assert_eq!(o["read_since"], Value::Null);
+    assert!(
+        gh.alert_requests()
+            .iter()
+            .all(|r| !r.query.contains_key("state")),
+        "one listing of every alert, no state filter"
+    );
+}
+
+#[test]
+fn preview_shows_what_a_filter_targets_and_refuses_a_bad_one() {
+    let w = Workdir::new(&config("http://127.0.0.1:9"));
+    let fixture = serde_json::to_string(&Value::Array(scenario())).unwrap();
+    std::fs::write(w.path().join("alerts.json"), fixture).unwrap();
+    let out = w.run(&[
+        "preview",
+        "-c",
+        "config.yaml",
+        "--filter",
+        "provider:azure validity:active",
+        "--source",
+        "fixture:alerts.json",
+        "--as-of",
+        T1,
+    ]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    // open at T, azure, active: 1 (acme/web) and 6 (acme/api #3)
+    assert!(
+        stdout.contains("Targets 2 open alerts in 2 repositories as of 2026-11-23: fits GitHub's 1,000-alert campaign limit"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("  - id: provider-azure-validity-active\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("    filter: \"provider:azure validity:active\"\n"),
+        "{stdout}"
+    );
+    let out = w.run(&[
+        "preview",
+        "-c",
+        "config.yaml",
+        "--filter",
+        "provider:azure secret:x",
+        "--source",
+        "fixture:alerts.json",
+    ]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("unknown filter `secret:x`") && stderr.contains("^^^^^^^^"),
+        "{stderr}"
     );
 }

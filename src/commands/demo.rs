@@ -1,6 +1,6 @@
 //! `campaign-pulse demo`: the weekly pipeline on the built-in sample organization.
 
-use super::job::{Job, Outcome, digest, resolve_campaigns, site};
+use super::job::{Job, Outcome, OverviewInputs, digest, resolve_campaigns, site};
 use crate::error::{self, Error, Result};
 use crate::history::HistoryLock;
 use crate::render::Templates;
@@ -39,6 +39,11 @@ pub async fn demo(out: &Path) -> Result<Outcome> {
             out,
             templates: &templates,
             site: site(&config),
+            overview: Some(OverviewInputs {
+                org: &config.github.org,
+                campaigns: &config.campaigns,
+                read_since: None,
+            }),
         };
         last = Some((as_of, job.weekly(&lock)?));
     }

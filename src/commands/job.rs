@@ -10,6 +10,7 @@ use crate::github::{
 };
 use crate::history::{self, History, HistoryLock, Snapshot, Source};
 use crate::metrics::{self, Campaign, CampaignInfo, Metrics};
+use crate::overview::{self, Overview};
 use crate::render::{self, ReportView, Site, Templates, ViewInputs};
 use crate::summary::{GithubCampaign, Summary};
 use chrono::{DateTime, Utc};
@@ -118,7 +119,30 @@ pub(crate) struct Job<'a> {
     pub(crate) out: &'a Path,
     pub(crate) templates: &'a Templates,
     pub(crate) site: Site,
+    /// Also write the organization overview (`OUT/overview/`), its trend kept in the history.
+    pub(crate) overview: Option<OverviewInputs<'a>>,
 }
+
+/// What the overview needs besides the job's alerts.
+pub(crate) struct OverviewInputs<'a> {
+    /// The organization.
+    pub(crate) org: &'a str,
+    /// The configured campaigns, for candidates, overlaps and what no campaign covers.
+    pub(crate) campaigns: &'a [CampaignConfig],
+    /// How far back resolved alerts were read (null: all).
+    pub(crate) read_since: Option<DateTime<Utc>>,
+}
+
+/// The overview rendered in memory, not yet written.
+pub(crate) struct RenderedOverview {
+    pub(crate) markdown: String,
+    pub(crate) html: String,
+    pub(crate) json: String,
+    pub(crate) trend: Vec<u8>,
+}
+
+/// The overview's folder under the output folder.
+pub const OVERVIEW_DIR: &str = "overview";
 
 /// A report rendered in memory, not yet written.
 pub(crate) struct Rendered {
@@ -171,6 +195,10 @@ impl Job<'_> {
     /// Computes, records and writes the week's reports. The caller holds the history lock.
     pub(crate) fn weekly(self, _lock: &HistoryLock) -> Result<(Vec<WrittenReport>, Vec<Rendered>)> {
         let mut history = History::load(self.history_path)?;
+        let overview = match &self.overview {
+            Some(inputs) => Some(self.overview(inputs, &mut history)?),
+            None => None,
+        };
         let mut computed: Vec<(&Resolved, Metrics)> = Vec::new();
         for r in &self.campaigns {
             let c = &r.campaign;
@@ -202,11 +230,94 @@ impl Job<'_> {
             rendered.push(render_one(self.templates, self.out, summary, inputs)?);
         }
         // Reports first: if they cannot be written the run fails with the history unchanged.
+        if let Some(o) = &overview {
+            write_overview(self.out, o)?;
+        }
         let written = write_reports(self.templates, self.out, &rendered)?;
         if self.save_history {
             history.save(self.history_path)?;
         }
         Ok((written, rendered))
+    }
+
+    /// The organization overview: its weekly trend recorded in the history (backfilled on the
+    /// first run, from what was read), the numbers, and the rendered files.
+    fn overview(
+        &self,
+        inputs: &OverviewInputs<'_>,
+        history: &mut History,
+    ) -> Result<RenderedOverview> {
+        let mut trend: BTreeMap<DateTime<Utc>, (u64, u64, Source)> = BTreeMap::new();
+        for (kind, id) in overview::TREND_IDS {
+            let c = Campaign {
+                info: CampaignInfo {
+                    id: id.to_string(),
+                    name: id.to_string(),
+                    filter: format!("results:{kind}"),
+                    starts_on: None,
+                    due_on: None,
+                    github_campaign: None,
+                },
+                filter: crate::filter::Filter::parse(&format!("results:{kind}"))
+                    .map_err(|e| Error::Usage(e.to_string()))?,
+                sla_days: 30,
+            };
+            if !history.has_campaign(id) {
+                // resolved alerts older than what was read would be missing from older weeks
+                let first = self.alerts.iter().map(|a| a.created_at).min();
+                let not_before = match (first, inputs.read_since) {
+                    (Some(f), Some(since)) => Some(f.max(since)),
+                    (f, None) => f,
+                    (None, Some(_)) => None,
+                };
+                if let Some(not_before) = not_before {
+                    for t in history::backfill_instants(self.as_of, not_before) {
+                        let m = metrics::compute(self.alerts, &c, t, &self.risk);
+                        history.upsert(Snapshot::from_metrics(id, &m, Source::Reconstructed));
+                    }
+                }
+            }
+            let m = metrics::compute(self.alerts, &c, self.as_of, &self.risk);
+            history.upsert(Snapshot::from_metrics(id, &m, Source::Observed));
+            for p in history.view(id, self.as_of).points {
+                let e = trend.entry(p.as_of).or_insert((0, 0, p.source));
+                if kind == "default" {
+                    e.0 = p.open;
+                } else {
+                    e.1 = p.open;
+                }
+                if p.source == Source::Reconstructed {
+                    e.2 = Source::Reconstructed;
+                }
+            }
+        }
+        let planned: Vec<overview::Planned<'_>> = inputs
+            .campaigns
+            .iter()
+            .map(|c| overview::Planned {
+                id: &c.id,
+                filter_text: &c.filter_text,
+                filter: &c.filter,
+            })
+            .collect();
+        let o = overview::compute(
+            inputs.org,
+            self.alerts,
+            &planned,
+            self.as_of,
+            inputs.read_since,
+            trend
+                .into_iter()
+                .map(|(as_of, (default, generic, source))| overview::TrendPoint {
+                    as_of,
+                    default,
+                    generic,
+                    source,
+                })
+                .collect(),
+            &self.site,
+        );
+        render_overview(self.templates, o, &self.site)
     }
 
     /// Weekly reconstructed points back to `starts_on` (or the campaign's first alert).
@@ -237,6 +348,47 @@ impl Job<'_> {
             ));
         }
     }
+}
+
+/// Renders the overview: Markdown, HTML, summary.json and the trend chart.
+pub(crate) fn render_overview(
+    templates: &Templates,
+    o: Overview,
+    site: &Site,
+) -> Result<RenderedOverview> {
+    let markdown = templates.overview_markdown(&o, site)?;
+    let html = templates.overview_html(&o, site)?;
+    let json = serde_json::to_string_pretty(&o)
+        .map(|mut s| {
+            s.push('\n');
+            s
+        })
+        .map_err(|e| Error::Template {
+            name: "overview summary.json".into(),
+            message: e.to_string(),
+        })?;
+    let trend = render::charts::trend(&o)?;
+    Ok(RenderedOverview {
+        markdown,
+        html,
+        json,
+        trend,
+    })
+}
+
+/// Writes `OUT/overview/`.
+pub(crate) fn write_overview(out: &Path, o: &RenderedOverview) -> Result<()> {
+    let dir = out.join(OVERVIEW_DIR);
+    for (name, bytes) in [
+        ("summary.json", o.json.as_bytes()),
+        ("report.md", o.markdown.as_bytes()),
+        ("report.html", o.html.as_bytes()),
+        (render::TREND_PNG, &o.trend[..]),
+    ] {
+        history::write_atomic(&dir.join(name), bytes)?;
+    }
+    append_step_summary(&o.markdown);
+    Ok(())
 }
 
 /// The totals of the campaign's snapshot about a week before T (observed or reconstructed),
@@ -327,7 +479,11 @@ pub(crate) fn write_index(
     others.sort_by(|a, b| a.name.cmp(&b.name));
     entries.extend(others);
     entries.sort_by_key(|e| e.status.severity());
-    let html = templates.index(&entries)?;
+    let overview: Option<Overview> =
+        std::fs::read_to_string(out.join(OVERVIEW_DIR).join("summary.json"))
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok());
+    let html = templates.index_with(&entries, overview.as_ref())?;
     history::write_atomic(&out.join("index.html"), html.as_bytes())
 }
 

@@ -5,5 +5,7 @@ pub mod check;
 pub mod demo;
 pub mod init;
 pub mod job;
+pub mod overview;
+pub mod preview;
 pub mod report;
 pub mod run;

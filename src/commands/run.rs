@@ -1,6 +1,6 @@
 //! `campaign-pulse run`: fetch, snapshot, render, deliver.
 
-use super::job::{Job, Outcome, digest, resolve_campaigns, site};
+use super::job::{Job, Outcome, OverviewInputs, digest, resolve_campaigns, site};
 use crate::error::{self, Result};
 use crate::history::HistoryLock;
 use crate::render::Templates;
@@ -77,6 +77,15 @@ pub async fn run(opts: &RunOptions) -> Result<Outcome> {
         out: &out,
         templates: &templates,
         site: site(&config),
+        overview: Some(OverviewInputs {
+            org: &config.github.org,
+            campaigns: &config.campaigns,
+            read_since: if offline {
+                None
+            } else {
+                github::needed_since(&config, as_of)
+            },
+        }),
     };
     // The lock is held through delivery, so two runs at once cannot both send.
     let lock = HistoryLock::acquire(&config.history_path)?;

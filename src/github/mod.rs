@@ -76,9 +76,19 @@ pub fn needed_since(config: &Config, as_of: DateTime<Utc>) -> Option<DateTime<Ut
         .try_fold(burn_window, |acc, start| start.map(|s| acc.min(s)))
 }
 
-/// Fetches the organization's alerts and linked campaign records from GitHub.
+/// Fetches the organization's alerts and linked campaign records from GitHub: open alerts in
+/// full, resolved ones as far back as the campaigns need.
 pub async fn fetch(config: &Config, gh: &client::GitHub, as_of: DateTime<Utc>) -> Result<Fetched> {
-    let since = needed_since(config, as_of);
+    fetch_since(config, gh, needed_since(config, as_of)).await
+}
+
+/// Fetches the organization's alerts, resolved ones changed since `since` (every one without),
+/// and the linked campaign records.
+pub async fn fetch_since(
+    config: &Config,
+    gh: &client::GitHub,
+    since: Option<DateTime<Utc>>,
+) -> Result<Fetched> {
     match since {
         Some(s) => tracing::info!(
             "fetching open alerts, and resolved alerts changed since {}",
@@ -134,6 +144,31 @@ pub async fn fetch(config: &Config, gh: &client::GitHub, as_of: DateTime<Utc>) -
         }
     }
     Ok(fetched)
+}
+
+/// Fetches only the organization's open alerts (default and generic): what `preview` needs.
+pub async fn fetch_open(
+    config: &Config,
+    gh: &client::GitHub,
+    as_of: DateTime<Utc>,
+) -> Result<Vec<Alert>> {
+    let generic = &config.github.generic_secret_types;
+    gh.ensure_budget(if generic.is_empty() { 2 } else { 4 })
+        .await?;
+    let progress = client::Progress::new();
+    // resolved alerts changed since now: one page, empty
+    let mut alerts = gh.list_alerts(None, Some(as_of), &progress).await?;
+    if !generic.is_empty() {
+        let mut more = gh
+            .list_alerts(Some(generic), Some(as_of), &progress)
+            .await?;
+        for a in &mut more {
+            a.generic = true;
+        }
+        alerts.extend(more);
+    }
+    progress.finish();
+    Ok(dedup(alerts))
 }
 
 /// Keeps the first copy of each (repository, number).

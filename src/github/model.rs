@@ -127,6 +127,9 @@ pub struct Alert {
     /// Who pushed the secret past push protection.
     #[serde(default)]
     pub push_protection_bypassed_by: Option<User>,
+    /// When it was pushed past push protection.
+    #[serde(default, deserialize_with = "instant::optional")]
+    pub push_protection_bypassed_at: Option<DateTime<Utc>>,
     /// True when the alert came from the generic pass (non-provider patterns, passwords).
     /// Not part of GitHub's record: set by the source after fetching.
     #[serde(skip)]

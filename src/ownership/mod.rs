@@ -263,6 +263,7 @@ mod tests {
                 commit_sha: Some("abc".into()),
             }),
             push_protection_bypassed_by: None,
+            push_protection_bypassed_at: None,
             generic: false,
             owner: Ownership::Unowned,
         }

@@ -468,6 +468,101 @@ pub fn burndown(summary: &Summary) -> Result<Vec<u8>> {
     })
 }
 
+/// `trend.png` of the overview: the organization's open alerts each week, default and generic
+/// results apart (observed points filled, reconstructed ones hollow).
+pub fn trend(o: &crate::overview::Overview) -> Result<Vec<u8>> {
+    draw_png("trend.png", |root| {
+        let e = |err| chart_error("trend.png", err);
+        let (top, plot, legend) = bands(root);
+        let last = o.trend.last();
+        title_band(
+            &top,
+            &format!("Open alerts in {}", shorten(&o.org, 40)),
+            &match last {
+                Some(p) => format!(
+                    "{} default and {} generic as of {}",
+                    p.default,
+                    p.generic,
+                    p.as_of.format("%Y-%m-%d")
+                ),
+                None => "no week recorded yet".to_string(),
+            },
+        )?;
+        let Some(first) = o.trend.first().map(|p| p.as_of.date_naive()) else {
+            return centered_note(&plot, "No week recorded yet");
+        };
+        let x_end = (days(first, o.as_of) + 7.0).max(1.0);
+        let y_top = o
+            .trend
+            .iter()
+            .map(|p| p.default.max(p.generic))
+            .max()
+            .unwrap_or(0)
+            .max(4) as f64
+            * 1.12;
+        let label = move |x: &f64| {
+            plus_days(first, x.round() as i64)
+                .format("%b %-d")
+                .to_string()
+        };
+        let mut chart = ChartBuilder::on(&plot)
+            .margin_left(14)
+            .margin_right(34)
+            .margin_top(8)
+            .margin_bottom(4)
+            .x_label_area_size(38)
+            .y_label_area_size(60)
+            .build_cartesian_2d(0f64..x_end, 0f64..y_top)
+            .map_err(e)?;
+        chart
+            .configure_mesh()
+            .x_labels(7)
+            .y_labels(6)
+            .x_label_formatter(&label)
+            .y_label_formatter(&|y| format!("{}", y.round() as i64))
+            .label_style(("sans-serif", 20).into_font().color(&INK))
+            .max_light_lines(0)
+            .bold_line_style(GRID)
+            .draw()
+            .map_err(e)?;
+        for (color, shape, default) in [
+            (OPEN, Marker::Circle, true),
+            (NEEDED, Marker::Square, false),
+        ] {
+            let y = |p: &crate::overview::TrendPoint| if default { p.default } else { p.generic } as f64;
+            let line: Vec<(f64, f64)> = o
+                .trend
+                .iter()
+                .map(|p| (days(first, p.as_of), y(p)))
+                .collect();
+            chart
+                .draw_series(LineSeries::new(line, color.stroke_width(3)))
+                .map_err(e)?;
+            for p in &o.trend {
+                let px = chart.backend_coord(&(days(first, p.as_of), y(p)));
+                draw_marker(root, shape, px, color, p.source == Source::Observed)?;
+            }
+        }
+        legend_band(
+            &legend,
+            &[
+                (
+                    Mark::Line(OPEN, false, Some((Marker::Circle, true))),
+                    "default patterns".to_string(),
+                ),
+                (
+                    Mark::Line(NEEDED, false, Some((Marker::Square, true))),
+                    "generic patterns".to_string(),
+                ),
+                (
+                    Mark::Line(SUBTLE, false, Some((Marker::Circle, false))),
+                    "reconstructed".to_string(),
+                ),
+            ],
+        )
+    })
+}
+
 /// `repos.png`: horizontal bars of open alerts for the top repositories, with the alerts
 /// closed this week drawn after them in a lighter colour; each name sits beside its bar.
 pub fn repos(summary: &Summary) -> Result<Vec<u8>> {

@@ -64,9 +64,8 @@ impl Templates {
 }
 
 /// Last resort for a report that does not fit even with one entry per list.
-fn truncate(text: &str) -> String {
-    const NOTE: &str =
-        "\n\n… (report truncated to fit GitHub's 65,536-character limit; see summary.json)\n";
+pub(crate) fn truncate(text: &str) -> String {
+    const NOTE: &str = "\n\n… (report cut to fit GitHub's 65,536-character limit; the HTML report has all of it)\n";
     let keep = MARKDOWN_LIMIT - NOTE.chars().count();
     let mut out: String = text.chars().take(keep).collect();
     out.push_str(NOTE);

@@ -59,7 +59,22 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         EMAIL_TEXT_TEMPLATE,
         include_str!("../../templates/email.txt.tera"),
     ),
+    (
+        OVERVIEW_MARKDOWN_TEMPLATE,
+        include_str!("../../templates/overview.md.tera"),
+    ),
+    (
+        OVERVIEW_HTML_TEMPLATE,
+        include_str!("../../templates/overview.html.tera"),
+    ),
 ];
+
+/// Name of the overview's Markdown template.
+pub const OVERVIEW_MARKDOWN_TEMPLATE: &str = "overview.md.tera";
+/// Name of the overview's HTML template.
+pub const OVERVIEW_HTML_TEMPLATE: &str = "overview.html.tera";
+/// File name of the overview's trend chart.
+pub const TREND_PNG: &str = "trend.png";
 
 /// GitHub's limit for an issue body or a job summary, in characters.
 pub const MARKDOWN_LIMIT: usize = 65_536;
@@ -166,9 +181,42 @@ impl Templates {
         ))
     }
 
+    /// Renders the overview's `report.md` (cut to GitHub's 65,536 characters if it must be).
+    pub fn overview_markdown(&self, o: &crate::overview::Overview, site: &Site) -> Result<String> {
+        let text = Templates::render(
+            &self.markdown,
+            OVERVIEW_MARKDOWN_TEMPLATE,
+            &overview_context(o, site),
+        )?;
+        Ok(if text.chars().count() > MARKDOWN_LIMIT {
+            markdown::truncate(&text)
+        } else {
+            text
+        })
+    }
+
+    /// Renders the overview's `report.html`.
+    pub fn overview_html(&self, o: &crate::overview::Overview, site: &Site) -> Result<String> {
+        Templates::render(
+            &self.html,
+            OVERVIEW_HTML_TEMPLATE,
+            &overview_context(o, site),
+        )
+    }
+
     /// Renders `index.html` from the latest report of every campaign.
     pub fn index(&self, entries: &[IndexEntry]) -> Result<String> {
+        self.index_with(entries, None)
+    }
+
+    /// Renders `index.html`, the organization overview linked first when there is one.
+    pub fn index_with(
+        &self,
+        entries: &[IndexEntry],
+        overview: Option<&crate::overview::Overview>,
+    ) -> Result<String> {
         let mut ctx = tera::Context::new();
+        ctx.insert("overview", &overview);
         ctx.insert("campaigns", entries);
         ctx.insert(
             "as_of",
@@ -345,6 +393,36 @@ pub const BURNDOWN_PNG: &str = "burndown.png";
 /// File name of the repositories chart.
 pub const REPOS_PNG: &str = "repos.png";
 
+/// The overview templates' context: `o` is the overview, `v` a few words around it.
+fn overview_context(o: &crate::overview::Overview, site: &Site) -> tera::Context {
+    #[derive(Serialize)]
+    struct OverviewView {
+        as_of_date: NaiveDate,
+        week_start: NaiveDate,
+        home: Option<String>,
+        notes: Vec<String>,
+    }
+    let mut notes = Vec::new();
+    if let Some(since) = o.read_since {
+        notes.push(format!(
+            "Resolved alerts were read back to {} (what the campaigns need): counts of all alerts read start there. campaign-pulse overview reads them all.",
+            since.format("%Y-%m-%d")
+        ));
+    }
+    let mut ctx = tera::Context::new();
+    ctx.insert("o", o);
+    ctx.insert(
+        "v",
+        &OverviewView {
+            as_of_date: o.as_of.date_naive(),
+            week_start: (o.as_of - chrono::Duration::days(7)).date_naive(),
+            home: site.reports.clone(),
+            notes,
+        },
+    );
+    ctx
+}
+
 /// The template context: `s` is the summary as in summary.json, `v` the [`ReportView`].
 pub fn context(summary: &Summary, view: &ReportView) -> tera::Context {
     let mut ctx = tera::Context::new();
@@ -424,6 +502,7 @@ pub(crate) mod tests {
                     generic: false,
                     first_location_detected: None,
                     push_protection_bypassed_by: None,
+                    push_protection_bypassed_at: None,
                     owner: Default::default(),
                 });
             }
@@ -720,6 +799,7 @@ mod proptests {
                         generic: false,
                         first_location_detected: None,
                         push_protection_bypassed_by: None,
+                        push_protection_bypassed_at: None,
                         owner: Default::default(),
                     }
                 })

@@ -24,11 +24,13 @@ if (!existsSync(executablePath)) {
 }
 mkdirSync(shotsDir, { recursive: true });
 
-// every index.html and the latest report.html of each campaign
+// every index.html, the organization overview, and the latest report.html of each campaign
 const pages = [join(reportsDir, "index.html")];
+if (existsSync(join(reportsDir, "overview", "report.html"))) pages.push(join(reportsDir, "overview", "report.html"));
 for (const id of readdirSync(reportsDir)) {
   const dir = join(reportsDir, id);
   if (!statSync(dir).isDirectory()) continue;
+  if (id === "overview") continue;
   const dates = readdirSync(dir).filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d)).sort();
   if (dates.length) pages.push(join(dir, dates[dates.length - 1], "report.html"));
 }

@@ -1,0 +1,62 @@
+//! `campaign-pulse overview`: the organization overview alone (SPEC §11), from every alert, its
+//! weekly trend recorded in the history. `run` writes it too, from what it reads.
+
+use super::job::{Job, OVERVIEW_DIR, OverviewInputs, site};
+use crate::error::Result;
+use crate::history::HistoryLock;
+use crate::render::Templates;
+use crate::{config, github, tls};
+use chrono::{DateTime, Utc};
+use std::path::PathBuf;
+
+/// Options of `campaign-pulse overview`.
+#[derive(Debug, Clone, Default)]
+pub struct OverviewOptions {
+    /// The configuration file.
+    pub config: PathBuf,
+    /// T; default now.
+    pub as_of: Option<DateTime<Utc>>,
+    /// Output folder instead of `output.dir`.
+    pub out: Option<PathBuf>,
+    /// Replay alerts from this JSON file instead of GitHub.
+    pub fixture: Option<PathBuf>,
+}
+
+/// `campaign-pulse overview`: writes `OUT/overview/` and the index; returns the report's path.
+pub async fn overview(opts: &OverviewOptions) -> Result<PathBuf> {
+    tls::init();
+    let config = config::load(&opts.config)?;
+    let as_of = opts.as_of.unwrap_or_else(crate::now);
+    let templates = Templates::load(config.output.templates_dir.as_deref())?;
+    let fetched = match &opts.fixture {
+        Some(path) => github::load_fixture(path, &config)?,
+        None => {
+            let gh = github::client::GitHub::connect(&config.github)?;
+            // every alert: the overview counts all of them
+            github::fetch_since(&config, &gh, None).await?
+        }
+    };
+    let out = opts
+        .out
+        .clone()
+        .unwrap_or_else(|| config.output.dir.clone());
+    let job = Job {
+        campaigns: Vec::new(),
+        alerts: &fetched.alerts,
+        as_of,
+        risk: config.risk,
+        history_path: &config.history_path,
+        save_history: true,
+        out: &out,
+        templates: &templates,
+        site: site(&config),
+        overview: Some(OverviewInputs {
+            org: &config.github.org,
+            campaigns: &config.campaigns,
+            read_since: None,
+        }),
+    };
+    let lock = HistoryLock::acquire(&config.history_path)?;
+    job.weekly(&lock)?;
+    Ok(out.join(OVERVIEW_DIR).join("report.md"))
+}

@@ -1,0 +1,201 @@
+//! `campaign-pulse preview --filter "…"`: what a security campaign with that filter would target
+//! (the seed's step 2: "review the alerts, maximum 1000"), and a campaign entry ready to paste
+//! into the configuration.
+
+use crate::error::{Error, Result};
+use crate::filter::Filter;
+use crate::github::model::{Alert, Validity};
+use crate::render::Site;
+use crate::{config, github, overview, tls};
+use chrono::{DateTime, Duration, Utc};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+/// Options of `campaign-pulse preview`.
+#[derive(Debug, Clone, Default)]
+pub struct PreviewOptions {
+    /// The configuration file (the organization, the API, the token).
+    pub config: PathBuf,
+    /// The campaign filter to preview.
+    pub filter: String,
+    /// Count as of this instant; default now.
+    pub as_of: Option<DateTime<Utc>>,
+    /// Read alerts from this JSON file instead of GitHub.
+    pub fixture: Option<PathBuf>,
+}
+
+/// `campaign-pulse preview`: the text to print.
+pub async fn preview(opts: &PreviewOptions) -> Result<String> {
+    tls::init();
+    let filter =
+        Filter::parse(&opts.filter).map_err(|e| Error::Usage(format!("bad filter: {e}")))?;
+    let config = config::load(&opts.config)?;
+    let as_of = opts.as_of.unwrap_or_else(crate::now);
+    let alerts = match &opts.fixture {
+        Some(path) => github::load_fixture(path, &config)?.alerts,
+        None => {
+            let gh = github::client::GitHub::connect(&config.github)?;
+            github::fetch_open(&config, &gh, as_of).await?
+        }
+    };
+    let site = Site::new(
+        &config.github.org,
+        github::client::api_url(&config.github).ok().as_ref(),
+        None,
+    );
+    Ok(describe(&opts.filter, &filter, &alerts, as_of, &site))
+}
+
+/// What a campaign with `filter` would target among the alerts open at `as_of`.
+pub fn describe(
+    text: &str,
+    filter: &Filter,
+    alerts: &[Alert],
+    as_of: DateTime<Utc>,
+    site: &Site,
+) -> String {
+    let targeted: Vec<&Alert> = alerts
+        .iter()
+        .filter(|a| a.is_open_at(as_of) && filter.matches_campaign(a))
+        .collect();
+    let n = targeted.len() as u64;
+    let count = |key: &dyn Fn(&Alert) -> String| {
+        let mut m: BTreeMap<String, u64> = BTreeMap::new();
+        for a in &targeted {
+            *m.entry(key(a)).or_insert(0) += 1;
+        }
+        let mut v: Vec<(String, u64)> = m.into_iter().collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        v
+    };
+    let list = |v: &[(String, u64)], shown: usize| {
+        let mut s = v
+            .iter()
+            .take(shown)
+            .map(|(k, n)| format!("{k} {n}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if v.len() > shown {
+            s.push_str(&format!(" (+{} more)", v.len() - shown));
+        }
+        s
+    };
+    let repos = count(&|a| a.repository.full_name.clone());
+    let mut out = String::new();
+    let _ = writeln!(out, "Filter: {text}");
+    let fits = if n <= overview::CAMPAIGN_LIMIT {
+        "fits GitHub's 1,000-alert campaign limit".to_string()
+    } else {
+        format!(
+            "{} over GitHub's 1,000-alert campaign limit: narrow the filter (by provider, repository or validity)",
+            n - overview::CAMPAIGN_LIMIT
+        )
+    };
+    let _ = writeln!(
+        out,
+        "Targets {n} open alert{} in {} repositor{} as of {}: {fits}",
+        if n == 1 { "" } else { "s" },
+        repos.len(),
+        if repos.len() == 1 { "y" } else { "ies" },
+        as_of.format("%Y-%m-%d")
+    );
+    if n > 0 {
+        let validity = count(&|a| {
+            match a.validity() {
+                Validity::Active => "still valid",
+                Validity::Inactive => "no longer valid",
+                Validity::Unknown => "unknown",
+            }
+            .to_string()
+        });
+        let _ = writeln!(out, "Validity: {}", list(&validity, 3));
+        let providers = count(&|a| a.provider.clone().unwrap_or_else(|| "no provider".into()));
+        let _ = writeln!(out, "Providers: {}", list(&providers, 8));
+        let types = count(&|a| a.display_name().to_string());
+        let _ = writeln!(out, "Secret types: {}", list(&types, 8));
+        let _ = writeln!(out, "Repositories: {}", list(&repos, 10));
+        let mut ages: Vec<i64> = targeted
+            .iter()
+            .map(|a| (as_of - a.created_at).num_days())
+            .collect();
+        ages.sort_unstable();
+        let _ = writeln!(
+            out,
+            "Age: oldest {} days, median {} days; {} older than 30 days",
+            ages.last().copied().unwrap_or(0),
+            ages[ages.len() / 2],
+            ages.iter().filter(|d| **d > 30).count()
+        );
+        let flags = [
+            (
+                "publicly leaked",
+                targeted
+                    .iter()
+                    .filter(|a| a.publicly_leaked == Some(true))
+                    .count(),
+            ),
+            (
+                "in several repositories",
+                targeted
+                    .iter()
+                    .filter(|a| a.multi_repo == Some(true))
+                    .count(),
+            ),
+            (
+                "pushed past push protection",
+                targeted
+                    .iter()
+                    .filter(|a| a.push_protection_bypassed == Some(true))
+                    .count(),
+            ),
+            (
+                "unassigned",
+                targeted.iter().filter(|a| a.assigned_to.is_none()).count(),
+            ),
+        ];
+        let _ = writeln!(
+            out,
+            "Of them: {}",
+            flags
+                .iter()
+                .map(|(w, k)| format!("{k} {w}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    if let Some(url) = site.alerts_filter_url(text) {
+        let _ = writeln!(out, "In GitHub: {url}");
+    }
+    let id: String = {
+        let slug: String = text
+            .to_lowercase()
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect();
+        let parts: Vec<&str> = slug
+            .split('-')
+            .filter(|p| !p.is_empty() && *p != "is" && *p != "open")
+            .collect();
+        let joined = parts.join("-");
+        if joined.is_empty() {
+            "all-alerts".to_string()
+        } else {
+            joined
+                .chars()
+                .take(40)
+                .collect::<String>()
+                .trim_end_matches('-')
+                .to_string()
+        }
+    };
+    let today = as_of.date_naive();
+    let _ = writeln!(
+        out,
+        "\nA campaign entry to paste under `campaigns:` in the configuration:\n\n  - id: {id}\n    name: \"{}\"\n    filter: \"{}\"\n    starts_on: {today}\n    due_on: {}   # choose the real due date\n    sla_days: 30",
+        text.replace('"', "'"),
+        text.replace('"', "'"),
+        today + Duration::days(60)
+    );
+    out
+}
