@@ -235,6 +235,19 @@ pub struct RunArgs {
     /// Read alerts from `fixture:PATH` (a JSON array of alerts as the API returns them).
     #[arg(long, value_parser = parse_source, value_name = "fixture:PATH")]
     pub source: Option<PathBuf>,
+    /// Do one part only: `escalate` sends what the escalation rules say is due and writes no
+    /// report (a daily schedule); `report` writes and sends the weekly reports, no escalation.
+    #[arg(long, value_enum, value_name = "PART")]
+    pub only: Option<OnlyPart>,
+}
+
+/// A part of `run` (`--only`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OnlyPart {
+    /// The escalation rules only.
+    Escalate,
+    /// The weekly reports only.
+    Report,
 }
 
 /// Parses `--as-of`: `YYYY-MM-DD` is midnight UTC; otherwise RFC 3339.

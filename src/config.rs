@@ -8,7 +8,7 @@ use crate::filter::Filter;
 use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// The default list of generic secret types fetched in the second pass.
@@ -48,6 +48,32 @@ pub struct Config {
     pub delivery: DeliveryConfig,
     /// How alerts' owners are found (SPEC §10).
     pub ownership: crate::ownership::OwnershipConfig,
+    /// A folder of playbooks adding to or replacing the built-in ones (SPEC §12).
+    pub playbooks_dir: Option<PathBuf>,
+    /// Subject-matter experts by secret type, provider or playbook id (SPEC §12).
+    pub experts: BTreeMap<String, Vec<String>>,
+    /// Escalation rules, in the order written (SPEC §12).
+    pub escalation: Vec<EscalationRule>,
+}
+
+/// An escalation rule: open alerts matching `when` for longer than `after` are sent once to
+/// the `notify` channels, with the `contacts`.
+#[derive(Debug, Clone)]
+pub struct EscalationRule {
+    /// The rule's name, keying its records: `name` as written, else the `when` filter.
+    pub name: String,
+    /// The filter as written.
+    pub when_text: String,
+    /// The parsed filter.
+    pub when: Filter,
+    /// How long after `created_at` an alert escalates.
+    pub after: chrono::Duration,
+    /// `after` as written (`24h`), for messages.
+    pub after_text: String,
+    /// Channel keys: `email`, `slack:<name>`, `teams:<name>`.
+    pub notify: Vec<String>,
+    /// Subject-matter experts to name in the message.
+    pub contacts: Vec<String>,
 }
 
 /// GitHub connection settings.
@@ -229,6 +255,25 @@ struct RawConfig {
     delivery: Option<DeliveryConfig>,
     #[serde(default)]
     ownership: Option<RawOwnership>,
+    #[serde(default)]
+    playbooks_dir: Option<String>,
+    #[serde(default)]
+    experts: Option<Spanned<BTreeMap<String, Vec<String>>>>,
+    #[serde(default)]
+    escalation: Vec<RawEscalation>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEscalation {
+    #[serde(default)]
+    name: Option<Spanned<String>>,
+    when: Spanned<String>,
+    #[serde(default)]
+    after: Option<Spanned<String>>,
+    notify: Spanned<Vec<String>>,
+    #[serde(default)]
+    contacts: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -463,9 +508,179 @@ fn validate(path: &Path, at: &Locator<'_>, raw: RawConfig) -> Result<Config> {
         output,
         campaigns,
         risk,
+        escalation: escalation(at, raw.escalation, &delivery)?,
         delivery,
         ownership: ownership(at, raw.ownership)?,
+        playbooks_dir: raw.playbooks_dir.map(PathBuf::from),
+        experts: experts(at, raw.experts)?,
     })
+}
+
+/// `experts`: every key names something and every list names someone.
+fn experts(
+    at: &Locator<'_>,
+    raw: Option<Spanned<BTreeMap<String, Vec<String>>>>,
+) -> Result<BTreeMap<String, Vec<String>>> {
+    let Some(raw) = raw else {
+        return Ok(BTreeMap::new());
+    };
+    for (key, people) in &raw.value {
+        if key.trim().is_empty() || people.iter().all(|p| p.trim().is_empty()) {
+            return Err(at.spanned(
+                &raw,
+                &format!("experts: `{key}` names nobody"),
+                Some("key experts by secret type, provider or playbook, e.g. `aws: [\"@acme/cloud-sec\"]`"),
+            ));
+        }
+    }
+    Ok(raw
+        .value
+        .into_iter()
+        .map(|(k, v)| {
+            (
+                k.trim().to_string(),
+                v.into_iter()
+                    .map(|p| p.trim().to_string())
+                    .filter(|p| !p.is_empty())
+                    .collect(),
+            )
+        })
+        .collect())
+}
+
+/// `escalation`: each rule's filter parses, its age reads, its channels exist, its name is
+/// its own.
+fn escalation(
+    at: &Locator<'_>,
+    raw: Vec<RawEscalation>,
+    delivery: &DeliveryConfig,
+) -> Result<Vec<EscalationRule>> {
+    let mut rules: Vec<EscalationRule> = Vec::with_capacity(raw.len());
+    for r in raw {
+        let name = r
+            .name
+            .as_ref()
+            .map(|n| n.value.trim().to_string())
+            .unwrap_or_else(|| {
+                r.when
+                    .value
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            });
+        let subject = format!("escalation rule `{name}`");
+        if name.is_empty() {
+            return Err(at.spanned(
+                r.name.as_ref().unwrap_or(&r.when),
+                "an escalation rule needs a name or a `when` filter",
+                Some("e.g. `when: \"validity:active publicly-leaked\"`"),
+            ));
+        }
+        if rules.iter().any(|o| o.name == name) {
+            return Err(at.spanned(
+                r.name.as_ref().unwrap_or(&r.when),
+                &format!("{subject} is written twice"),
+                Some("give each rule its own `name`: it keys which alerts were already sent"),
+            ));
+        }
+        let when =
+            Filter::parse(&r.when.value).map_err(|e| at.filter_error(&r.when, &subject, &e))?;
+        let (after, after_text) = match &r.after {
+            None => (chrono::Duration::zero(), "0s".to_string()),
+            Some(a) => {
+                let parsed = humantime::parse_duration(a.value.trim())
+                    .ok()
+                    .filter(|d| d.as_secs() <= 3650 * 86_400)
+                    .and_then(|d| chrono::Duration::from_std(d).ok())
+                    .ok_or_else(|| {
+                        at.spanned(
+                            a,
+                            &format!("{subject}: `{}` is not an age", a.value),
+                            Some("write how long after the secret was found, e.g. `after: 24h` or `7days`"),
+                        )
+                    })?;
+                (parsed, a.value.trim().to_string())
+            }
+        };
+        if r.notify.value.is_empty() {
+            return Err(at.spanned(
+                &r.notify,
+                &format!("{subject} notifies nobody"),
+                Some(&format!(
+                    "name channels of `delivery`: {}",
+                    channel_names(delivery)
+                )),
+            ));
+        }
+        let mut notify = Vec::new();
+        for n in &r.notify.value {
+            let keys = channel_keys(n.trim(), delivery);
+            if keys.is_empty() {
+                return Err(at.spanned(
+                    &r.notify,
+                    &format!("{subject}: `{n}` is not a channel of `delivery`"),
+                    Some(&format!("configured channels: {}", channel_names(delivery))),
+                ));
+            }
+            for k in keys {
+                if !notify.contains(&k) {
+                    notify.push(k);
+                }
+            }
+        }
+        rules.push(EscalationRule {
+            name,
+            when_text: r.when.value.clone(),
+            when,
+            after,
+            after_text,
+            notify,
+            contacts: r
+                .contacts
+                .into_iter()
+                .map(|c| c.trim().to_string())
+                .filter(|c| !c.is_empty())
+                .collect(),
+        });
+    }
+    Ok(rules)
+}
+
+/// The keys of the channels a `notify` entry names: `email`, `slack:NAME`, `teams:NAME`, or a
+/// bare NAME for every webhook of that name.
+fn channel_keys(name: &str, d: &DeliveryConfig) -> Vec<String> {
+    let slack = |n: &str| d.slack.iter().any(|h| h.name == n);
+    let teams = |n: &str| d.teams.iter().any(|h| h.name == n);
+    match name.split_once(':') {
+        Some(("slack", n)) if slack(n) => vec![format!("slack:{n}")],
+        Some(("teams", n)) if teams(n) => vec![format!("teams:{n}")],
+        Some(_) => vec![],
+        None if name == "email" && d.email.is_some() => vec!["email".into()],
+        None => {
+            let mut out = Vec::new();
+            if slack(name) {
+                out.push(format!("slack:{name}"));
+            }
+            if teams(name) {
+                out.push(format!("teams:{name}"));
+            }
+            out
+        }
+    }
+}
+
+fn channel_names(d: &DeliveryConfig) -> String {
+    let mut names: Vec<String> = Vec::new();
+    if d.email.is_some() {
+        names.push("email".into());
+    }
+    names.extend(d.slack.iter().map(|h| format!("{} (Slack)", h.name)));
+    names.extend(d.teams.iter().map(|h| format!("{} (Teams)", h.name)));
+    if names.is_empty() {
+        "none yet; add one under `delivery`".into()
+    } else {
+        names.join(", ")
+    }
 }
 
 /// `ownership`: the sources' order (each known, once) and the teams' repository patterns.
@@ -614,7 +829,8 @@ fn campaign(
     }
     let (filter_text, filter) = match &c.filter {
         Some(f) => {
-            let parsed = Filter::parse(&f.value).map_err(|e| at.filter_error(f, id, &e))?;
+            let parsed = Filter::parse(&f.value)
+                .map_err(|e| at.filter_error(f, &format!("campaign `{id}`"), &e))?;
             (f.value.clone(), parsed)
         }
         None => (String::new(), Filter::default()),
@@ -743,13 +959,13 @@ pub fn is_loopback(url: &url::Url) -> bool {
 }
 
 /// Builds error messages that point into the configuration file.
-struct Locator<'a> {
-    path: &'a Path,
-    text: &'a str,
+pub(crate) struct Locator<'a> {
+    pub(crate) path: &'a Path,
+    pub(crate) text: &'a str,
 }
 
 impl Locator<'_> {
-    fn error(&self, line: u64, column: u64, message: &str, hint: Option<&str>) -> Error {
+    pub(crate) fn error(&self, line: u64, column: u64, message: &str, hint: Option<&str>) -> Error {
         self.error_at(line, column, 1, message, hint)
     }
 
@@ -780,12 +996,17 @@ impl Locator<'_> {
         Error::Config(out)
     }
 
-    fn spanned<T>(&self, s: &Spanned<T>, message: &str, hint: Option<&str>) -> Error {
+    pub(crate) fn spanned<T>(&self, s: &Spanned<T>, message: &str, hint: Option<&str>) -> Error {
         self.error(s.referenced.line(), s.referenced.column(), message, hint)
     }
 
     /// A filter error pointing at the offending token inside the YAML value.
-    fn filter_error(&self, f: &Spanned<String>, id: &str, e: &crate::filter::FilterError) -> Error {
+    pub(crate) fn filter_error(
+        &self,
+        f: &Spanned<String>,
+        subject: &str,
+        e: &crate::filter::FilterError,
+    ) -> Error {
         let line = f.referenced.line();
         let start = f.referenced.column();
         let src = self
@@ -806,12 +1027,12 @@ impl Locator<'_> {
             line,
             column,
             e.token.chars().count(),
-            &format!("campaign `{id}`: bad filter: {message}"),
+            &format!("{subject}: bad filter: {message}"),
             hint.as_deref(),
         )
     }
 
-    fn yaml_error(&self, e: &serde_saphyr::Error) -> Error {
+    pub(crate) fn yaml_error(&self, e: &serde_saphyr::Error) -> Error {
         let (line, column) = e
             .location()
             .map(|l| (l.line(), l.column()))
@@ -860,6 +1081,72 @@ mod tests {
     }
 
     const MINIMAL: &str = "github:\n  org: acme\ncampaigns:\n  - id: all\n";
+
+    const CHANNELS: &str = "delivery:\n  email: { smtp_url_env: S, from: a@acme.example, to: [b@acme.example] }\n  slack: [ { name: secops, webhook_env: A }, { name: both, webhook_env: B } ]\n  teams: [ { name: both, webhook_env: C } ]\n";
+
+    #[test]
+    fn escalation_rules_resolve_their_channels() {
+        let c = parse_str(&format!(
+            "{MINIMAL}{CHANNELS}escalation:\n  - when: \"validity:active  publicly-leaked\"\n    after: 24h\n    notify: [both, email, slack:secops]\n    contacts: [\"@acme/ir\", \" \"]\n  - name: old\n    when: \"validity:active\"\n    after: 30days\n    notify: [teams:both]\n"
+        ))
+        .unwrap();
+        let r = &c.escalation[0];
+        assert_eq!(
+            r.name, "validity:active publicly-leaked",
+            "named by its filter"
+        );
+        assert_eq!(r.after, chrono::Duration::hours(24));
+        assert_eq!(
+            r.notify,
+            ["slack:both", "teams:both", "email", "slack:secops"]
+        );
+        assert_eq!(r.contacts, ["@acme/ir"]);
+        assert_eq!(c.escalation[1].name, "old");
+        assert_eq!(c.escalation[1].after, chrono::Duration::days(30));
+        assert_eq!(c.escalation[1].notify, ["teams:both"]);
+    }
+
+    #[test]
+    fn escalation_rules_are_checked_where_written() {
+        let rule = |body: &str| err(&format!("{MINIMAL}{CHANNELS}escalation:\n{body}"));
+        let m = rule("  - when: publicly-leaked\n    notify: [leadership]\n");
+        assert!(
+            m.starts_with("c.yaml:11:13: escalation rule `publicly-leaked`: `leadership` is not a channel of `delivery`"),
+            "{m}"
+        );
+        assert!(
+            m.contains("configured channels: email, secops (Slack), both (Slack), both (Teams)"),
+            "{m}"
+        );
+        let m = rule("  - when: publicly-leaked\n    notify: [teams:secops]\n");
+        assert!(m.contains("`teams:secops` is not a channel"), "{m}");
+        let m = rule("  - when: publicly-leaked\n    notify: []\n");
+        assert!(
+            m.contains("escalation rule `publicly-leaked` notifies nobody"),
+            "{m}"
+        );
+        let m = rule("  - when: \"validty:active\"\n    notify: [secops]\n");
+        assert!(
+            m.starts_with("c.yaml:10:12: escalation rule `validty:active`: bad filter: unknown filter `validty:active`"),
+            "{m}"
+        );
+        let m = rule("  - when: publicly-leaked\n    after: soon\n    notify: [secops]\n");
+        assert!(
+            m.starts_with("c.yaml:11:12: escalation rule `publicly-leaked`: `soon` is not an age"),
+            "{m}"
+        );
+        let m = rule(
+            "  - when: publicly-leaked\n    notify: [secops]\n  - when: publicly-leaked\n    notify: [both]\n",
+        );
+        assert!(m.contains("is written twice"), "{m}");
+        let m = rule("  - when: publicly-leaked\n    notfy: [secops]\n");
+        assert!(
+            m.contains("unknown field `notfy`") && m.contains("did you mean `notify`?"),
+            "{m}"
+        );
+        let m = err(&format!("{MINIMAL}experts:\n  aws: []\n"));
+        assert!(m.contains("experts: `aws` names nobody"), "{m}");
+    }
 
     #[test]
     fn example_config_is_valid() {

@@ -290,6 +290,7 @@ pub fn alerts() -> Vec<Alert> {
                 push_protection_bypassed_by: None,
                 push_protection_bypassed_at: None,
                 owner: Default::default(),
+                playbook: String::new(),
             });
         }
     }

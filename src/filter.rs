@@ -317,6 +317,7 @@ mod tests {
             push_protection_bypassed_by: None,
             push_protection_bypassed_at: None,
             owner: Default::default(),
+            playbook: String::new(),
         }
     }
 

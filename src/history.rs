@@ -349,6 +349,40 @@ pub fn side_file(history: &Path, name: &str) -> PathBuf {
     }
 }
 
+/// Reads a JSON Lines file of side records (`what` names them in errors): a missing file is
+/// none; a line that does not parse is an error naming it, and the file is left as it is.
+pub fn read_jsonl<T: serde::de::DeserializeOwned>(path: &Path, what: &str) -> Result<Vec<T>> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(Error::io("cannot read records", path, e)),
+    };
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        out.push(serde_json::from_str(line).map_err(|e| Error::History {
+            path: path.to_path_buf(),
+            message: format!("line {}: not {what} ({e}); fix or remove that line", i + 1),
+        })?);
+    }
+    Ok(out)
+}
+
+/// Writes side records as JSON Lines, atomically.
+pub fn write_jsonl<T: serde::Serialize>(path: &Path, items: &[T], what: &str) -> Result<()> {
+    let mut out = String::new();
+    for item in items {
+        out.push_str(&serde_json::to_string(item).map_err(|e| Error::History {
+            path: path.to_path_buf(),
+            message: format!("cannot serialize {what}: {e}"),
+        })?);
+        out.push('\n');
+    }
+    write_atomic(path, out.as_bytes())
+}
+
 /// The instants of the weekly points a campaign's first run backfills: `T − 7k` for
 /// k = 1..=26, oldest first, none before `not_before`.
 pub fn backfill_instants(as_of: DateTime<Utc>, not_before: DateTime<Utc>) -> Vec<DateTime<Utc>> {

@@ -12,12 +12,14 @@ pub mod config;
 pub mod deliver;
 pub mod demo;
 pub mod error;
+pub mod escalation;
 pub mod filter;
 pub mod github;
 pub mod history;
 pub mod metrics;
 pub mod overview;
 pub mod ownership;
+pub mod playbooks;
 pub mod render;
 pub mod summary;
 pub mod tls;
@@ -30,7 +32,7 @@ pub use commands::job::{Outcome, WrittenReport};
 pub use commands::overview::{OverviewOptions, overview};
 pub use commands::preview::{PreviewOptions, preview};
 pub use commands::report::{ReportOptions, report};
-pub use commands::run::{RunOptions, run};
+pub use commands::run::{Only, RunOptions, run};
 
 use chrono::{DateTime, Utc};
 

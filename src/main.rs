@@ -1,9 +1,9 @@
 //! The `campaign-pulse` binary: parse the command line, run the library, map errors to exit
 //! codes (0 ok, 1 failure, 2 usage or configuration, 3 delivery failed).
 
-use campaign_pulse::cli::{Cli, Command};
+use campaign_pulse::cli::{Cli, Command, OnlyPart};
 use campaign_pulse::error::{EXIT_FAILURE, EXIT_OK, Error};
-use campaign_pulse::{Outcome, ReportOptions, RunOptions};
+use campaign_pulse::{Only, Outcome, ReportOptions, RunOptions};
 use clap::{CommandFactory, Parser};
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -69,10 +69,17 @@ async fn dispatch(command: Command, quiet: bool) -> Result<i32, Error> {
                 no_send: args.no_send,
                 resend: args.resend,
                 fixture: args.source,
+                only: args.only.map(|o| match o {
+                    OnlyPart::Escalate => Only::Escalate,
+                    OnlyPart::Report => Only::Report,
+                }),
             };
             let outcome = campaign_pulse::run(&opts).await?;
             if !quiet {
                 print_reports(&outcome);
+                if opts.only == Some(Only::Escalate) && outcome.escalations_due == 0 {
+                    println!("no escalation due");
+                }
             }
             Ok(outcome.exit_code)
         }

@@ -240,6 +240,12 @@ pub struct AtRiskAlert {
     /// Where the owner was found.
     #[serde(default)]
     pub owner_source: Option<OwnerSource>,
+    /// The provider (slug, else name), for finding the alert's experts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    /// Id of the remediation playbook (SPEC §12); null when not looked up.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub playbook: Option<String>,
 }
 
 /// One owner's open alerts in a campaign.
@@ -333,6 +339,9 @@ pub struct Metrics {
     pub open_flags: OpenFlags,
     /// Open alerts by secret type.
     pub open_by_secret_type: BTreeMap<String, u64>,
+    /// Open alerts by remediation playbook id (SPEC §12); empty when not looked up.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub open_by_playbook: BTreeMap<String, u64>,
     /// Closures at T by resolution (null → `unknown`): `revoked` is fixed, the rest dismissed.
     pub closed_by_resolution: BTreeMap<String, u64>,
     /// Median days to fix over the week's fixes (false positives excluded).
@@ -429,6 +438,7 @@ pub fn compute(
     let mut by_validity = ValidityCounts::default();
     let mut flags = OpenFlags::default();
     let mut by_type = BTreeMap::new();
+    let mut by_playbook = BTreeMap::new();
     let mut type_names = BTreeMap::new();
     let mut fix_ms: Vec<i64> = Vec::new();
     let mut fix_ms_28d: Vec<i64> = Vec::new();
@@ -471,6 +481,9 @@ pub fn compute(
             flags.push_protection_bypassed += u64::from(a.push_protection_bypassed == Some(true));
             flags.unassigned += u64::from(a.assigned_to.is_none());
             *by_type.entry(a.secret_type.clone()).or_insert(0u64) += 1;
+            if !a.playbook.is_empty() {
+                *by_playbook.entry(a.playbook.clone()).or_insert(0u64) += 1;
+            }
             type_names
                 .entry(a.secret_type.clone())
                 .or_insert_with(|| a.display_name().to_string());
@@ -611,6 +624,7 @@ pub fn compute(
         open_by_validity: by_validity,
         open_flags: flags,
         open_by_secret_type: by_type,
+        open_by_playbook: by_playbook,
         closed_by_resolution,
         mttr_days_median: median_days(&mut fix_ms),
         mttr_days_median_28d: median_days(&mut fix_ms_28d),
@@ -775,6 +789,8 @@ fn at_risk_entry(a: &Alert, sla_days: u32, as_of: DateTime<Utc>) -> Option<AtRis
         assignee: a.assignee().map(str::to_string),
         owner: a.owner.owner().map(|o| o.name.clone()),
         owner_source: a.owner.owner().map(|o| o.source),
+        provider: a.provider_slug.clone().or_else(|| a.provider.clone()),
+        playbook: (!a.playbook.is_empty()).then(|| a.playbook.clone()),
         html_url: a.html_url.clone().unwrap_or_else(|| {
             format!(
                 "https://github.com/{}/security/secret-scanning/{}",
@@ -847,6 +863,7 @@ mod tests {
             push_protection_bypassed_by: None,
             push_protection_bypassed_at: None,
             owner: Default::default(),
+            playbook: String::new(),
         }
     }
 

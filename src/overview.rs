@@ -198,6 +198,9 @@ pub struct Overview {
     pub overlaps: Vec<Overlap>,
     /// Open alerts no configured campaign covers.
     pub uncovered: Uncovered,
+    /// Open alerts an escalation rule sent (SPEC §12), escalated longest ago first.
+    #[serde(default)]
+    pub escalated: Vec<crate::escalation::Escalated>,
 }
 
 /// A configured campaign as the overview needs it.
@@ -470,6 +473,7 @@ pub fn compute(
         candidates,
         overlaps,
         uncovered,
+        escalated: Vec::new(),
     }
 }
 
@@ -538,6 +542,7 @@ mod tests {
             push_protection_bypassed_at: s.bypassed_at,
             generic: s.generic,
             owner: Default::default(),
+            playbook: String::new(),
         }
     }
 

@@ -62,6 +62,9 @@ pub struct Summary {
     pub open_flags: OpenFlags,
     /// Open alerts by secret type.
     pub open_by_secret_type: BTreeMap<String, u64>,
+    /// Open alerts by remediation playbook id (SPEC §12).
+    #[serde(default)]
+    pub open_by_playbook: BTreeMap<String, u64>,
     /// Closures by resolution: `revoked` is fixed, the rest dismissed.
     #[serde(default)]
     pub closed_by_resolution: BTreeMap<String, u64>,
@@ -81,6 +84,10 @@ pub struct Summary {
     pub owners: Owners,
     /// The linked GitHub campaign.
     pub github_campaign: Option<GithubCampaign>,
+    /// The campaign's open alerts that an escalation rule sent (SPEC §12), escalated longest
+    /// ago first.
+    #[serde(default)]
+    pub escalated: Vec<crate::escalation::Escalated>,
     /// Earlier snapshots.
     pub history: HistoryView,
 }
@@ -103,6 +110,7 @@ impl Summary {
             open_by_validity: metrics.open_by_validity,
             open_flags: metrics.open_flags,
             open_by_secret_type: metrics.open_by_secret_type,
+            open_by_playbook: metrics.open_by_playbook,
             closed_by_resolution: metrics.closed_by_resolution,
             mttr_days_median: metrics.mttr_days_median,
             mttr_days_median_28d: metrics.mttr_days_median_28d,
@@ -111,6 +119,7 @@ impl Summary {
             at_risk: metrics.at_risk,
             owners: metrics.owners,
             github_campaign,
+            escalated: Vec::new(),
             history,
         }
     }

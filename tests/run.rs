@@ -87,8 +87,10 @@ fn run_computes_every_spec_number_with_few_requests_and_no_secrets() {
                "secret_type_display_name": "Azure Storage Account Access Key", "age_days": 83,
                "reasons": ["active", "publicly_leaked", "past_sla"], "score": 9, "assignee": null,
                "html_url": format!("{}/acme/web/security/secret-scanning/1", gh.url),
-               "owner": null, "owner_source": null})
+               "owner": null, "owner_source": null, "provider": "azure", "playbook": "azure"})
     );
+    // the Azure SQL connection string is a database credential before it is an Azure one
+    assert_eq!(s["open_by_playbook"], json!({"azure": 3, "database": 1}));
     let order: Vec<(String, u64, u64)> = s["at_risk"]["top"]
         .as_array()
         .unwrap()
@@ -210,7 +212,7 @@ fn run_computes_every_spec_number_with_few_requests_and_no_secrets() {
         "{md}"
     );
     assert!(
-        md.contains(&format!("| [acme/web #1]({}/acme/web/security/secret-scanning/1) | Azure Storage Account Access Key | 83 d | **critical:** still valid, publicly leaked, past SLA | **no owner**, unassigned |", gh.url)),
+        md.contains(&format!("| [acme/web #1]({}/acme/web/security/secret-scanning/1) | Azure Storage Account Access Key ([how to fix](../../playbooks/azure.md)) | 83 d | **critical:** still valid, publicly leaked, past SLA | **no owner**, unassigned |", gh.url)),
         "{md}"
     );
     assert!(
@@ -225,6 +227,20 @@ fn run_computes_every_spec_number_with_few_requests_and_no_secrets() {
         "{md}"
     );
     assert!(md.contains("- acme/ops-scripts\n"), "{md}");
+    // the playbooks the open alerts need, and their pages beside the reports
+    assert!(
+        md.contains("| [Azure keys and application secrets](../../playbooks/azure.md) | 3 |  |\n| [Database credentials](../../playbooks/database.md) | 1 |  |"),
+        "{md}"
+    );
+    let page = std::fs::read_to_string(w.path().join("out/playbooks/azure.md")).unwrap();
+    assert!(
+        page.starts_with("# Playbook: Azure keys and application secrets\n"),
+        "{page}"
+    );
+    assert!(
+        page.contains("3. **Revoke or rotate the compromised secret**"),
+        "{page}"
+    );
     assert!(md.contains("- acme/legacy: 1 open, never fixed"), "{md}");
     assert!(
         stdout.contains("out/azure/2026-11-23/report.md"),

@@ -71,6 +71,52 @@ pub async fn check(config_path: &Path) -> Result<CheckReport> {
             ));
         }
     }
+    match crate::playbooks::Catalogue::load(config.playbooks_dir.as_deref()) {
+        Ok(c) => {
+            let c = c.with_experts(&config.experts);
+            let added = c.all().iter().filter(|p| p.origin != "built-in").count();
+            report.lines.push(format!(
+                "playbooks: valid; {} playbooks{}",
+                c.all().len(),
+                match added {
+                    0 => String::new(),
+                    n => format!(
+                        ", {n} from {}",
+                        config
+                            .playbooks_dir
+                            .as_deref()
+                            .unwrap_or(Path::new(""))
+                            .display()
+                    ),
+                }
+            ));
+            for key in c.unmatched_expert_keys() {
+                report.lines.push(format!(
+                    "experts: warning: `{key}` names no playbook, secret type or provider the playbooks know; it applies only to alerts GitHub reports with that exact secret type or provider"
+                ));
+            }
+            if let Some(dir) = &config.playbooks_dir {
+                for name in crate::playbooks::stray_files(dir) {
+                    report.lines.push(format!(
+                        "playbooks: warning: {} is not a .yaml file, so it is never used",
+                        dir.join(&name).display()
+                    ));
+                }
+            }
+        }
+        Err(e) => report.usage(format!("playbooks: NO: {e}")),
+    }
+    if !config.escalation.is_empty() {
+        report.lines.push(format!(
+            "escalation: {} rule{}, each naming configured channels",
+            config.escalation.len(),
+            if config.escalation.len() == 1 {
+                ""
+            } else {
+                "s"
+            }
+        ));
+    }
     match deliver::Channels::connect(&config.delivery) {
         Ok(c) if c.is_empty() => report.lines.push("delivery: none configured".into()),
         Ok(_) => report

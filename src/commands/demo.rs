@@ -3,18 +3,23 @@
 use super::job::{Job, Outcome, OverviewInputs, digest, resolve_campaigns, site};
 use crate::error::{self, Error, Result};
 use crate::history::HistoryLock;
+use crate::playbooks::Catalogue;
 use crate::render::Templates;
-use crate::{config, deliver, demo as sample};
+use crate::{config, deliver, demo as sample, escalation};
 use std::path::Path;
+use std::sync::Arc;
 
 /// `campaign-pulse demo`: the weekly pipeline on a built-in sample organization, four weekly
 /// runs ending on [`sample::AS_OF`]. No token, no network; the same numbers every time.
 pub async fn demo(out: &Path) -> Result<Outcome> {
     let config = config::parse(Path::new("<built-in demo config>"), sample::CONFIG)?;
     let templates = Templates::load(None)?;
+    let catalogue = Arc::new(Catalogue::load(None)?.with_experts(&config.experts));
     let mut alerts = sample::alerts();
     let lookups = sample::lookups(&alerts);
     crate::ownership::resolve(&mut alerts, &config.ownership, &lookups);
+    catalogue.annotate(&mut alerts);
+    let site = site(&config);
     let history_path = out.join("history.jsonl");
     match std::fs::remove_file(&history_path) {
         Ok(()) => {}
@@ -23,7 +28,26 @@ pub async fn demo(out: &Path) -> Result<Outcome> {
     }
     let lock = HistoryLock::acquire(&history_path)?;
     let mut last = None;
+    // Escalations as each weekly run would have sent them (the demo keeps no record on disk);
+    // the outbox shows the latest run's that had any.
+    let mut escalations = escalation::Records::default();
+    let mut latest_alarms = std::collections::BTreeMap::new();
     for as_of in sample::run_dates() {
+        let due = escalation::due(&config.escalation, &alerts, as_of, &escalations);
+        let escalated = escalation::with_due(&escalations, &due, as_of);
+        if !due.is_empty() {
+            latest_alarms = escalation::alarms(&due, &config.github.org, as_of, &catalogue, &site);
+        }
+        escalations.extend(due.iter().flat_map(|d| {
+            d.channels.iter().map(|c| escalation::Record {
+                rule: d.rule.name.clone(),
+                repo: d.alert.repository.full_name.clone(),
+                number: d.alert.number,
+                channel: c.clone(),
+                as_of,
+                sent_at: as_of,
+            })
+        }));
         let job = Job {
             campaigns: resolve_campaigns(
                 &config.campaigns,
@@ -38,12 +62,15 @@ pub async fn demo(out: &Path) -> Result<Outcome> {
             save_history: true,
             out,
             templates: &templates,
-            site: site(&config),
+            site: site.clone(),
             overview: Some(OverviewInputs {
                 org: &config.github.org,
                 campaigns: &config.campaigns,
                 read_since: None,
             }),
+            playbooks: catalogue.clone(),
+            escalation: &config.escalation,
+            escalated: &escalated,
         };
         last = Some((as_of, job.weekly(&lock)?));
     }
@@ -52,19 +79,32 @@ pub async fn demo(out: &Path) -> Result<Outcome> {
     };
     // what the demo organization's channels would receive, written and never sent
     let channels = deliver::Channels::offline(&config.delivery)?;
+    let outbox = deliver::Mode::Outbox(out.join("outbox"));
+    let mut delivery = deliver::escalate(
+        &channels,
+        &[],
+        &latest_alarms,
+        &templates,
+        &outbox,
+        &mut escalation::Records::default(),
+        &escalation::records_path(&history_path),
+    )
+    .await?;
     let digest = digest(rendered, as_of, config.output.report_url.clone());
-    let delivery = deliver::deliver(
+    let weekly = deliver::deliver(
         &channels,
         &digest,
         &templates,
-        &deliver::Mode::Outbox(out.join("outbox")),
+        &outbox,
         deliver::Records::default(),
         &deliver::records_path(&history_path),
     )
     .await?;
+    delivery.merge(weekly);
     Ok(Outcome {
         reports,
         delivery,
         exit_code: error::EXIT_OK,
+        escalations_due: 0,
     })
 }

@@ -1,9 +1,10 @@
 //! What the commands share: campaigns resolved against GitHub's records, one weekly job over
 //! fetched alerts (compute, record, render, write), and the reports written.
 
-use crate::config::{self, CampaignConfig, RiskSettings};
+use crate::config::{self, CampaignConfig, EscalationRule, RiskSettings};
 use crate::deliver;
 use crate::error::{Error, Result};
+use crate::escalation;
 use crate::github::{
     self,
     model::{Alert, CampaignRecord},
@@ -11,6 +12,7 @@ use crate::github::{
 use crate::history::{self, History, HistoryLock, Snapshot, Source};
 use crate::metrics::{self, Campaign, CampaignInfo, Metrics};
 use crate::overview::{self, Overview};
+use crate::playbooks::Catalogue;
 use crate::render::{self, ReportView, Site, Templates, ViewInputs};
 use crate::summary::{GithubCampaign, Summary};
 use chrono::{DateTime, Utc};
@@ -36,6 +38,8 @@ pub struct Outcome {
     pub delivery: deliver::DeliveryReport,
     /// The process exit code (0, or 3 when a delivery failed).
     pub exit_code: i32,
+    /// Alerts that escalation rules sent (or would send) in this run, counted once per rule.
+    pub escalations_due: usize,
 }
 
 /// Where the reports' links point, from the configuration.
@@ -121,7 +125,17 @@ pub(crate) struct Job<'a> {
     pub(crate) site: Site,
     /// Also write the organization overview (`OUT/overview/`), its trend kept in the history.
     pub(crate) overview: Option<OverviewInputs<'a>>,
+    /// The remediation playbooks: linked from alerts, written to `OUT/playbooks/`.
+    pub(crate) playbooks: std::sync::Arc<Catalogue>,
+    /// The escalation rules, shown on the playbook pages.
+    pub(crate) escalation: &'a [EscalationRule],
+    /// Each escalated alert's first escalation, for the reports' lists of escalated alerts
+    /// still open.
+    pub(crate) escalated: &'a Escalations,
 }
+
+/// `(repo, number) → (when first escalated, by which rule)`.
+pub(crate) type Escalations = BTreeMap<(String, u64), (DateTime<Utc>, String)>;
 
 /// What the overview needs besides the job's alerts.
 pub(crate) struct OverviewInputs<'a> {
@@ -214,11 +228,18 @@ impl Job<'_> {
         for (r, mut m) in computed {
             let id = r.campaign.info.id.clone();
             let details = std::mem::take(&mut m.details);
-            let summary = Summary::new(
+            let mut summary = Summary::new(
                 r.campaign.info.clone(),
                 m,
                 r.record.clone(),
                 history.view(&id, self.as_of),
+            );
+            summary.escalated = escalation::still_open(
+                self.escalated,
+                self.alerts,
+                |a| metrics::in_scope(a, &r.campaign, self.as_of),
+                self.as_of,
+                &self.site,
             );
             let inputs = ViewInputs {
                 stale_after_days: self.risk.stale_after_days,
@@ -226,13 +247,18 @@ impl Job<'_> {
                 notes: r.notes.clone(),
                 details,
                 site: self.site.clone(),
+                playbooks: Some(self.playbooks.clone()),
             };
             rendered.push(render_one(self.templates, self.out, summary, inputs)?);
         }
+        let pages = self
+            .templates
+            .playbook_pages(&self.playbooks, self.escalation, &self.site)?;
         // Reports first: if they cannot be written the run fails with the history unchanged.
         if let Some(o) = &overview {
             write_overview(self.out, o)?;
         }
+        write_playbooks(self.out, &pages)?;
         let written = write_reports(self.templates, self.out, &rendered)?;
         if self.save_history {
             history.save(self.history_path)?;
@@ -317,6 +343,14 @@ impl Job<'_> {
                 .collect(),
             &self.site,
         );
+        let mut o = o;
+        o.escalated = escalation::still_open(
+            self.escalated,
+            self.alerts,
+            |_| true,
+            self.as_of,
+            &self.site,
+        );
         render_overview(self.templates, o, &self.site)
     }
 
@@ -374,6 +408,18 @@ pub(crate) fn render_overview(
         json,
         trend,
     })
+}
+
+/// The playbooks' folder under the output folder.
+pub const PLAYBOOKS_DIR: &str = "playbooks";
+
+/// Writes `OUT/playbooks/`.
+pub(crate) fn write_playbooks(out: &Path, pages: &[(String, String)]) -> Result<()> {
+    let dir = out.join(PLAYBOOKS_DIR);
+    for (name, text) in pages {
+        history::write_atomic(&dir.join(name), text.as_bytes())?;
+    }
+    Ok(())
 }
 
 /// Writes `OUT/overview/`.

@@ -4,10 +4,12 @@
 use super::job::{Job, OVERVIEW_DIR, OverviewInputs, site};
 use crate::error::Result;
 use crate::history::HistoryLock;
+use crate::playbooks::Catalogue;
 use crate::render::Templates;
 use crate::{config, github, tls};
 use chrono::{DateTime, Utc};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Options of `campaign-pulse overview`.
 #[derive(Debug, Clone, Default)]
@@ -36,6 +38,12 @@ pub async fn overview(opts: &OverviewOptions) -> Result<PathBuf> {
             github::fetch_since(&config, &gh, None).await?
         }
     };
+    let catalogue =
+        Arc::new(Catalogue::load(config.playbooks_dir.as_deref())?.with_experts(&config.experts));
+    let lock = HistoryLock::acquire(&config.history_path)?;
+    let escalated =
+        crate::escalation::Records::load(&crate::escalation::records_path(&config.history_path))?
+            .first_escalations(as_of);
     let out = opts
         .out
         .clone()
@@ -55,8 +63,10 @@ pub async fn overview(opts: &OverviewOptions) -> Result<PathBuf> {
             campaigns: &config.campaigns,
             read_since: None,
         }),
+        playbooks: catalogue,
+        escalation: &config.escalation,
+        escalated: &escalated,
     };
-    let lock = HistoryLock::acquire(&config.history_path)?;
     job.weekly(&lock)?;
     Ok(out.join(OVERVIEW_DIR).join("report.md"))
 }

@@ -1,17 +1,21 @@
 //! `campaign-pulse report`: re-render each campaign's latest snapshot from the history alone,
 //! offline.
 
-use super::job::{Outcome, render_one, resolve_campaigns, site, week_before, write_reports};
+use super::job::{
+    Outcome, render_one, resolve_campaigns, site, week_before, write_playbooks, write_reports,
+};
 use crate::config::{self, RiskSettings};
 use crate::deliver;
 use crate::error::{self, Error, Result};
 use crate::history::{History, HistoryLock, Snapshot, Source};
 use crate::metrics::{self, AtRisk, Metrics, Window};
+use crate::playbooks::Catalogue;
 use crate::render::{Templates, ViewInputs};
 use crate::summary::Summary;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Options of `campaign-pulse report`.
 #[derive(Debug, Clone, Default)]
@@ -31,6 +35,8 @@ pub struct ReportOptions {
 pub fn report(opts: &ReportOptions) -> Result<Outcome> {
     let config = config::load(&opts.config)?;
     let templates = Templates::load(config.output.templates_dir.as_deref())?;
+    let catalogue =
+        Arc::new(Catalogue::load(config.playbooks_dir.as_deref())?.with_experts(&config.experts));
     let day = opts.as_of.unwrap_or_else(crate::now).date_naive();
     let out = opts
         .out
@@ -81,6 +87,7 @@ pub fn report(opts: &ReportOptions) -> Result<Outcome> {
             notes,
             details,
             site: site(&config),
+            playbooks: Some(catalogue.clone()),
         };
         let one = render_one(&templates, &out, summary, inputs)?;
         if !opts.force && holds_richer_report(&one.dir) {
@@ -91,10 +98,13 @@ pub fn report(opts: &ReportOptions) -> Result<Outcome> {
         }
         rendered.push(one);
     }
+    let pages = templates.playbook_pages(&catalogue, &config.escalation, &site(&config))?;
+    write_playbooks(&out, &pages)?;
     Ok(Outcome {
         reports: write_reports(&templates, &out, &rendered)?,
         delivery: deliver::DeliveryReport::default(),
         exit_code: error::EXIT_OK,
+        escalations_due: 0,
     })
 }
 
@@ -120,6 +130,8 @@ fn metrics_from_snapshot(s: &Snapshot, risk: &RiskSettings) -> Metrics {
         open_by_validity: s.open_by_validity,
         open_flags: s.open_flags,
         open_by_secret_type: s.open_by_secret_type.clone(),
+        // the history keeps no playbook counts: the re-rendered report leaves them out
+        open_by_playbook: BTreeMap::new(),
         closed_by_resolution: s.closed_by_resolution.clone(),
         mttr_days_median: s.mttr_days_median,
         mttr_days_median_28d: s.mttr_days_median_28d,

@@ -1,12 +1,14 @@
 //! `campaign-pulse run`: fetch, snapshot, render, deliver.
 
 use super::job::{Job, Outcome, OverviewInputs, digest, resolve_campaigns, site};
-use crate::error::{self, Result};
+use crate::error::{self, Error, Result};
 use crate::history::HistoryLock;
+use crate::playbooks::Catalogue;
 use crate::render::Templates;
-use crate::{config, deliver, github, tls};
+use crate::{config, deliver, escalation, github, tls};
 use chrono::{DateTime, Utc};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Options of `campaign-pulse run`.
 #[derive(Debug, Clone, Default)]
@@ -25,6 +27,18 @@ pub struct RunOptions {
     pub resend: bool,
     /// Replay alerts from this JSON file instead of GitHub.
     pub fixture: Option<PathBuf>,
+    /// Do only part of the run: the escalations, or the weekly reports.
+    pub only: Option<Only>,
+}
+
+/// A part of the run (`--only`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Only {
+    /// Evaluate the escalation rules and send what is due; no reports, no history (a daily
+    /// schedule).
+    Escalate,
+    /// The weekly reports and their delivery; no escalation.
+    Report,
 }
 
 /// `campaign-pulse run`: fetch, snapshot, render, deliver.
@@ -42,11 +56,33 @@ pub async fn run(opts: &RunOptions) -> Result<Outcome> {
         Some(deliver::Channels::connect(&config.delivery)?)
     }
     .filter(|c| !c.is_empty());
-    let (fetched, commit_cache) = match &opts.fixture {
+    if opts.only == Some(Only::Escalate) && config.escalation.is_empty() {
+        return Err(Error::Usage(format!(
+            "--only escalate: {} has no escalation rules; add some under `escalation:` (see docs/playbooks.md)",
+            opts.config.display()
+        )));
+    }
+    let escalate = opts.only != Some(Only::Report) && !config.escalation.is_empty();
+    let weekly = opts.only != Some(Only::Escalate);
+    let catalogue =
+        Arc::new(Catalogue::load(config.playbooks_dir.as_deref())?.with_experts(&config.experts));
+    let (mut fetched, commit_cache) = match &opts.fixture {
         Some(path) => {
             let mut fetched = github::load_fixture(path, &config)?;
             github::owners::resolve_owners(&config, None, &mut fetched.alerts, as_of).await;
             (fetched, None)
+        }
+        None if !weekly => {
+            // escalation looks at open alerts only
+            let gh = github::client::GitHub::connect(&config.github)?;
+            let mut fetched = github::Fetched {
+                alerts: github::fetch_open(&config, &gh, as_of).await?,
+                ..Default::default()
+            };
+            let cache =
+                github::owners::resolve_owners(&config, Some(&gh), &mut fetched.alerts, as_of)
+                    .await;
+            (fetched, cache)
         }
         None => {
             let gh = github::client::GitHub::connect(&config.github)?;
@@ -57,50 +93,85 @@ pub async fn run(opts: &RunOptions) -> Result<Outcome> {
             (fetched, cache)
         }
     };
+    catalogue.annotate(&mut fetched.alerts);
     let offline = opts.fixture.is_some();
     let out = opts
         .out
         .clone()
         .unwrap_or_else(|| config.output.dir.clone());
-    let job = Job {
-        campaigns: resolve_campaigns(
-            &config.campaigns,
-            &fetched.campaigns,
-            &fetched.notes,
-            offline,
-        ),
-        alerts: &fetched.alerts,
-        as_of,
-        risk: config.risk,
-        history_path: &config.history_path,
-        save_history: !opts.dry_run,
-        out: &out,
-        templates: &templates,
-        site: site(&config),
-        overview: Some(OverviewInputs {
-            org: &config.github.org,
-            campaigns: &config.campaigns,
-            read_since: if offline {
-                None
-            } else {
-                github::needed_since(&config, as_of)
-            },
-        }),
-    };
     // The lock is held through delivery, so two runs at once cannot both send.
     let lock = HistoryLock::acquire(&config.history_path)?;
     // Read before anything is written: a malformed record file fails the run unchanged.
     let records_path = deliver::records_path(&config.history_path);
     let records = deliver::Records::load(&records_path)?;
-    let (reports, rendered) = job.weekly(&lock)?;
+    let escalations_path = escalation::records_path(&config.history_path);
+    let mut escalations = escalation::Records::load(&escalations_path)?;
+    let due = if escalate {
+        escalation::due(&config.escalation, &fetched.alerts, as_of, &escalations)
+    } else {
+        Vec::new()
+    };
+    if !due.is_empty() && channels.is_none() {
+        tracing::info!(
+            "{} escalation(s) due; not sent{}",
+            due.len(),
+            if opts.no_send {
+                " (--no-send)"
+            } else {
+                ": no channel is configured"
+            }
+        );
+    }
+    // the reports count this run's escalations as made at T, when they are sent
+    let escalated = escalation::with_due(
+        &escalations,
+        if channels.is_some() { &due } else { &[] },
+        as_of,
+    );
+    let site = site(&config);
+    let mut outcome = Outcome {
+        reports: Vec::new(),
+        delivery: deliver::DeliveryReport::default(),
+        exit_code: error::EXIT_OK,
+        escalations_due: due.len(),
+    };
+    let mut rendered = Vec::new();
+    if weekly {
+        let job = Job {
+            campaigns: resolve_campaigns(
+                &config.campaigns,
+                &fetched.campaigns,
+                &fetched.notes,
+                offline,
+            ),
+            alerts: &fetched.alerts,
+            as_of,
+            risk: config.risk,
+            history_path: &config.history_path,
+            save_history: !opts.dry_run,
+            out: &out,
+            templates: &templates,
+            site: site.clone(),
+            overview: Some(OverviewInputs {
+                org: &config.github.org,
+                campaigns: &config.campaigns,
+                read_since: if offline {
+                    None
+                } else {
+                    github::needed_since(&config, as_of)
+                },
+            }),
+            playbooks: catalogue.clone(),
+            escalation: &config.escalation,
+            escalated: &escalated,
+        };
+        let (reports, r) = job.weekly(&lock)?;
+        outcome.reports = reports;
+        rendered = r;
+    }
     if let Some(cache) = commit_cache.filter(|_| !opts.dry_run) {
         cache.save();
     }
-    let mut outcome = Outcome {
-        reports,
-        delivery: deliver::DeliveryReport::default(),
-        exit_code: error::EXIT_OK,
-    };
     if opts.dry_run {
         tracing::info!("dry run: the history was left unchanged and nothing was sent");
     }
@@ -112,16 +183,34 @@ pub async fn run(opts: &RunOptions) -> Result<Outcome> {
                 resend: opts.resend,
             }
         };
-        let digest = digest(rendered, as_of, config.output.report_url.clone());
-        outcome.delivery = deliver::deliver(
-            &channels,
-            &digest,
-            &templates,
-            &mode,
-            records,
-            &records_path,
-        )
-        .await?;
+        // escalations first: they are what cannot wait
+        if !due.is_empty() {
+            let alarms = escalation::alarms(&due, &config.github.org, as_of, &catalogue, &site);
+            let sent = deliver::escalate(
+                &channels,
+                &due,
+                &alarms,
+                &templates,
+                &mode,
+                &mut escalations,
+                &escalations_path,
+            )
+            .await?;
+            outcome.delivery.merge(sent);
+        }
+        if weekly {
+            let digest = digest(rendered, as_of, config.output.report_url.clone());
+            let sent = deliver::deliver(
+                &channels,
+                &digest,
+                &templates,
+                &mode,
+                records,
+                &records_path,
+            )
+            .await?;
+            outcome.delivery.merge(sent);
+        }
         if !outcome.delivery.failed.is_empty() {
             outcome.exit_code = error::EXIT_DELIVERY;
         }

@@ -195,6 +195,27 @@ impl Email {
             .map_err(|e| Error::Usage(format!("cannot build the email: {e}")))
     }
 
+    /// The escalation message: text and HTML, no images.
+    pub fn alarm(
+        &self,
+        alarm: &crate::escalation::Alarm,
+        templates: &Templates,
+    ) -> Result<Message> {
+        let (html, text) = templates.escalation_email(alarm, crate::escalation::SHOWN)?;
+        let mut builder = Message::builder()
+            .from(self.from.clone())
+            .subject(alarm.subject());
+        for to in &self.to {
+            builder = builder.to(to.clone());
+        }
+        for cc in &self.cc {
+            builder = builder.cc(cc.clone());
+        }
+        builder
+            .multipart(MultiPart::alternative_plain_html(wrap_text(&text), html))
+            .map_err(|e| Error::Usage(format!("cannot build the escalation email: {e}")))
+    }
+
     /// TLS settings for the server: the SMTP host's name and any extra CA of the config.
     fn tls_parameters(&self, server: &Server) -> std::result::Result<TlsParameters, String> {
         crate::tls::init();
@@ -385,6 +406,14 @@ impl Channel for Email {
 
     fn render(&self, digest: &Digest, templates: &Templates) -> Result<Vec<u8>> {
         Ok(self.message(digest, templates)?.formatted())
+    }
+
+    fn render_alarm(
+        &self,
+        alarm: &crate::escalation::Alarm,
+        templates: &Templates,
+    ) -> Result<Vec<u8>> {
+        Ok(self.alarm(alarm, templates)?.formatted())
     }
 
     async fn send(&self, message: &[u8]) -> std::result::Result<(), Failure> {

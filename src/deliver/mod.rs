@@ -166,6 +166,9 @@ impl Digest {
                 oldest_age_days: mine.iter().map(|o| o.oldest_age_days).max().unwrap_or(0),
             });
             r.summary.owners.list = mine;
+            r.summary
+                .escalated
+                .retain(|e| e.owner.as_deref().is_some_and(|o| owned_by(o, owners)));
             r.summary.owners.unowned = Default::default();
             r.view
                 .at_risk
@@ -199,6 +202,12 @@ pub trait Channel {
     fn outbox_name(&self) -> String;
     /// Renders the message (bytes as sent).
     fn render(&self, digest: &Digest, templates: &Templates) -> Result<Vec<u8>>;
+    /// Renders an escalation (bytes as sent).
+    fn render_alarm(
+        &self,
+        alarm: &crate::escalation::Alarm,
+        templates: &Templates,
+    ) -> Result<Vec<u8>>;
     /// Sends a rendered message, retrying what is worth retrying.
     fn send(&self, message: &[u8]) -> impl Future<Output = Result<(), Failure>> + Send;
 }
@@ -332,6 +341,16 @@ pub struct DeliveryReport {
     pub failed: Vec<(String, String)>,
 }
 
+impl DeliveryReport {
+    /// Adds what another round of deliveries did.
+    pub fn merge(&mut self, other: DeliveryReport) {
+        self.sent.extend(other.sent);
+        self.skipped.extend(other.skipped);
+        self.written.extend(other.written);
+        self.failed.extend(other.failed);
+    }
+}
+
 /// How to deliver.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mode {
@@ -373,6 +392,107 @@ pub async fn deliver(
         sender.one(c).await?;
     }
     Ok(sender.report)
+}
+
+/// Sends each channel its escalation (SPEC §12) and records, per rule, alert and channel,
+/// what was sent, so no run sends it again; a channel that fails is tried again by the next
+/// run. In an outbox run the messages are written as `escalation-<channel>.*` and nothing is
+/// recorded.
+pub async fn escalate(
+    channels: &Channels,
+    due: &[crate::escalation::Due<'_>],
+    alarms: &std::collections::BTreeMap<String, crate::escalation::Alarm>,
+    templates: &Templates,
+    mode: &Mode,
+    records: &mut crate::escalation::Records,
+    records_path: &Path,
+) -> Result<DeliveryReport> {
+    let mut report = DeliveryReport::default();
+    let each = |key: String| alarms.get(&key).map(|a| (key, a));
+    let mut jobs: Vec<(String, &crate::escalation::Alarm)> = Vec::new();
+    if let Some(c) = &channels.email {
+        jobs.extend(each(c.key()));
+    }
+    for c in &channels.slack {
+        jobs.extend(each(c.key()));
+    }
+    for c in &channels.teams {
+        jobs.extend(each(c.key()));
+    }
+    for (key, alarm) in jobs {
+        let result = if let Some(c) = channels.email.as_ref().filter(|c| c.key() == key) {
+            alarm_one(c, alarm, templates, mode).await
+        } else if let Some(c) = channels.slack.iter().find(|c| c.key() == key) {
+            alarm_one(c, alarm, templates, mode).await
+        } else if let Some(c) = channels.teams.iter().find(|c| c.key() == key) {
+            alarm_one(c, alarm, templates, mode).await
+        } else {
+            continue;
+        };
+        let label = format!("escalation to {key}");
+        match result? {
+            Outcome::Written(path) => report.written.push(path),
+            Outcome::Failed(why) => {
+                tracing::error!("{label}: {why}");
+                report.failed.push((label, why));
+            }
+            Outcome::Sent => {
+                tracing::info!("{label}: {} alert(s) sent", alarm.items.len());
+                let sent_at = crate::now();
+                records.extend(due.iter().filter(|d| d.channels.contains(&key)).map(|d| {
+                    crate::escalation::Record {
+                        rule: d.rule.name.clone(),
+                        repo: d.alert.repository.full_name.clone(),
+                        number: d.alert.number,
+                        channel: key.clone(),
+                        as_of: alarm.as_of,
+                        sent_at,
+                    }
+                }));
+                match records.save(records_path) {
+                    Ok(()) => report.sent.push(label),
+                    Err(e) => {
+                        let why = format!(
+                            "sent, but it could not be recorded ({e}); the next run would send it again"
+                        );
+                        tracing::error!("{label}: {why}");
+                        report.failed.push((label, why));
+                    }
+                }
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// What became of one escalation message.
+enum Outcome {
+    Sent,
+    Written(PathBuf),
+    Failed(String),
+}
+
+async fn alarm_one<C: Channel>(
+    channel: &C,
+    alarm: &crate::escalation::Alarm,
+    templates: &Templates,
+    mode: &Mode,
+) -> Result<Outcome> {
+    let message = match channel.render_alarm(alarm, templates) {
+        Ok(m) => m,
+        Err(e) => return Ok(Outcome::Failed(e.to_string())),
+    };
+    match mode {
+        Mode::Outbox(dir) => {
+            let path = dir.join(format!("escalation-{}", channel.outbox_name()));
+            crate::history::write_atomic(&path, &message)?;
+            Ok(Outcome::Written(path))
+        }
+        Mode::Send { .. } => Ok(match channel.send(&message).await {
+            Ok(()) => Outcome::Sent,
+            Err(Failure(why)) => Outcome::Failed(why),
+        }),
+    }
 }
 
 /// One delivery round: the digest, how to deliver, and what happened so far.
@@ -454,6 +574,10 @@ pub struct FixFirst {
     pub url: Option<String>,
     /// Reasons in words: `still valid, past SLA`.
     pub why: String,
+    /// The playbook's link that works anywhere (published page, else the provider's docs).
+    pub how_to_fix: Option<String>,
+    /// Subject-matter experts, unescaped.
+    pub experts: Vec<String>,
 }
 
 /// The first `n` at-risk alerts of a campaign, for chat messages.
@@ -471,6 +595,8 @@ pub fn fix_first(r: &CampaignReport, n: usize) -> Vec<FixFirst> {
                 a.why.join(", "),
                 a.who()
             ),
+            how_to_fix: a.playbook.as_ref().and_then(|p| p.url.clone()),
+            experts: a.experts.clone(),
         })
         .collect()
 }
@@ -514,25 +640,9 @@ pub fn records_path(history: &Path) -> PathBuf {
 impl Records {
     /// Reads the records; a missing file is none.
     pub fn load(path: &Path) -> Result<Records> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Records::default()),
-            Err(e) => return Err(Error::io("cannot read delivery records", path, e)),
-        };
-        let mut records = Vec::new();
-        for (i, line) in text.lines().enumerate() {
-            if line.trim().is_empty() {
-                continue;
-            }
-            records.push(serde_json::from_str(line).map_err(|e| Error::History {
-                path: path.to_path_buf(),
-                message: format!(
-                    "line {}: not a delivery record ({e}); fix or remove that line",
-                    i + 1
-                ),
-            })?);
-        }
-        Ok(Records { records })
+        Ok(Records {
+            records: crate::history::read_jsonl(path, "a delivery record")?,
+        })
     }
 
     /// Whether `channel` already delivered a message covering every campaign of `campaigns`
@@ -550,15 +660,7 @@ impl Records {
     }
 
     fn save(&self, path: &Path) -> Result<()> {
-        let mut out = String::new();
-        for r in &self.records {
-            out.push_str(&serde_json::to_string(r).map_err(|e| Error::History {
-                path: path.to_path_buf(),
-                message: format!("cannot serialize a delivery record: {e}"),
-            })?);
-            out.push('\n');
-        }
-        crate::history::write_atomic(path, out.as_bytes())
+        crate::history::write_jsonl(path, &self.records, "a delivery record")
     }
 }
 

@@ -168,9 +168,18 @@ pub fn payload(digest: &Digest) -> Value {
         blocks.push(json!({"type": "section", "text": {"type": "mrkdwn", "text": clip_mrkdwn(&text, MAX_SECTION_TEXT)}}));
         let risky: Vec<String> = super::fix_first(r, AT_RISK_SHOWN)
             .into_iter()
-            .map(|f| match f.url {
-                Some(u) => format!("<{u}|{}> ({})", link_label(&f.label), f.why),
-                None => format!("{} ({})", escape(&f.label), f.why),
+            .map(|f| {
+                let mut line = match &f.url {
+                    Some(u) => format!("<{u}|{}> ({})", link_label(&f.label), f.why),
+                    None => format!("{} ({})", escape(&f.label), f.why),
+                };
+                if let Some(u) = &f.how_to_fix {
+                    line.push_str(&format!(" <{u}|how to fix>"));
+                }
+                if !f.experts.is_empty() {
+                    line.push_str(&format!(", ask {}", escape(&f.experts.join(", "))));
+                }
+                line
             })
             .collect();
         let context = if risky.is_empty() {
@@ -193,6 +202,10 @@ pub fn payload(digest: &Digest) -> Value {
                 });
             }
             line
+        };
+        let context = match s.escalated.len() {
+            0 => context,
+            n => format!("*{n} escalated and still open* · {context}"),
         };
         blocks.push(json!({"type": "context", "elements": [{"type": "mrkdwn", "text": clip_mrkdwn(&context, MAX_SECTION_TEXT)}]}));
         blocks.push(json!({"type": "divider"}));
@@ -252,6 +265,72 @@ pub fn check_limits(payload: &Value) -> std::result::Result<(), String> {
     Ok(())
 }
 
+/// The Slack message of an escalation: one section per alert (at most
+/// [`crate::escalation::SHOWN`]), the rest counted with a link to them in GitHub.
+pub fn alarm_payload(alarm: &crate::escalation::Alarm) -> Value {
+    let mut blocks = vec![
+        json!({"type": "header", "text": {"type": "plain_text", "text": clip(&format!("\u{1F6A8} {}", alarm.subject()), MAX_HEADER), "emoji": true}}),
+    ];
+    let shown = alarm.items.len().min(crate::escalation::SHOWN);
+    for i in &alarm.items[..shown] {
+        let label = format!("{} #{}", i.repo, i.number);
+        let mut text = match &i.url {
+            Some(u) => format!("*<{u}|{}>*", link_label(&label)),
+            None => format!("*{}*", escape(&label)),
+        };
+        text.push_str(&format!(
+            " · {} · exposed {} · {}{}",
+            escape(&i.secret),
+            i.exposed,
+            i.validity,
+            if i.publicly_leaked {
+                " · *publicly leaked*"
+            } else {
+                ""
+            }
+        ));
+        let mut second = Vec::new();
+        if let Some(path) = &i.path {
+            second.push(format!("in {}", escape(path)));
+        }
+        second.push(match &i.owner {
+            Some(o) => format!("owner {}", escape(o)),
+            None => "no owner known".into(),
+        });
+        if let Some(p) = &i.playbook {
+            second.push(match &p.url {
+                Some(u) => format!("<{u}|how to fix: {}>", link_label(&p.title)),
+                None => format!("how to fix: {}", escape(&p.title)),
+            });
+        }
+        text.push('\n');
+        text.push_str(&second.join(" · "));
+        let who = &i.who;
+        text.push_str(&format!("\nRule “{}”", escape(&i.rule)));
+        if i.after != "0s" {
+            text.push_str(&format!(" (open {} or more)", escape(&i.after)));
+        }
+        if !who.is_empty() {
+            text.push_str(&format!(" · contacts {}", escape(&who.join(", "))));
+        }
+        blocks.push(json!({"type": "section", "text": {"type": "mrkdwn", "text": clip_mrkdwn(&text, MAX_SECTION_TEXT)}}));
+    }
+    let more = alarm.items.len() - shown;
+    if more > 0 {
+        let links: Vec<String> = alarm
+            .more
+            .iter()
+            .map(|(rule, u)| format!("<{u}|{}>", link_label(rule)))
+            .collect();
+        let mut text = format!("+{more} more not listed here");
+        if !links.is_empty() {
+            text.push_str(&format!("; every alert of {} in GitHub", links.join(", ")));
+        }
+        blocks.push(json!({"type": "context", "elements": [{"type": "mrkdwn", "text": clip_mrkdwn(&text, MAX_SECTION_TEXT)}]}));
+    }
+    json!({"text": clip(&escape(&alarm.subject()), MAX_TEXT), "blocks": blocks})
+}
+
 impl Channel for Slack {
     fn key(&self) -> String {
         format!("slack:{}", self.name)
@@ -259,6 +338,17 @@ impl Channel for Slack {
 
     fn outbox_name(&self) -> String {
         format!("slack-{}.json", self.name)
+    }
+
+    fn render_alarm(
+        &self,
+        alarm: &crate::escalation::Alarm,
+        _templates: &Templates,
+    ) -> Result<Vec<u8>> {
+        let p = alarm_payload(alarm);
+        check_limits(&p)
+            .map_err(|e| Error::Usage(format!("Slack escalation for `{}`: {e}", self.name)))?;
+        serde_json::to_vec_pretty(&p).map_err(|e| Error::Usage(e.to_string()))
     }
 
     fn render(&self, digest: &Digest, _templates: &Templates) -> Result<Vec<u8>> {

@@ -123,6 +123,11 @@ pub fn card(digest: &Digest, detail: bool, campaigns: usize) -> Value {
             }
         }
         facts.push(json!({"title": "Due", "value": s.campaign.due_on.map_or("no due date".to_string(), |d| d.to_string())}));
+        if !s.escalated.is_empty() {
+            facts.push(
+                json!({"title": "Escalated, still open", "value": s.escalated.len().to_string()}),
+            );
+        }
         let name = match v.links.report.as_deref() {
             Some(u) => format!("[{}]({u})", escape(&s.campaign.name)),
             None => escape(&s.campaign.name),
@@ -150,10 +155,17 @@ pub fn card(digest: &Digest, detail: bool, campaigns: usize) -> Value {
                 .into_iter()
                 .map(|f| {
                     let label = escape(&f.label);
-                    match f.url {
+                    let mut line = match &f.url {
                         Some(u) => format!("- [{label}]({u}): {}", f.why),
                         None => format!("- {label}: {}", f.why),
+                    };
+                    if let Some(u) = &f.how_to_fix {
+                        line.push_str(&format!(" · [how to fix]({u})"));
                     }
+                    if !f.experts.is_empty() {
+                        line.push_str(&format!(", ask {}", escape(&f.experts.join(", "))));
+                    }
+                    line
                 })
                 .collect();
             let more = s.at_risk.count.saturating_sub(lines.len() as u64);
@@ -197,6 +209,85 @@ pub fn card(digest: &Digest, detail: bool, campaigns: usize) -> Value {
             json!([{"type": "Action.OpenUrl", "title": "Open the reports", "url": url}]);
     }
     card
+}
+
+/// The Teams card of an escalation: one container per alert, as many as fit in
+/// [`MAX_BYTES`] (at most [`crate::escalation::SHOWN`]), the rest counted.
+pub fn alarm_message(alarm: &crate::escalation::Alarm) -> std::result::Result<Vec<u8>, String> {
+    let mut shown = alarm.items.len().min(crate::escalation::SHOWN);
+    loop {
+        let msg = envelope(alarm_card(alarm, shown));
+        validate(&msg)?;
+        let bytes = serde_json::to_vec(&msg).map_err(|e| e.to_string())?;
+        if bytes.len() <= MAX_BYTES || shown <= 1 {
+            return if bytes.len() <= MAX_BYTES {
+                Ok(bytes)
+            } else {
+                Err(format!(
+                    "the escalation card does not fit in {MAX_BYTES} bytes"
+                ))
+            };
+        }
+        shown /= 2;
+    }
+}
+
+fn alarm_card(alarm: &crate::escalation::Alarm, shown: usize) -> Value {
+    let mut body = vec![
+        json!({"type": "TextBlock", "text": escape(&alarm.subject()),
+        "weight": "Bolder", "size": "Large", "color": "Attention", "wrap": true}),
+    ];
+    for i in &alarm.items[..shown] {
+        let label = escape(&format!("{} #{}", i.repo, i.number));
+        let title = match &i.url {
+            Some(u) => format!("[{label}]({u})"),
+            None => label,
+        };
+        let mut facts = vec![
+            json!({"title": "Secret", "value": escape(&i.secret)}),
+            json!({"title": "Exposed", "value": format!("{}, {}{}", i.exposed, i.validity, if i.publicly_leaked { ", publicly leaked" } else { "" })}),
+        ];
+        if let Some(path) = &i.path {
+            facts.push(json!({"title": "Where", "value": escape(path)}));
+        }
+        facts.push(json!({"title": "Owner", "value": i.owner.as_deref().map_or("not known".to_string(), escape)}));
+        let who = &i.who;
+        if !who.is_empty() {
+            facts.push(json!({"title": "Contacts", "value": escape(&who.join(", "))}));
+        }
+        facts.push(json!({"title": "Rule", "value": escape(&i.rule)}));
+        let mut items = vec![
+            json!({"type": "TextBlock", "text": title, "weight": "Bolder", "wrap": true}),
+            json!({"type": "FactSet", "facts": facts}),
+        ];
+        if let Some(p) = &i.playbook {
+            items.push(text(&match &p.url {
+                Some(u) => format!("[How to fix: {}]({u})", escape(&p.title)),
+                None => format!("How to fix: {}", escape(&p.title)),
+            }));
+        }
+        body.push(json!({"type": "Container", "separator": true, "items": items}));
+    }
+    let more = alarm.items.len() - shown;
+    if more > 0 {
+        let links: Vec<String> = alarm
+            .more
+            .iter()
+            .map(|(rule, u)| format!("[{}]({u})", escape(rule)))
+            .collect();
+        let mut line = format!("+{more} more not listed here");
+        if !links.is_empty() {
+            line.push_str(&format!("; every alert of {} in GitHub", links.join(", ")));
+        }
+        body.push(text(&line));
+    }
+    json!({
+        "type": "AdaptiveCard",
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "version": "1.4",
+        "body": body,
+        "msteams": {"width": "Full"}
+    })
 }
 
 /// The message envelope around a card.
@@ -319,6 +410,15 @@ impl Channel for Teams {
 
     fn outbox_name(&self) -> String {
         format!("teams-{}.json", self.name)
+    }
+
+    fn render_alarm(
+        &self,
+        alarm: &crate::escalation::Alarm,
+        _templates: &Templates,
+    ) -> Result<Vec<u8>> {
+        alarm_message(alarm)
+            .map_err(|e| Error::Usage(format!("Teams escalation for `{}`: {e}", self.name)))
     }
 
     fn render(&self, digest: &Digest, _templates: &Templates) -> Result<Vec<u8>> {

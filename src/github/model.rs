@@ -137,6 +137,10 @@ pub struct Alert {
     /// Who owns the alert (SPEC §10). Not part of GitHub's record: resolved after fetching.
     #[serde(skip)]
     pub owner: crate::ownership::Ownership,
+    /// The id of the alert's remediation playbook (SPEC §12); empty until looked up. Not part
+    /// of GitHub's record.
+    #[serde(skip)]
+    pub playbook: String,
 }
 
 /// Where a secret was found. Only commit locations carry a path and a commit; the others

@@ -266,6 +266,7 @@ mod tests {
             push_protection_bypassed_at: None,
             generic: false,
             owner: Ownership::Unowned,
+            playbook: String::new(),
         }
     }
 

@@ -67,7 +67,44 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         OVERVIEW_HTML_TEMPLATE,
         include_str!("../../templates/overview.html.tera"),
     ),
+    (
+        ESCALATION_TEMPLATE,
+        include_str!("../../templates/escalation.html.tera"),
+    ),
+    (
+        ESCALATION_TEXT_TEMPLATE,
+        include_str!("../../templates/escalation.txt.tera"),
+    ),
+    (
+        PLAYBOOK_MARKDOWN_TEMPLATE,
+        include_str!("../../templates/playbook.md.tera"),
+    ),
+    (
+        PLAYBOOK_HTML_TEMPLATE,
+        include_str!("../../templates/playbook.html.tera"),
+    ),
+    (
+        PLAYBOOKS_MARKDOWN_TEMPLATE,
+        include_str!("../../templates/playbooks.md.tera"),
+    ),
+    (
+        PLAYBOOKS_HTML_TEMPLATE,
+        include_str!("../../templates/playbooks.html.tera"),
+    ),
 ];
+
+/// Name of the escalation email's HTML template.
+pub const ESCALATION_TEMPLATE: &str = "escalation.html.tera";
+/// Name of the escalation email's plain-text template.
+pub const ESCALATION_TEXT_TEMPLATE: &str = "escalation.txt.tera";
+/// Name of a playbook page's Markdown template.
+pub const PLAYBOOK_MARKDOWN_TEMPLATE: &str = "playbook.md.tera";
+/// Name of a playbook page's HTML template.
+pub const PLAYBOOK_HTML_TEMPLATE: &str = "playbook.html.tera";
+/// Name of the playbooks index's Markdown template.
+pub const PLAYBOOKS_MARKDOWN_TEMPLATE: &str = "playbooks.md.tera";
+/// Name of the playbooks index's HTML template.
+pub const PLAYBOOKS_HTML_TEMPLATE: &str = "playbooks.html.tera";
 
 /// Name of the overview's Markdown template.
 pub const OVERVIEW_MARKDOWN_TEMPLATE: &str = "overview.md.tera";
@@ -181,6 +218,22 @@ impl Templates {
         ))
     }
 
+    /// Renders the escalation email's HTML and plain-text parts.
+    pub fn escalation_email(
+        &self,
+        alarm: &crate::escalation::Alarm,
+        shown: usize,
+    ) -> Result<(String, String)> {
+        let mut ctx = tera::Context::new();
+        ctx.insert("a", alarm);
+        ctx.insert("subject", &alarm.subject());
+        ctx.insert("shown", &shown);
+        Ok((
+            Templates::render(&self.html, ESCALATION_TEMPLATE, &ctx)?,
+            Templates::render(&self.html, ESCALATION_TEXT_TEMPLATE, &ctx)?,
+        ))
+    }
+
     /// Renders the overview's `report.md` (cut to GitHub's 65,536 characters if it must be).
     pub fn overview_markdown(&self, o: &crate::overview::Overview, site: &Site) -> Result<String> {
         let text = Templates::render(
@@ -202,6 +255,78 @@ impl Templates {
             OVERVIEW_HTML_TEMPLATE,
             &overview_context(o, site),
         )
+    }
+
+    /// Renders `OUT/playbooks/`: each playbook's page in HTML and Markdown, and the index of
+    /// them, as (file name, text).
+    pub fn playbook_pages(
+        &self,
+        catalogue: &crate::playbooks::Catalogue,
+        escalation: &[crate::config::EscalationRule],
+        site: &Site,
+    ) -> Result<Vec<(String, String)>> {
+        #[derive(Serialize)]
+        struct Rule<'a> {
+            name: &'a str,
+            when: &'a str,
+            after: &'a str,
+            notify: &'a [String],
+            contacts: &'a [String],
+        }
+        #[derive(Serialize)]
+        struct Entry<'a> {
+            id: &'a str,
+            title: &'a str,
+            grants: &'a str,
+            experts: Vec<String>,
+        }
+        let rules: Vec<Rule<'_>> = escalation
+            .iter()
+            .map(|r| Rule {
+                name: &r.name,
+                when: &r.when_text,
+                after: &r.after_text,
+                notify: &r.notify,
+                contacts: &r.contacts,
+            })
+            .collect();
+        let mut out = Vec::new();
+        let mut entries = Vec::new();
+        for p in catalogue.all() {
+            let experts = catalogue.experts_of(p);
+            let mut ctx = tera::Context::new();
+            ctx.insert("p", p);
+            ctx.insert("checklist", &crate::playbooks::checklist(p));
+            ctx.insert("experts", &experts);
+            ctx.insert("escalations", &rules);
+            ctx.insert("home", &site.reports);
+            out.push((
+                format!("{}.html", p.id),
+                Templates::render(&self.html, PLAYBOOK_HTML_TEMPLATE, &ctx)?,
+            ));
+            out.push((
+                format!("{}.md", p.id),
+                Templates::render(&self.markdown, PLAYBOOK_MARKDOWN_TEMPLATE, &ctx)?,
+            ));
+            entries.push(Entry {
+                id: &p.id,
+                title: &p.title,
+                grants: &p.grants,
+                experts,
+            });
+        }
+        let mut ctx = tera::Context::new();
+        ctx.insert("playbooks", &entries);
+        ctx.insert("home", &site.reports);
+        out.push((
+            "index.html".into(),
+            Templates::render(&self.html, PLAYBOOKS_HTML_TEMPLATE, &ctx)?,
+        ));
+        out.push((
+            "index.md".into(),
+            Templates::render(&self.markdown, PLAYBOOKS_MARKDOWN_TEMPLATE, &ctx)?,
+        ));
+        Ok(out)
     }
 
     /// Renders `index.html` from the latest report of every campaign.
@@ -347,7 +472,8 @@ fn template_error(name: &str, e: &tera::Error) -> Error {
 
 /// Filters available in every template:
 /// `date` (RFC 3339 instant → `YYYY-MM-DD`), `signed` (3 → `+3`, -3 → `−3`),
-/// `url` (an http(s) link made safe for Markdown and HTML, or empty).
+/// `url` (an http(s) link made safe for Markdown and HTML, or empty), `fence(indent=N)`
+/// (text as a fenced Markdown code block).
 fn register_filters(tera: &mut Tera) {
     tera.register_filter("date", |v: &str, _: Kwargs, _: &State| {
         DateTime::parse_from_rfc3339(v)
@@ -358,6 +484,28 @@ fn register_filters(tera: &mut Tera) {
     tera.register_filter("url", |v: &str, _: Kwargs, _: &State| {
         Value::from(safe_url(v).unwrap_or_default()).mark_safe()
     });
+    tera.register_filter("fence", |v: &str, kwargs: Kwargs, _: &State| {
+        let indent = kwargs.get::<i64>("indent").ok().flatten().unwrap_or(0);
+        Value::from(fence(v, usize::try_from(indent).unwrap_or(0).min(12))).mark_safe()
+    });
+}
+
+/// Text as a fenced Markdown code block, its fence longer than any run of backticks inside
+/// (so nothing in it can end the block early), every line indented by `indent` spaces (a
+/// block inside a list item).
+pub fn fence(code: &str, indent: usize) -> String {
+    let longest = code.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let ticks = "`".repeat(longest.max(2) + 1);
+    let pad = " ".repeat(indent);
+    let mut out = format!("{pad}{ticks}\n");
+    for line in code.lines() {
+        out.push_str(&pad);
+        out.push_str(&line.replace('\r', ""));
+        out.push('\n');
+    }
+    out.push_str(&pad);
+    out.push_str(&ticks);
+    out
 }
 
 /// `+3`, `−3` (with a minus sign), `0`.
@@ -504,6 +652,7 @@ pub(crate) mod tests {
                     push_protection_bypassed_by: None,
                     push_protection_bypassed_at: None,
                     owner: Default::default(),
+                    playbook: String::new(),
                 });
             }
         }
@@ -801,6 +950,7 @@ mod proptests {
                         push_protection_bypassed_by: None,
                         push_protection_bypassed_at: None,
                         owner: Default::default(),
+                        playbook: String::new(),
                     }
                 })
                 .collect();

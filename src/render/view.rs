@@ -6,6 +6,7 @@
 
 use crate::metrics::{AtRiskAlert, Details, Reason, Status, StatusReason, Totals};
 use crate::ownership::OwnerSource;
+use crate::playbooks::Catalogue;
 use crate::summary::Summary;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -64,8 +65,13 @@ impl Site {
     /// host, no user information), else the alert's page built from the origin; without a
     /// known origin, any https link without user information.
     pub fn alert_url(&self, a: &AtRiskAlert) -> Option<String> {
-        let sent = url::Url::parse(&a.html_url)
-            .ok()
+        self.alert_link(&a.repo, a.number, Some(&a.html_url))
+    }
+
+    /// [`Site::alert_url`] from an alert's repository, number and `html_url` as GitHub sent it.
+    pub fn alert_link(&self, repo: &str, number: u64, html_url: Option<&str>) -> Option<String> {
+        let sent = html_url
+            .and_then(|h| url::Url::parse(h).ok())
             .filter(|u| u.username().is_empty() && u.password().is_none());
         let trusted = match (&sent, self.web.as_deref()) {
             (Some(u), Some(web)) => u.origin().ascii_serialization() == web,
@@ -73,13 +79,15 @@ impl Site {
             (None, _) => false,
         };
         if trusted {
-            return crate::render::safe_url(&a.html_url);
+            return html_url.and_then(crate::render::safe_url);
         }
         let web = self.web.as_deref()?;
-        crate::render::safe_url(&format!(
-            "{web}/{}/security/secret-scanning/{}",
-            a.repo, a.number
-        ))
+        crate::render::safe_url(&format!("{web}/{repo}/security/secret-scanning/{number}"))
+    }
+
+    /// A playbook's page as published (`OUT/playbooks/<id>.html`).
+    pub fn playbook_url(&self, id: &str) -> Option<String> {
+        Some(format!("{}playbooks/{id}.html", self.reports.as_deref()?))
     }
 
     /// A campaign's full HTML report as published.
@@ -202,11 +210,71 @@ pub struct AtRiskView {
     pub owner_name: Option<String>,
     /// Where the owner was found, in words (`committer`, `CODEOWNERS`), unless the assignee.
     pub owner_via: Option<&'static str>,
+    /// The alert's remediation playbook, when looked up.
+    pub playbook: Option<PlaybookRef>,
+    /// Subject-matter experts for its secret type (`experts` of the configuration).
+    pub experts: Vec<String>,
+}
+
+/// A link to a remediation playbook (SPEC §12).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlaybookRef {
+    /// `aws`.
+    pub id: String,
+    /// `AWS access keys`.
+    pub title: String,
+    /// The page from a campaign's report folder: `../../playbooks/aws.html`.
+    pub page: String,
+    /// The Markdown page from a campaign's report folder: `../../playbooks/aws.md`.
+    pub page_md: String,
+    /// The page as published, when `output.report_url` is set.
+    pub published: Option<String>,
+    /// A link that works anywhere (email, chat): the published page, else the provider's
+    /// documentation.
+    pub url: Option<String>,
+}
+
+impl PlaybookRef {
+    /// The reference to a playbook from a campaign report.
+    pub fn new(p: &crate::playbooks::Playbook, site: &Site) -> PlaybookRef {
+        let published = site.playbook_url(&p.id);
+        PlaybookRef {
+            id: p.id.clone(),
+            title: p.title.clone(),
+            page: format!("../../playbooks/{}.html", p.id),
+            page_md: format!("../../playbooks/{}.md", p.id),
+            url: published
+                .clone()
+                .or_else(|| p.docs.first().map(|d| d.url.clone())),
+            published,
+        }
+    }
+}
+
+/// A playbook a campaign's open alerts need, with how many.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlaybookUse {
+    /// The playbook.
+    pub playbook: PlaybookRef,
+    /// Open alerts that need it.
+    pub open: u64,
+    /// Its subject-matter experts.
+    pub experts: Vec<String>,
 }
 
 impl AtRiskView {
-    fn new(a: &AtRiskAlert, site: &Site) -> AtRiskView {
+    fn new(a: &AtRiskAlert, site: &Site, playbooks: Option<&Catalogue>) -> AtRiskView {
+        let playbook = playbooks
+            .zip(a.playbook.as_deref())
+            .and_then(|(c, id)| c.get(id));
         AtRiskView {
+            playbook: playbook.map(|p| PlaybookRef::new(p, site)),
+            experts: match (playbooks, playbook) {
+                (Some(c), Some(p)) => c
+                    .experts(&a.secret_type, a.provider.as_deref(), &p.id)
+                    .to_vec(),
+                _ => Vec::new(),
+            },
             repo: a.repo.clone(),
             number: a.number,
             url: site.alert_url(a),
@@ -240,6 +308,35 @@ impl AtRiskView {
             (None, _, None) => "no owner, unassigned".into(),
         }
     }
+}
+
+/// The playbooks a campaign's open alerts need, most alerts first.
+fn playbook_uses(
+    summary: &Summary,
+    playbooks: Option<&Catalogue>,
+    site: &Site,
+) -> Vec<PlaybookUse> {
+    let Some(c) = playbooks else {
+        return Vec::new();
+    };
+    let mut uses: Vec<PlaybookUse> = summary
+        .open_by_playbook
+        .iter()
+        .filter_map(|(id, n)| {
+            let p = c.get(id)?;
+            Some(PlaybookUse {
+                playbook: PlaybookRef::new(p, site),
+                open: *n,
+                experts: c.experts_of(p),
+            })
+        })
+        .collect();
+    uses.sort_by(|a, b| {
+        b.open
+            .cmp(&a.open)
+            .then_with(|| a.playbook.title.cmp(&b.playbook.title))
+    });
+    uses
 }
 
 /// An owner as reports show it: `@login` for a user, `org/team` for a team.
@@ -375,6 +472,8 @@ pub struct ReportView {
     pub has_reconstructed: bool,
     /// Owners of open alerts, most at risk first.
     pub owners: Vec<OwnerView>,
+    /// The playbooks the open alerts need, most alerts first.
+    pub playbooks: Vec<PlaybookUse>,
     /// Open alerts whose owner could not be looked up, and why.
     pub owners_unknown: Vec<Count>,
     /// How many entries long lists show.
@@ -400,6 +499,8 @@ pub struct ViewInputs {
     pub details: Details,
     /// Where links point.
     pub site: Site,
+    /// The remediation playbooks, for links from alerts.
+    pub playbooks: Option<std::sync::Arc<Catalogue>>,
 }
 
 impl ReportView {
@@ -411,7 +512,9 @@ impl ReportView {
             mut notes,
             details,
             site,
+            playbooks,
         } = inputs;
+        let playbooks = playbooks.as_deref();
         let f = &summary.forecast;
         let status = f.status;
         let names = &details.secret_type_names;
@@ -446,7 +549,9 @@ impl ReportView {
         let fixed_this_week = fixed_of(&summary.resolved_this_week_by_resolution);
         let (at_risk, at_risk_complete) = match &details.at_risk {
             Some(all) => (
-                all.iter().map(|a| AtRiskView::new(a, &site)).collect(),
+                all.iter()
+                    .map(|a| AtRiskView::new(a, &site, playbooks))
+                    .collect(),
                 true,
             ),
             None => (
@@ -454,7 +559,7 @@ impl ReportView {
                     .at_risk
                     .top
                     .iter()
-                    .map(|a| AtRiskView::new(a, &site))
+                    .map(|a| AtRiskView::new(a, &site, playbooks))
                     .collect(),
                 summary.at_risk.top.len() as u64 >= summary.at_risk.count,
             ),
@@ -511,6 +616,7 @@ impl ReportView {
                 .points
                 .iter()
                 .any(|p| p.source == crate::history::Source::Reconstructed),
+            playbooks: playbook_uses(summary, playbooks, &site),
             owners: summary
                 .owners
                 .list

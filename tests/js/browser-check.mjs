@@ -24,9 +24,15 @@ if (!existsSync(executablePath)) {
 }
 mkdirSync(shotsDir, { recursive: true });
 
-// every index.html, the organization overview, and the latest report.html of each campaign
+// every index.html, the organization overview, the playbooks, and the latest report.html of
+// each campaign
 const pages = [join(reportsDir, "index.html")];
 if (existsSync(join(reportsDir, "overview", "report.html"))) pages.push(join(reportsDir, "overview", "report.html"));
+// the remediation playbooks: their index and every page
+const playbooks = join(reportsDir, "playbooks");
+if (existsSync(playbooks)) {
+  for (const f of readdirSync(playbooks).filter((f) => f.endsWith(".html")).sort()) pages.push(join(playbooks, f));
+}
 for (const id of readdirSync(reportsDir)) {
   const dir = join(reportsDir, id);
   if (!statSync(dir).isDirectory()) continue;
@@ -61,6 +67,21 @@ if (existsSync(eml)) {
   emailCampaigns = (mail.text.match(/^== .* ==$/gm) || []).length;
 }
 
+// the escalation email, when the run escalated anything
+const escalationEml = join(reportsDir, "outbox", "escalation-email.eml");
+if (existsSync(escalationEml)) {
+  const mail = await simpleParser(readFileSync(escalationEml));
+  const dir = join(shotsDir, "email");
+  mkdirSync(dir, { recursive: true });
+  const bytes = Buffer.byteLength(mail.html || "");
+  console.log(`escalation email: subject "${mail.subject}", HTML part ${bytes} bytes`);
+  if (!mail.html || !mail.text) failures.push("escalation email: needs an HTML and a text part");
+  if (bytes > 100 * 1024) failures.push(`escalation email: HTML part is ${bytes} bytes`);
+  const file = join(dir, "escalation.html");
+  writeFileSync(file, mail.html || "");
+  pages.push(file);
+}
+
 const browser = await chromium.launch({
   executablePath,
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
@@ -73,7 +94,7 @@ for (const width of [1280, 400]) {
   const requests = [];
   page.on("request", (r) => { if (!r.url().startsWith("file://")) requests.push(r.url()); });
   for (const file of pages) {
-    const name = file === emailPage ? "email" : relative(reportsDir, file).replaceAll("/", "_").replace(/\.html$/, "");
+    const name = file === emailPage ? "email" : file.endsWith("escalation.html") ? "escalation-email" : relative(reportsDir, file).replaceAll("/", "_").replace(/\.html$/, "");
     await page.goto("file://" + resolve(file), { waitUntil: "load" });
     const result = await page.evaluate(() => {
       // elements whose content is wider than their box: sideways scrolling or clipped text
