@@ -303,3 +303,72 @@ fn a_rule_naming_a_missing_channel_is_refused_at_load() {
     );
     assert!(gh.seen().is_empty(), "nothing is fetched with a bad config");
 }
+
+#[test]
+fn a_daily_escalation_run_without_rules_has_nothing_to_do() {
+    let gh = FakeGitHub::start("acme", scenario());
+    let w = Workdir::new(&config(&gh.url));
+    let out = w.run(&[
+        "run",
+        "-c",
+        "config.yaml",
+        "--only",
+        "escalate",
+        "--as-of",
+        T1,
+    ]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(stdout.contains("no escalation due"), "{stdout}");
+    assert!(stderr.contains("has no escalation rules"), "{stderr}");
+    assert!(gh.seen().is_empty(), "nothing to fetch");
+}
+
+#[test]
+fn check_validates_the_playbooks_folder() {
+    let gh = FakeGitHub::start("acme", scenario());
+    let w = Workdir::new(&(escalating_config(&gh.url) + "playbooks_dir: my-playbooks\n"));
+    let dir = w.path().join("my-playbooks");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(
+        dir.join("mailchimp.yaml"),
+        "title: Mailchimp API keys\nproviders: [mailchimp]\ngrants: Mail as us.\nrevoke:\n  - Disable the key.\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("notes.txt"), "to do").unwrap();
+    let check = || {
+        w.command(&["check", "-c", "config.yaml"])
+            .env("HOOK_SECOPS", "https://hooks.slack.com/services/T0/B0/x")
+            .env("HOOK_LEADERSHIP", "https://example.webhook.office.com/x")
+            .output()
+            .unwrap()
+    };
+    let out = check();
+    let (stdout, stderr) = text(&out);
+    assert!(
+        stdout.contains("playbooks: valid; 11 playbooks, 1 from my-playbooks"),
+        "{stdout}\n{stderr}"
+    );
+    assert!(
+        stdout.contains("my-playbooks/notes.txt is not a .yaml file"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("escalation: 2 rules, each naming configured channels"),
+        "{stdout}"
+    );
+
+    std::fs::write(
+        dir.join("mailchimp.yaml"),
+        "title: Mailchimp API keys\ngrants: Mail as us.\nrevok:\n  - Disable the key.\n",
+    )
+    .unwrap();
+    let out = check();
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("playbooks: NO: my-playbooks/mailchimp.yaml:3:1: unknown field `revok`"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("did you mean `revoke`?"), "{stdout}");
+}

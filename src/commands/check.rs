@@ -197,7 +197,10 @@ async fn access(report: &mut CheckReport, gh: &GitHub, config: &config::Config) 
 /// demo organization, writing nothing. Returns how many reports were rendered.
 pub fn render_samples(templates: &Templates) -> Result<usize> {
     let config = config::parse(Path::new("<built-in demo config>"), sample::CONFIG)?;
-    let alerts = sample::alerts();
+    let catalogue =
+        std::sync::Arc::new(crate::playbooks::Catalogue::load(None)?.with_experts(&config.experts));
+    let mut alerts = sample::alerts();
+    catalogue.annotate(&mut alerts);
     let as_of = sample::as_of();
     let site = Site::new(
         &config.github.org,
@@ -221,6 +224,7 @@ pub fn render_samples(templates: &Templates) -> Result<usize> {
                 notes: r.notes.clone(),
                 details,
                 site: site.clone(),
+                playbooks: Some(catalogue.clone()),
                 ..ViewInputs::default()
             },
         );
@@ -242,6 +246,18 @@ pub fn render_samples(templates: &Templates) -> Result<usize> {
     templates.index(&entries)?;
     let digest = deliver::Digest::new(as_of.date_naive(), reports, config.output.report_url);
     deliver::email::parts(&digest, templates)?;
+    templates.playbook_pages(&catalogue, &config.escalation, &site)?;
+    let due = crate::escalation::due(
+        &config.escalation,
+        &alerts,
+        as_of,
+        &crate::escalation::Records::default(),
+    );
+    for alarm in
+        crate::escalation::alarms(&due, &config.github.org, as_of, &catalogue, &site).values()
+    {
+        templates.escalation_email(alarm, crate::escalation::SHOWN)?;
+    }
     if entries.is_empty() {
         return Err(Error::Usage("the demo organization has no campaign".into()));
     }

@@ -1,7 +1,7 @@
 //! `campaign-pulse run`: fetch, snapshot, render, deliver.
 
 use super::job::{Job, Outcome, OverviewInputs, digest, resolve_campaigns, site};
-use crate::error::{self, Error, Result};
+use crate::error::{self, Result};
 use crate::history::HistoryLock;
 use crate::playbooks::Catalogue;
 use crate::render::Templates;
@@ -57,10 +57,17 @@ pub async fn run(opts: &RunOptions) -> Result<Outcome> {
     }
     .filter(|c| !c.is_empty());
     if opts.only == Some(Only::Escalate) && config.escalation.is_empty() {
-        return Err(Error::Usage(format!(
-            "--only escalate: {} has no escalation rules; add some under `escalation:` (see docs/playbooks.md)",
+        // a daily schedule copied before any rule was written: nothing to do, not a failure
+        tracing::warn!(
+            "--only escalate: {} has no escalation rules, so there is nothing to send (see docs/playbooks.md)",
             opts.config.display()
-        )));
+        );
+        return Ok(Outcome {
+            reports: Vec::new(),
+            delivery: deliver::DeliveryReport::default(),
+            exit_code: error::EXIT_OK,
+            escalations_due: 0,
+        });
     }
     let escalate = opts.only != Some(Only::Report) && !config.escalation.is_empty();
     let weekly = opts.only != Some(Only::Escalate);
