@@ -6,6 +6,7 @@ mod common;
 
 use common::servers::ChatServer;
 use common::{A, FakeGitHub, T1, Workdir, config, scenario, text};
+use mail_parser::MimeHeaders;
 use std::process::Output;
 
 /// The scenario's configuration with two channels and two rules:
@@ -371,4 +372,74 @@ fn check_validates_the_playbooks_folder() {
         "{stdout}"
     );
     assert!(stdout.contains("did you mean `revoke`?"), "{stdout}");
+}
+
+#[test]
+fn an_escalation_email_reaches_a_real_smtp_server() {
+    let gh = FakeGitHub::start("acme", scenario());
+    let smtp = common::servers::SmtpServer::start(false);
+    let cfg = config(&gh.url).replace(
+        "output:\n  dir: out\n",
+        "output:\n  dir: out\n  report_url: https://reports.acme.example/pulse/\n",
+    ) + r#"delivery:
+  email:
+    smtp_url_env: TEST_SMTP_URL
+    from: "Acme Security <security@acme.example>"
+    to: [ciso@acme.example]
+escalation:
+  - name: public
+    when: "validity:active publicly-leaked"
+    after: 24h
+    notify: [email]
+    contacts: ["@acme/incident-response"]
+"#;
+    let w = Workdir::new(&cfg);
+    let out = w
+        .command(&[
+            "run",
+            "-c",
+            "config.yaml",
+            "--only",
+            "escalate",
+            "--as-of",
+            T1,
+        ])
+        .env("TEST_SMTP_URL", smtp.url())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let mails = smtp.mails();
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].to, ["ciso@acme.example"]);
+    let data = String::from_utf8_lossy(&mails[0].data).into_owned();
+    let msg = mail_parser::MessageParser::default()
+        .parse(&mails[0].data)
+        .expect("a MIME message");
+    assert_eq!(
+        msg.subject(),
+        Some("Escalation: 1 leaked secret in acme needs action now")
+    );
+    assert_eq!(
+        msg.parts[0]
+            .content_type()
+            .map(|c| (c.ctype(), c.subtype())),
+        Some(("multipart", Some("alternative")))
+    );
+    let plain = msg.body_text(0).expect("a text part").replace("\r\n", "\n");
+    let html = msg.body_html(0).expect("an HTML part");
+    for expected in [
+        "* acme/web #1: Azure Storage Account Access Key, exposed 83 days, still valid,\n  PUBLICLY LEAKED; owner not known",
+        "Rule \"public\" (open 24h or more); contacts @acme/incident-response",
+        "How to fix (Azure keys and application secrets):\n  https://reports.acme.example/pulse/playbooks/azure.html",
+    ] {
+        assert!(
+            plain.contains(expected),
+            "{expected:?} missing from {plain}"
+        );
+    }
+    assert!(
+        html.contains("<a href=\"https://reports.acme.example/pulse/playbooks/azure.html\">how to fix: Azure keys and application secrets</a>"),
+        "{html}"
+    );
+    assert!(!data.contains("CANARY"), "no secret, no comment: {data}");
 }
