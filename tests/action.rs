@@ -402,7 +402,10 @@ fn the_crate_package_holds_everything_the_binary_embeds() {
             }
         }
     }
-    assert!(embedded.len() >= 20, "the scan finds the templates and playbooks: {embedded:?}");
+    assert!(
+        embedded.len() >= 20,
+        "the scan finds the templates and playbooks: {embedded:?}"
+    );
     for file in &embedded {
         assert!(
             files.contains(&file.as_str()),
