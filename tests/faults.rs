@@ -39,13 +39,16 @@ fn server_errors_are_retried_with_backoff() {
     let started = Instant::now();
     let (code, _, stderr) = run(&w);
     assert_eq!(code, Some(0), "{stderr}");
-    assert!(started.elapsed().as_secs() >= 3, "waited 1 s then 2 s");
+    // the listings run at once, so the two faults may hit two of them (each waits 1 s) or
+    // one of them twice (1 s, then 2 s)
+    assert!(started.elapsed().as_secs() >= 1, "waited before retrying");
     assert!(
         stderr.contains("GitHub answered 502 Bad Gateway; retrying in 1 s"),
         "{stderr}"
     );
     assert!(
-        stderr.contains("GitHub answered 503 Service Unavailable; retrying in 2 s"),
+        stderr.contains("GitHub answered 503 Service Unavailable; retrying in 1 s")
+            || stderr.contains("GitHub answered 503 Service Unavailable; retrying in 2 s"),
         "{stderr}"
     );
     assert_eq!(
@@ -57,7 +60,8 @@ fn server_errors_are_retried_with_backoff() {
 #[test]
 fn persistent_server_errors_fail_the_run_cleanly() {
     let gh = FakeGitHub::start("acme", scenario());
-    gh.fail_with(vec![Fault::new(503, "{\"message\": \"Unavailable\"}"); 5]);
+    // four listings run at once (default and generic, open and resolved), five attempts each
+    gh.fail_with(vec![Fault::new(503, "{\"message\": \"Unavailable\"}"); 20]);
     let w = Workdir::new(&config(&gh.url));
     let (code, _, stderr) = run(&w);
     assert_eq!(code, Some(1), "{stderr}");
@@ -65,7 +69,11 @@ fn persistent_server_errors_fail_the_run_cleanly() {
         stderr.contains("GitHub kept failing (503 Unavailable) after retries; run again later"),
         "{stderr}"
     );
-    assert_eq!(gh.alert_requests().len(), 5, "bounded: five attempts");
+    let attempts = gh.alert_requests().len();
+    assert!(
+        (5..=20).contains(&attempts),
+        "bounded: five attempts a listing, {attempts} made"
+    );
     assert!(
         !w.path().join("state/history.jsonl").exists(),
         "a failed run writes no snapshot"
@@ -232,7 +240,15 @@ fn credentials_and_disabled_secret_scanning_are_plain_sentences() {
         assert_eq!(code, Some(1), "{stderr}");
         assert!(stderr.contains(expected), "{expected}\n{stderr}");
         assert!(!stderr.contains("panicked"));
-        assert_eq!(gh.alert_requests().len(), 1, "not retried");
+        // the listings run at once; the refused one is not asked again
+        let asked: Vec<String> = gh
+            .alert_requests()
+            .iter()
+            .map(|r| r.raw_query.clone())
+            .collect();
+        let distinct: std::collections::HashSet<&String> = asked.iter().collect();
+        assert_eq!(distinct.len(), asked.len(), "not retried: {asked:?}");
+        assert!(asked.len() <= 4, "{asked:?}");
     }
 }
 

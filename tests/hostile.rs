@@ -86,7 +86,9 @@ fn a_huge_answer_is_refused_without_reading_it_all() {
     assert_eq!(code, Some(1), "{stderr}");
     assert!(stderr.contains("larger than 16 MB"), "{stderr}");
     assert!(took < Duration::from_secs(15), "took {took:?}");
-    assert_eq!(gh.count("/secret-scanning/alerts"), 1, "not retried");
+    // the four listings run at once: each asks once, none retries
+    let asked = gh.count("/secret-scanning/alerts");
+    assert!((1..=4).contains(&asked), "not retried: {asked} requests");
 }
 
 #[test]
@@ -108,7 +110,9 @@ fn a_next_link_back_to_a_page_already_read_is_refused() {
         stderr.contains("next-page link leads back to a page already read"),
         "{stderr}"
     );
-    assert_eq!(gh.count("/secret-scanning/alerts"), 2);
+    // refused at the second request of a listing; the four listings run at once
+    let asked = gh.count("/secret-scanning/alerts");
+    assert!((2..=8).contains(&asked), "{asked} requests");
     assert!(!w.path().join("state/history.jsonl").exists());
 }
 
@@ -572,4 +576,71 @@ fn the_index_trusts_no_campaign_id_read_from_disk() {
     let index = w.read("out/index.html");
     assert!(!index.contains("javascript:"), "{index}");
     assert!(index.contains("href=\"all/2026-11-23/report.html\""));
+}
+
+#[test]
+fn listings_run_at_once_and_a_rate_limit_holds_them_all_back() {
+    use std::sync::atomic::{AtomicBool, AtomicUsize};
+    use std::sync::{Arc, Mutex};
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let most = Arc::new(AtomicUsize::new(0));
+    let limited = Arc::new(AtomicBool::new(false));
+    let limited_at: Arc<Mutex<Option<Instant>>> = Arc::default();
+    let second_pages: Arc<Mutex<Vec<Instant>>> = Arc::default();
+    let (i, m, l, at, pages) = (
+        in_flight.clone(),
+        most.clone(),
+        limited.clone(),
+        limited_at.clone(),
+        second_pages.clone(),
+    );
+    let page = one_alert();
+    let gh = RawHttp::start(move |r, _| {
+        if r.target.starts_with("/rate_limit") {
+            return rate_limit(4990);
+        }
+        if r.target.contains("after=p2") {
+            pages.lock().unwrap().push(Instant::now());
+            return Answer::json("[]");
+        }
+        // the first listing to ask meets a secondary rate limit: wait 2 s
+        if !l.swap(true, Ordering::SeqCst) {
+            *at.lock().unwrap() = Some(Instant::now());
+            return Answer::Ok {
+                status: 403,
+                headers: vec![("retry-after".into(), "2".into())],
+                body: r#"{"message": "You have exceeded a secondary rate limit."}"#.into(),
+            };
+        }
+        let now = i.fetch_add(1, Ordering::SeqCst) + 1;
+        m.fetch_max(now, Ordering::SeqCst);
+        std::thread::sleep(Duration::from_millis(500));
+        i.fetch_sub(1, Ordering::SeqCst);
+        Answer::json(page.clone())
+            .with_header("link", format!("<{}&after=p2>; rel=\"next\"", r.target))
+    });
+    let cfg = github_config(&gh.url).replace(
+        "generic_secret_types: []",
+        "generic_secret_types: [password]\n  max_wait: 10s",
+    );
+    let w = Workdir::new(&cfg);
+    let (code, _, stderr, _) = run(&w, &["run", "-c", "config.yaml", "--as-of", T1]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let most = most.load(Ordering::SeqCst);
+    assert!(
+        (3..=4).contains(&most),
+        "{most} first pages in flight at once"
+    );
+    // default and generic, open and resolved: four listings, two pages each
+    let pages = second_pages.lock().unwrap().clone();
+    assert_eq!(pages.len(), 4, "{stderr}");
+    let limited_at = limited_at.lock().unwrap().unwrap();
+    for p in pages {
+        assert!(
+            p.duration_since(limited_at) >= Duration::from_millis(1900),
+            "a page was asked {:?} after the rate limit, before its 2 s were over",
+            p.duration_since(limited_at)
+        );
+    }
+    assert!(stderr.contains("waiting 2 s"), "{stderr}");
 }

@@ -83,6 +83,8 @@ pub struct GitHub {
     /// Requests the rate limit allows this run (read before fetching); pages beyond it are
     /// refused rather than spent.
     budget: AtomicU64,
+    /// A rate limit met by one request holds back the others made at the same time.
+    pause: super::retry::Pause,
 }
 
 impl std::fmt::Debug for GitHub {
@@ -308,6 +310,7 @@ impl GitHub {
                 attempts: super::retry::ATTEMPTS,
             },
             budget: AtomicU64::new(DEFAULT_BUDGET),
+            pause: Default::default(),
         }
     }
 
@@ -354,12 +357,15 @@ impl GitHub {
         match since {
             None => self.paginate(&query(None, "created"), None, progress).await,
             Some(since) => {
-                let mut open = self
-                    .paginate(&query(Some("open"), "created"), None, progress)
-                    .await?;
-                let resolved = self
-                    .paginate(&query(Some("resolved"), "updated"), Some(since), progress)
-                    .await?;
+                // the two listings do not depend on each other: both at once
+                let (open_q, resolved_q) = (
+                    query(Some("open"), "created"),
+                    query(Some("resolved"), "updated"),
+                );
+                let (mut open, resolved) = tokio::try_join!(
+                    self.paginate(&open_q, None, progress),
+                    self.paginate(&resolved_q, Some(since), progress),
+                )?;
                 open.extend(resolved);
                 Ok(open)
             }
@@ -653,7 +659,7 @@ impl GitHub {
 
     /// One GET with the retry policy of [`super::retry::get`].
     async fn get_raw(&self, path: &str) -> std::result::Result<Reply, ApiError> {
-        super::retry::get(&self.octo, path, self.policy, &self.requests).await
+        super::retry::get(&self.octo, path, self.policy, &self.requests, &self.pause).await
     }
 
     /// Turns a failed request into a sentence that says what to fix.

@@ -110,15 +110,7 @@ pub async fn fetch_since(
         .len() as u64;
     gh.ensure_budget(passes * listings + records).await?;
     let progress = client::Progress::new();
-    let mut alerts = gh.list_alerts(None, since, &progress).await?;
-    let generic = &config.github.generic_secret_types;
-    if !generic.is_empty() {
-        let mut more = gh.list_alerts(Some(generic), since, &progress).await?;
-        for a in &mut more {
-            a.generic = true;
-        }
-        alerts.extend(more);
-    }
+    let alerts = list_default_and_generic(config, gh, since, &progress).await?;
     progress.finish();
     let alerts = dedup(alerts);
     tracing::info!(
@@ -146,6 +138,31 @@ pub async fn fetch_since(
     Ok(fetched)
 }
 
+/// The default and the generic results at once (each open and resolved at once: at most four
+/// listings in flight), generic alerts marked.
+async fn list_default_and_generic(
+    config: &Config,
+    gh: &client::GitHub,
+    since: Option<DateTime<Utc>>,
+    progress: &client::Progress,
+) -> Result<Vec<Alert>> {
+    let generic = &config.github.generic_secret_types;
+    let generic_listing = async {
+        if generic.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut more = gh.list_alerts(Some(generic), since, progress).await?;
+        for a in &mut more {
+            a.generic = true;
+        }
+        Ok(more)
+    };
+    let (mut alerts, more) =
+        tokio::try_join!(gh.list_alerts(None, since, progress), generic_listing)?;
+    alerts.extend(more);
+    Ok(alerts)
+}
+
 /// Fetches only the organization's open alerts (default and generic): what `preview` needs.
 pub async fn fetch_open(
     config: &Config,
@@ -157,16 +174,7 @@ pub async fn fetch_open(
         .await?;
     let progress = client::Progress::new();
     // resolved alerts changed since now: one page, empty
-    let mut alerts = gh.list_alerts(None, Some(as_of), &progress).await?;
-    if !generic.is_empty() {
-        let mut more = gh
-            .list_alerts(Some(generic), Some(as_of), &progress)
-            .await?;
-        for a in &mut more {
-            a.generic = true;
-        }
-        alerts.extend(more);
-    }
+    let alerts = list_default_and_generic(config, gh, Some(as_of), &progress).await?;
     progress.finish();
     Ok(dedup(alerts))
 }
@@ -183,9 +191,11 @@ fn dedup(alerts: Vec<Alert>) -> Vec<Alert> {
 /// Reads alerts from a JSON file holding an array of alert objects as the API returns them.
 /// An alert is generic when its type is in `generic_secret_types`.
 pub fn load_fixture(path: &Path, config: &Config) -> Result<Fetched> {
-    let text = std::fs::read_to_string(path)
+    // parsed as it is read: memory holds the alerts, not the file's text as well
+    let file = std::fs::File::open(path)
         .map_err(|e| Error::Usage(format!("cannot read fixture {}: {e}", path.display())))?;
-    let mut alerts: Vec<Alert> = serde_json::from_str(&text).map_err(|e| {
+    let reader = std::io::BufReader::with_capacity(1 << 16, file);
+    let mut alerts: Vec<Alert> = serde_json::from_reader(reader).map_err(|e| {
         Error::Usage(format!(
             "fixture {} is not a JSON array of secret-scanning alerts: {e}",
             path.display()

@@ -11,6 +11,30 @@ use octocrab::Octocrab;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+/// A pause shared by requests made at once: a rate limit one of them meets holds back every
+/// other, so concurrent listings slow down together instead of each running into the limit.
+#[derive(Debug, Default)]
+pub struct Pause(std::sync::Mutex<Option<tokio::time::Instant>>);
+
+impl Pause {
+    /// Waits until the pause, if any, is over.
+    pub async fn wait(&self) {
+        let until = *self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(until) = until {
+            tokio::time::sleep_until(until).await;
+        }
+    }
+
+    /// Holds every request back for `d` from now (a longer pause already set stays).
+    pub fn hold(&self, d: Duration) {
+        let until = tokio::time::Instant::now() + d;
+        let mut current = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if current.is_none_or(|c| c < until) {
+            *current = Some(until);
+        }
+    }
+}
+
 /// A response read in full.
 pub struct Reply {
     /// Its headers.
@@ -168,17 +192,20 @@ async fn attempt(octo: &Octocrab, path: &str, deadline: Duration) -> Attempt {
 /// One GET with the retry policy of this tool: transport errors, timeouts, answers that break
 /// off and 5xx are retried with exponential backoff (1, 2, 4, 8 s); rate limits (429, or 403
 /// with `retry-after` or no requests left) are waited out when the wait is within
-/// `max_wait`, and fail with the time to retry otherwise. `sent` counts every attempt.
+/// `max_wait`, and fail with the time to retry otherwise; the wait is set on `pause`, which
+/// every concurrent request honours. `sent` counts every attempt.
 pub async fn get(
     octo: &Octocrab,
     path: &str,
     policy: Policy,
     sent: &AtomicU64,
+    pause: &Pause,
 ) -> Result<Reply, ApiError> {
     let mut backoff = RETRY_BACKOFF;
     let attempts = policy.attempts.max(1);
     for n in 1..=attempts {
         let last = n == attempts;
+        pause.wait().await;
         sent.fetch_add(1, Ordering::Relaxed);
         let (status, headers, body, parts) = match attempt(octo, path, policy.deadline).await {
             Attempt::Answer {
@@ -240,7 +267,7 @@ pub async fn get(
                     "GitHub rate limit ({status}): waiting {wait} s (github.max_wait allows {})",
                     humantime::format_duration(policy.max_wait)
                 );
-                tokio::time::sleep(Duration::from_secs(wait)).await;
+                pause.hold(Duration::from_secs(wait));
                 continue;
             }
         } else if status.is_server_error() && !last {
