@@ -239,6 +239,10 @@ pub struct RunArgs {
     /// report (a daily schedule); `report` writes and sends the weekly reports, no escalation.
     #[arg(long, value_enum, value_name = "PART")]
     pub only: Option<OnlyPart>,
+    /// Read every alert the campaigns need from GitHub, not only what changed since the last
+    /// run (the alert store beside the history is rebuilt).
+    #[arg(long, conflicts_with = "source")]
+    pub full: bool,
 }
 
 /// A part of `run` (`--only`).

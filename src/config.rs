@@ -93,6 +93,9 @@ pub struct GithubConfig {
     pub max_wait: std::time::Duration,
     /// The whole answer to one request must arrive within this (`github.timeout`, default 60 s).
     pub timeout: std::time::Duration,
+    /// How old the alert store's last full read may be before a run reads every alert again
+    /// (`github.full_refresh`, default 28 days); zero turns the store off (SPEC §14).
+    pub full_refresh: chrono::Duration,
 }
 
 /// GitHub App authentication settings.
@@ -327,6 +330,8 @@ struct RawGithub {
     max_wait: Option<Spanned<String>>,
     #[serde(default)]
     timeout: Option<Spanned<String>>,
+    #[serde(default)]
+    full_refresh: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -442,6 +447,7 @@ fn validate(path: &Path, at: &Locator<'_>, raw: RawConfig) -> Result<Config> {
 
     let max_wait = duration(at, raw.github.max_wait.as_ref(), "max_wait", 15 * 60)?;
     let timeout = duration(at, raw.github.timeout.as_ref(), "timeout", 60)?;
+    let full_refresh = full_refresh(at, raw.github.full_refresh.as_ref())?;
     if raw.campaigns.value.is_empty() {
         return Err(at.spanned(
             &raw.campaigns,
@@ -497,6 +503,7 @@ fn validate(path: &Path, at: &Locator<'_>, raw: RawConfig) -> Result<Config> {
             app: raw.github.app,
             max_wait,
             timeout,
+            full_refresh,
             generic_secret_types: raw.github.generic_secret_types.unwrap_or_else(|| {
                 DEFAULT_GENERIC_SECRET_TYPES
                     .iter()
@@ -859,6 +866,27 @@ fn campaign(
         github_campaign: c.github_campaign,
         sla_days: c.sla_days.unwrap_or(30),
     })
+}
+
+/// `github.full_refresh`: `0s` (no store) up to a year; 28 days when absent.
+fn full_refresh(at: &Locator<'_>, value: Option<&Spanned<String>>) -> Result<chrono::Duration> {
+    let Some(w) = value else {
+        return Ok(chrono::Duration::days(28));
+    };
+    humantime::parse_duration(w.value.trim())
+        .ok()
+        .filter(|d| *d <= std::time::Duration::from_secs(366 * 24 * 3600))
+        .and_then(|d| chrono::Duration::from_std(d).ok())
+        .ok_or_else(|| {
+            at.spanned(
+                w,
+                &format!(
+                    "`{}` is not a usable full_refresh (a duration up to a year)",
+                    w.value
+                ),
+                Some("write e.g. `full_refresh: 28days`, or `0s` to read every alert on every run"),
+            )
+        })
 }
 
 /// A duration setting (`90s`, `15m`, `1h`), at least a second; `default_secs` when absent.

@@ -529,6 +529,7 @@ impl HistoryLock {
         sweep_temporaries(history);
         sweep_temporaries(&crate::deliver::records_path(history));
         sweep_temporaries(&side_file(history, crate::github::owners::CACHE_FILE));
+        sweep_temporaries(&crate::github::store::path(history));
         Ok(HistoryLock { _file: file })
     }
 }

@@ -69,6 +69,7 @@ async fn dispatch(command: Command, quiet: bool) -> Result<i32, Error> {
                 no_send: args.no_send,
                 resend: args.resend,
                 fixture: args.source,
+                full: args.full,
                 only: args.only.map(|o| match o {
                     OnlyPart::Escalate => Only::Escalate,
                     OnlyPart::Report => Only::Report,

@@ -29,6 +29,8 @@ pub struct RunOptions {
     pub fixture: Option<PathBuf>,
     /// Do only part of the run: the escalations, or the weekly reports.
     pub only: Option<Only>,
+    /// Read every alert the campaigns need, not only what changed since the alert store.
+    pub full: bool,
 }
 
 /// A part of the run (`--only`).
@@ -93,7 +95,8 @@ pub async fn run(opts: &RunOptions) -> Result<Outcome> {
         }
         None => {
             let gh = github::client::GitHub::connect(&config.github)?;
-            let mut fetched = github::fetch(&config, &gh, as_of).await?;
+            let store = github::store::path(&config.history_path);
+            let mut fetched = github::fetch_stored(&config, &gh, as_of, &store, opts.full).await?;
             let cache =
                 github::owners::resolve_owners(&config, Some(&gh), &mut fetched.alerts, as_of)
                     .await;
@@ -178,6 +181,9 @@ pub async fn run(opts: &RunOptions) -> Result<Outcome> {
     }
     if let Some(cache) = commit_cache.filter(|_| !opts.dry_run) {
         cache.save();
+    }
+    if let Some((path, header)) = fetched.store.as_ref().filter(|_| !opts.dry_run) {
+        github::store::save(path, header, &fetched.alerts)?;
     }
     if opts.dry_run {
         tracing::info!("dry run: the history was left unchanged and nothing was sent");

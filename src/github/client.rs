@@ -372,6 +372,22 @@ impl GitHub {
         }
     }
 
+    /// Lists the organization's resolved alerts newest change first, until one changed before
+    /// `since` (every one without). `secret_types` set → the generic pass.
+    pub async fn list_resolved(
+        &self,
+        secret_types: Option<&[String]>,
+        since: Option<DateTime<Utc>>,
+        progress: &Progress,
+    ) -> Result<Vec<Alert>> {
+        let query = AlertQuery::new(
+            Some("resolved"),
+            secret_types.map(|t| t.join(",")),
+            "updated",
+        );
+        self.paginate(&query, since, progress).await
+    }
+
     async fn paginate(
         &self,
         query: &AlertQuery<'_>,

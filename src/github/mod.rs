@@ -5,6 +5,7 @@ pub mod model;
 pub mod owners;
 pub mod pagination;
 pub mod retry;
+pub mod store;
 
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -22,6 +23,9 @@ pub struct Fetched {
     pub campaigns: BTreeMap<u64, CampaignRecord>,
     /// Things the reader should know about features the server lacks.
     pub notes: Vec<Note>,
+    /// The alert store to write once the run holds the history's lock (SPEC §14): its path
+    /// and header; its alerts are `alerts`.
+    pub store: Option<(std::path::PathBuf, store::Header)>,
 }
 
 /// A note for the reports, for every campaign or only those whose filter uses a qualifier.
@@ -96,29 +100,188 @@ pub async fn fetch_since(
         ),
         None => tracing::info!("fetching every alert (a campaign has no starts_on)"),
     }
-    let passes = if config.github.generic_secret_types.is_empty() {
-        1
-    } else {
-        2
-    };
-    let listings = if since.is_some() { 2 } else { 1 };
-    let records = config
-        .campaigns
-        .iter()
-        .filter_map(|c| c.github_campaign)
-        .collect::<HashSet<_>>()
-        .len() as u64;
-    gh.ensure_budget(passes * listings + records).await?;
+    gh.ensure_budget(listings(config, since.is_some()) + records_needed(config))
+        .await?;
     let progress = client::Progress::new();
     let alerts = list_default_and_generic(config, gh, since, &progress).await?;
     progress.finish();
-    let alerts = dedup(alerts);
+    let alerts = canonical(dedup(alerts), since);
     tracing::info!(
         "fetched {} alerts in {} requests",
         alerts.len(),
         gh.request_count()
     );
+    with_campaign_records(config, gh, alerts).await
+}
 
+/// Fetches what a weekly run needs, reading only what changed since the last run when the
+/// alert store at `store_path` can be used (SPEC §14), and everything the campaigns need when
+/// it cannot or `full` is set. The store to write is in the result.
+pub async fn fetch_stored(
+    config: &Config,
+    gh: &client::GitHub,
+    as_of: DateTime<Utc>,
+    store_path: &Path,
+    full: bool,
+) -> Result<Fetched> {
+    let since = needed_since(config, as_of);
+    let need = store::Need {
+        identity: store::Identity::new(config, gh.api()),
+        as_of,
+        since,
+        full_refresh: config.github.full_refresh,
+    };
+    let stored = if full {
+        Err("--full".to_string())
+    } else {
+        store::load(store_path, &need)
+    };
+    let started = crate::now();
+    let clock = std::time::Instant::now();
+    let (mut fetched, read_everything, previous) = match stored {
+        Err(why) => {
+            tracing::info!("reading every alert the campaigns need: {why}");
+            (fetch_since(config, gh, since).await?, true, None)
+        }
+        Ok(store) => {
+            let (alerts, complete) =
+                read_changes(config, gh, since, store.alerts, &store.header).await?;
+            let fetched = with_campaign_records(config, gh, alerts).await?;
+            (fetched, complete, Some(store.header))
+        }
+    };
+    let high_water = fetched
+        .alerts
+        .iter()
+        .map(Alert::last_change)
+        .chain(previous.as_ref().map(|h| h.high_water))
+        .max()
+        .unwrap_or(started)
+        .min(started);
+    let header = store::Header {
+        schema: store::SCHEMA.into(),
+        identity: need.identity,
+        as_of,
+        full_read_as_of: match &previous {
+            Some(h) if !read_everything => h.full_read_as_of,
+            _ => as_of,
+        },
+        covers_since: since,
+        high_water,
+        read_seconds: clock.elapsed().as_secs() + 1,
+        alerts: fetched.alerts.len(),
+    };
+    fetched.store = Some((store_path.to_path_buf(), header));
+    Ok(fetched)
+}
+/// The incremental read: open alerts in full, resolved ones changed since the store's
+/// high-water mark (less the overlap), the store's other resolved alerts kept. When an alert
+/// the store has as open is in neither listing, the store no longer matches GitHub and every
+/// resolved alert the campaigns need is read again. Returns the alerts and whether that
+/// happened.
+async fn read_changes(
+    config: &Config,
+    gh: &client::GitHub,
+    since: Option<DateTime<Utc>>,
+    stored: Vec<Alert>,
+    header: &store::Header,
+) -> Result<(Vec<Alert>, bool)> {
+    let back_to = since.map_or(store::read_back_to(header), |s| {
+        s.max(store::read_back_to(header))
+    });
+    tracing::info!(
+        "fetching open alerts, and resolved alerts changed since {} (the last run's, with an overlap; the alert store has the rest)",
+        back_to.format("%Y-%m-%d %H:%M UTC")
+    );
+    gh.ensure_budget(listings(config, true) + records_needed(config))
+        .await?;
+    let progress = client::Progress::new();
+    let fresh = dedup(list_default_and_generic(config, gh, Some(back_to), &progress).await?);
+    let seen: HashSet<(&str, u64)> = fresh.iter().map(key).collect();
+    let vanished = stored
+        .iter()
+        .filter(|a| a.state.as_deref() == Some("open") && !seen.contains(&key(a)))
+        .count();
+    if vanished > 0 {
+        tracing::info!(
+            "{vanished} alert(s) the alert store has as open are in neither of GitHub's listings any more (a deleted or archived repository?): reading every resolved alert the campaigns need again"
+        );
+        let resolved = list_resolved_default_and_generic(config, gh, since, &progress).await?;
+        progress.finish();
+        let mut alerts = fresh;
+        alerts.extend(resolved);
+        let alerts = canonical(dedup(alerts), since);
+        log_fetched(gh, &alerts);
+        return Ok((alerts, true));
+    }
+    progress.finish();
+    let changed = fresh.len();
+    let kept: Vec<Alert> = stored
+        .into_iter()
+        .filter(|a| a.state.as_deref() != Some("open") && !seen.contains(&key(a)))
+        .collect();
+    let from_store = kept.len();
+    let mut alerts = fresh;
+    alerts.extend(kept);
+    let alerts = canonical(alerts, since);
+    log_fetched(gh, &alerts);
+    tracing::info!(
+        "read {changed} open or changed alerts; {} resolved alerts came from the alert store",
+        from_store.min(alerts.len())
+    );
+    Ok((alerts, false))
+}
+
+fn log_fetched(gh: &client::GitHub, alerts: &[Alert]) {
+    tracing::info!(
+        "fetched {} alerts in {} requests",
+        alerts.len(),
+        gh.request_count()
+    );
+}
+
+/// An alert's identity in the organization: repository and number.
+fn key(a: &Alert) -> (&str, u64) {
+    (a.repository.full_name.as_str(), a.number)
+}
+
+/// The alerts as every run leaves them, however they were read: resolved alerts changed
+/// before `since` (a listing's last page reaches past it) dropped, sorted by repository and
+/// number. A run from the store and a full run then compute from the same list.
+fn canonical(mut alerts: Vec<Alert>, since: Option<DateTime<Utc>>) -> Vec<Alert> {
+    if let Some(since) = since {
+        alerts.retain(|a| a.state.as_deref() == Some("open") || a.last_change() >= since);
+    }
+    alerts.sort_by(|a, b| key(a).cmp(&key(b)));
+    alerts
+}
+
+/// Listings a read makes: default and generic, each open and resolved (`split`) or whole.
+fn listings(config: &Config, split: bool) -> u64 {
+    let passes = if config.github.generic_secret_types.is_empty() {
+        1
+    } else {
+        2
+    };
+    passes * if split { 2 } else { 1 }
+}
+
+/// The campaign records a run reads.
+fn records_needed(config: &Config) -> u64 {
+    config
+        .campaigns
+        .iter()
+        .filter_map(|c| c.github_campaign)
+        .collect::<HashSet<_>>()
+        .len() as u64
+}
+
+/// Reads the campaign records the configured campaigns link.
+async fn with_campaign_records(
+    config: &Config,
+    gh: &client::GitHub,
+    alerts: Vec<Alert>,
+) -> Result<Fetched> {
     let mut fetched = Fetched {
         notes: missing_features(&alerts),
         alerts,
@@ -136,6 +299,30 @@ pub async fn fetch_since(
         }
     }
     Ok(fetched)
+}
+
+/// Resolved alerts of the default and the generic results at once, generic ones marked.
+async fn list_resolved_default_and_generic(
+    config: &Config,
+    gh: &client::GitHub,
+    since: Option<DateTime<Utc>>,
+    progress: &client::Progress,
+) -> Result<Vec<Alert>> {
+    let generic = &config.github.generic_secret_types;
+    let generic_listing = async {
+        if generic.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut more = gh.list_resolved(Some(generic), since, progress).await?;
+        for a in &mut more {
+            a.generic = true;
+        }
+        Ok(more)
+    };
+    let (mut alerts, more) =
+        tokio::try_join!(gh.list_resolved(None, since, progress), generic_listing)?;
+    alerts.extend(more);
+    Ok(alerts)
 }
 
 /// The default and the generic results at once (each open and resolved at once: at most four

@@ -78,57 +78,93 @@ pub struct Alert {
     #[serde(deserialize_with = "instant::required")]
     pub created_at: DateTime<Utc>,
     /// Last change to the alert (resolution included); GitHub may send null.
-    #[serde(default, deserialize_with = "instant::optional")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "instant::optional"
+    )]
     pub updated_at: Option<DateTime<Utc>>,
     /// The alert's page on GitHub.
-    #[serde(default, deserialize_with = "text::optional")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "text::optional"
+    )]
     pub html_url: Option<String>,
     /// `open` or `resolved` (kept as text: unknown values are data, not errors).
-    #[serde(default, deserialize_with = "text::optional")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "text::optional"
+    )]
     pub state: Option<String>,
     /// Why the alert was closed: `revoked`, `false_positive`, `wont_fix`, `used_in_tests`, ...
-    #[serde(default, deserialize_with = "text::optional")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "text::optional"
+    )]
     pub resolution: Option<String>,
     /// When the alert was closed; null while it is open.
-    #[serde(default, deserialize_with = "instant::optional")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "instant::optional"
+    )]
     pub resolved_at: Option<DateTime<Utc>>,
     /// Machine name of the pattern, e.g. `azure_storage_account_key`.
     #[serde(default, deserialize_with = "text::required")]
     pub secret_type: String,
     /// Human name of the pattern, e.g. `Azure Storage Account Access Key`.
-    #[serde(default, deserialize_with = "text::optional")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "text::optional"
+    )]
     pub secret_type_display_name: Option<String>,
     /// Provider of the secret, e.g. `Microsoft Azure`.
-    #[serde(default, deserialize_with = "text::optional")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "text::optional"
+    )]
     pub provider: Option<String>,
     /// Provider slug, e.g. `azure`.
-    #[serde(default, deserialize_with = "text::optional")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "text::optional"
+    )]
     pub provider_slug: Option<String>,
     /// Repository the secret was found in.
     pub repository: Repository,
     /// Whether someone pushed the secret past push protection.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub push_protection_bypassed: Option<bool>,
     /// Whether the secret still works, as of GitHub's last check.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub validity: Option<Validity>,
     /// Whether the secret was also found in public.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub publicly_leaked: Option<bool>,
     /// Whether the secret was found in more than one repository.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub multi_repo: Option<bool>,
     /// Who is assigned to fix the alert.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<User>,
     /// Where the secret was first found (for a commit: the file and the commit).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_location_detected: Option<Location>,
     /// Who pushed the secret past push protection.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub push_protection_bypassed_by: Option<User>,
     /// When it was pushed past push protection.
-    #[serde(default, deserialize_with = "instant::optional")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "instant::optional"
+    )]
     pub push_protection_bypassed_at: Option<DateTime<Utc>>,
     /// True when the alert came from the generic pass (non-provider patterns, passwords).
     /// Not part of GitHub's record: set by the source after fetching.

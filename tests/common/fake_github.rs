@@ -78,6 +78,11 @@ pub struct FakeState {
     pub patch_status: Option<u16>,
     /// Alert PATCH requests: (repository, number, body).
     pub patches: Vec<(String, u64, Value)>,
+    /// Added to every alert-list answer, outside the state's lock (as a network's latency).
+    pub latency: std::time::Duration,
+    /// Sorted positions of the alerts per listing (filter, state, order), built once for
+    /// the alerts served: paging 100,000 alerts must not sort them for every page.
+    pub listing_index: HashMap<String, Arc<Vec<usize>>>,
 }
 
 /// A canned answer: status, headers, body.
@@ -197,7 +202,14 @@ impl FakeGitHub {
     }
 
     pub fn set_alerts(&self, alerts: Vec<Value>) {
-        self.state.lock().unwrap().alerts = alerts;
+        let mut st = self.state.lock().unwrap();
+        st.alerts = alerts;
+        st.listing_index.clear();
+    }
+
+    /// Delays every alert-list answer by `latency`.
+    pub fn set_latency(&self, latency: std::time::Duration) {
+        self.state.lock().unwrap().latency = latency;
     }
 
     /// Queues canned answers for the next alert-list requests.
@@ -307,6 +319,10 @@ async fn list_alerts(
     ) {
         return unauthorized();
     }
+    let latency = state.lock().unwrap().latency;
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
     let mut st = state.lock().unwrap();
     if let Some(fault) = st.faults.pop_front() {
         return fault.response();
@@ -314,41 +330,22 @@ async fn list_alerts(
     if !org.eq_ignore_ascii_case(&st.org) {
         return not_found();
     }
-    let asked: Option<Vec<&str>> = q.get("secret_type").map(|s| s.split(',').collect());
-    let mut items: Vec<&Value> = st
-        .alerts
-        .iter()
-        .filter(|a| {
-            let ty = a["secret_type"].as_str().unwrap_or_default();
-            match &asked {
-                Some(list) => list.contains(&ty),
-                None => !GENERIC_TYPES.contains(&ty),
-            }
-        })
-        .filter(|a| match q.get("state").map(String::as_str) {
-            Some(s) => a["state"].as_str() == Some(s),
-            None => true,
-        })
-        .collect();
-    let key = if q.get("sort").map(String::as_str) == Some("updated") {
-        "updated_at"
-    } else {
-        "created_at"
+    let listing = format!(
+        "{:?}|{:?}|{:?}|{:?}",
+        q.get("secret_type"),
+        q.get("state"),
+        q.get("sort"),
+        q.get("direction")
+    );
+    let index = match st.listing_index.get(&listing) {
+        Some(index) => index.clone(),
+        None => {
+            let index = Arc::new(listing_order(&st.alerts, &q));
+            st.listing_index.insert(listing, index.clone());
+            index
+        }
     };
-    items.sort_by(|a, b| {
-        a[key]
-            .as_str()
-            .cmp(&b[key].as_str())
-            .then_with(|| {
-                a["repository"]["full_name"]
-                    .as_str()
-                    .cmp(&b["repository"]["full_name"].as_str())
-            })
-            .then_with(|| a["number"].as_u64().cmp(&b["number"].as_u64()))
-    });
-    if q.get("direction").map(String::as_str) != Some("asc") {
-        items.reverse();
-    }
+    let items: Vec<&Value> = index.iter().map(|&i| &st.alerts[i]).collect();
     let per_page: usize = q
         .get("per_page")
         .and_then(|p| p.parse().ok())
@@ -403,6 +400,45 @@ async fn list_alerts(
             .insert("link", HeaderValue::from_str(&link).unwrap());
     }
     resp
+}
+
+/// The positions of the alerts a listing returns, in its order.
+fn listing_order(alerts: &[Value], q: &HashMap<String, String>) -> Vec<usize> {
+    let asked: Option<Vec<&str>> = q.get("secret_type").map(|s| s.split(',').collect());
+    let mut items: Vec<usize> = (0..alerts.len())
+        .filter(|&i| {
+            let ty = alerts[i]["secret_type"].as_str().unwrap_or_default();
+            match &asked {
+                Some(list) => list.contains(&ty),
+                None => !GENERIC_TYPES.contains(&ty),
+            }
+        })
+        .filter(|&i| match q.get("state").map(String::as_str) {
+            Some(s) => alerts[i]["state"].as_str() == Some(s),
+            None => true,
+        })
+        .collect();
+    let key = if q.get("sort").map(String::as_str) == Some("updated") {
+        "updated_at"
+    } else {
+        "created_at"
+    };
+    items.sort_by(|&a, &b| {
+        let (a, b) = (&alerts[a], &alerts[b]);
+        a[key]
+            .as_str()
+            .cmp(&b[key].as_str())
+            .then_with(|| {
+                a["repository"]["full_name"]
+                    .as_str()
+                    .cmp(&b["repository"]["full_name"].as_str())
+            })
+            .then_with(|| a["number"].as_u64().cmp(&b["number"].as_u64()))
+    });
+    if q.get("direction").map(String::as_str) != Some("asc") {
+        items.reverse();
+    }
+    items
 }
 
 fn encode_cursor(n: usize) -> String {
