@@ -338,3 +338,82 @@ fn a_store_that_does_not_match_the_run_is_rebuilt() {
     );
     assert_eq!(w.read("state/alerts.jsonl"), before);
 }
+
+#[test]
+fn the_largest_listing_is_read_from_both_ends_with_at_most_four_requests_at_once() {
+    // 1,234 open alerts, 501 of them created in the same second, where the two walks meet;
+    // recent fixes and generic alerts so that every listing has pages to read
+    let mut alerts = Vec::new();
+    for n in 1..=1234u64 {
+        let created = if (400..=900).contains(&n) {
+            "2026-08-01T00:00:00Z".to_string()
+        } else {
+            format!(
+                "2026-{:02}-{:02}T{:02}:00:00Z",
+                6 + n % 5,
+                1 + n % 28,
+                n % 24
+            )
+        };
+        alerts.push(A::new("acme/web", n, leak(created)).json());
+    }
+    for n in 1..=650u64 {
+        let mut a = A::new("acme/api", n, "2026-05-01T00:00:00Z");
+        a.resolved = Some((
+            leak(format!("2026-11-{:02}T{:02}:00:00Z", 1 + n % 20, n % 24)),
+            "revoked",
+        ));
+        alerts.push(a.json());
+    }
+    for n in 1..=400u64 {
+        let mut a = A::new(
+            "acme/ops",
+            n,
+            leak(format!("2026-09-{:02}T00:00:00Z", 1 + n % 28)),
+        );
+        a.secret_type = "password";
+        a.provider = None;
+        if n > 250 {
+            a.resolved = Some(("2026-11-10T00:00:00Z", "revoked"));
+        }
+        alerts.push(a.json());
+    }
+    let gh = FakeGitHub::start("acme", alerts);
+    gh.set_latency(std::time::Duration::from_millis(20));
+    let cfg = format!(
+        "github: {{org: acme, api_url: {}}}\nhistory: {{path: state/history.jsonl}}\noutput: {{dir: out}}\ncampaigns:\n  - {{id: all, starts_on: 2026-10-01}}\n",
+        gh.url
+    );
+    let w = Workdir::new(&cfg);
+    run_ok(&w, &["run", "--config", "config.yaml", "--as-of", T1]);
+    let s = w.json("out/all/2026-11-23/summary.json");
+    assert_eq!(
+        s["totals"]["open"],
+        1234 + 250,
+        "every open alert, each once"
+    );
+    assert_eq!(s["totals"]["closed"], 650 + 150);
+
+    let requests = gh.alert_requests();
+    let default_open: Vec<_> = requests
+        .iter()
+        .filter(|r| {
+            r.query.get("state").map(String::as_str) == Some("open")
+                && !r.query.contains_key("secret_type")
+        })
+        .collect();
+    let ascending = default_open
+        .iter()
+        .filter(|r| r.query.get("direction").map(String::as_str) == Some("asc"))
+        .count();
+    assert!(ascending >= 3, "{ascending} pages oldest first");
+    // 13 pages' worth; the walks overlap by about a page, and neither can tell where it
+    // stands inside the 501 alerts of one second: both may read them (6 pages)
+    assert!(
+        (13..=20).contains(&default_open.len()),
+        "{} requests for the default open listing",
+        default_open.len()
+    );
+    let in_flight = gh.max_in_flight();
+    assert!((3..=4).contains(&in_flight), "{in_flight} requests at once");
+}

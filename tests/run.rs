@@ -453,9 +453,20 @@ fn paging_stops_once_resolved_alerts_are_older_than_any_campaign_needs() {
         "{} requests",
         requests.len()
     );
-    // open: 3 pages; resolved: the page of recent fixes + the one that shows they ended;
-    // generic pass: one empty page each
-    assert_eq!(requests.len(), 7);
+    // open: 3 pages, read from both ends at once (the walks meet a page apart: 4 requests);
+    // resolved: the page of recent fixes + the one that shows they ended; generic pass: one
+    // empty page each
+    assert_eq!(requests.len(), 8);
+    let open: Vec<_> = requests
+        .iter()
+        .filter(|r| r.query.get("state").map(String::as_str) == Some("open"))
+        .collect();
+    assert_eq!(open.len(), 5, "4 default + 1 generic");
+    assert!(
+        open.iter()
+            .any(|r| r.query.get("direction").map(String::as_str) == Some("asc")),
+        "the default listing's oldest-first walk"
+    );
     let resolved: Vec<_> = requests
         .iter()
         .filter(|r| r.query.get("state").map(String::as_str) == Some("resolved"))
@@ -503,8 +514,8 @@ fn a_campaign_without_starts_on_reads_everything_in_one_listing_per_pass() {
     let requests = gh.alert_requests();
     assert_eq!(
         requests.len(),
-        3,
-        "210 alerts in pages of 100, no generic pass"
+        4,
+        "210 alerts in pages of 100 read from both ends (a page more), no generic pass"
     );
     assert!(requests.iter().all(|r| !r.query.contains_key("state")));
 }

@@ -85,7 +85,13 @@ pub struct GitHub {
     budget: AtomicU64,
     /// A rate limit met by one request holds back the others made at the same time.
     pause: super::retry::Pause,
+    /// At most [`IN_FLIGHT`] alert pages are asked for at once, whatever the listings.
+    in_flight: tokio::sync::Semaphore,
 }
+
+/// Alert pages asked for at once: GitHub asks integrators not to make many concurrent
+/// requests (secondary rate limits); four keeps well within that.
+pub const IN_FLIGHT: usize = 4;
 
 impl std::fmt::Debug for GitHub {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -116,6 +122,45 @@ pub struct Probe {
     /// A classic token's scopes (`x-oauth-scopes`); `None` for fine-grained tokens and Apps,
     /// which GitHub does not describe.
     pub scopes: Option<Vec<String>>,
+}
+
+/// Where a listing's walk is, for the `stop` question of [`GitHub::paginate`].
+pub(crate) enum Step<'a> {
+    /// About to ask for the next page.
+    Before,
+    /// A page arrived; `true` when GitHub links a next one.
+    Page(&'a [Alert], bool),
+}
+
+/// Stops a listing sorted by last change, newest first, after the page that reaches before
+/// `since`.
+fn stop_before(since: DateTime<Utc>) -> impl Fn(Step<'_>) -> bool + Sync {
+    move |step| match step {
+        Step::Before => false,
+        Step::Page(page, _) => page.last().is_none_or(|a| a.last_change() < since),
+    }
+}
+
+/// Two walks of one listing sorted by creation, from its ends towards each other.
+#[derive(Debug, Default)]
+struct Meet {
+    /// The oldest creation the newest-first walk has reached: it has read every alert
+    /// created after it.
+    newest_first: Option<DateTime<Utc>>,
+    /// The newest creation the oldest-first walk has reached: it has read every alert
+    /// created before it.
+    oldest_first: Option<DateTime<Utc>>,
+    /// A walk read to the end of the listing: it has read everything.
+    done: bool,
+}
+
+impl Meet {
+    /// Whether the two walks together have read the whole listing. With equal instants
+    /// alerts created at that very second may be on neither side yet: not covered.
+    fn covered(&self) -> bool {
+        self.done
+            || matches!((self.newest_first, self.oldest_first), (Some(low), Some(high)) if high > low)
+    }
 }
 
 /// A spinner on stderr while pages arrive; invisible when stderr is not a terminal.
@@ -311,6 +356,7 @@ impl GitHub {
             },
             budget: AtomicU64::new(DEFAULT_BUDGET),
             pause: Default::default(),
+            in_flight: tokio::sync::Semaphore::new(IN_FLIGHT),
         }
     }
 
@@ -354,17 +400,20 @@ impl GitHub {
     ) -> Result<Vec<Alert>> {
         let secret_type = secret_types.map(|t| t.join(","));
         let query = |state, sort| AlertQuery::new(state, secret_type.clone(), sort);
+        // the largest listing of most organizations is read from both ends at once
+        let both_ends = secret_types.is_none();
         match since {
-            None => self.paginate(&query(None, "created"), None, progress).await,
+            None => {
+                self.read_listing(query(None, "created"), both_ends, progress)
+                    .await
+            }
             Some(since) => {
                 // the two listings do not depend on each other: both at once
-                let (open_q, resolved_q) = (
-                    query(Some("open"), "created"),
-                    query(Some("resolved"), "updated"),
-                );
+                let resolved_q = query(Some("resolved"), "updated");
+                let stop = stop_before(since);
                 let (mut open, resolved) = tokio::try_join!(
-                    self.paginate(&open_q, None, progress),
-                    self.paginate(&resolved_q, Some(since), progress),
+                    self.read_listing(query(Some("open"), "created"), both_ends, progress),
+                    self.paginate(&resolved_q, &stop, progress),
                 )?;
                 open.extend(resolved);
                 Ok(open)
@@ -385,19 +434,87 @@ impl GitHub {
             secret_types.map(|t| t.join(",")),
             "updated",
         );
-        self.paginate(&query, since, progress).await
+        match since {
+            Some(since) => self.paginate(&query, &stop_before(since), progress).await,
+            None => self.paginate(&query, &|_| false, progress).await,
+        }
     }
 
+    /// A whole listing sorted by creation: one walk newest first, or (`both_ends`) a walk
+    /// from each end at once (the second from the first page's answer on, so that a listing
+    /// of one page is one request), each stopping when what the two have read covers the
+    /// listing: about half the time for at most one page more. The caller drops the
+    /// duplicates where the walks overlap.
+    async fn read_listing(
+        &self,
+        query: AlertQuery<'_>,
+        both_ends: bool,
+        progress: &Progress,
+    ) -> Result<Vec<Alert>> {
+        if !both_ends {
+            return self.paginate(&query, &|_| false, progress).await;
+        }
+        let meet = std::sync::Mutex::new(Meet::default());
+        // the second walk starts once the first page says there is more than one
+        let first_page = tokio::sync::Notify::new();
+        let newest_first = |step: Step<'_>| {
+            let mut m = meet
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            match step {
+                Step::Before => m.covered(),
+                Step::Page(page, more) => {
+                    m.newest_first = page.last().map(|a| a.created_at).or(m.newest_first);
+                    m.done |= !more;
+                    first_page.notify_one();
+                    m.covered()
+                }
+            }
+        };
+        let oldest_first = |step: Step<'_>| {
+            let mut m = meet
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            match step {
+                Step::Before => m.covered(),
+                Step::Page(page, more) => {
+                    m.oldest_first = page.last().map(|a| a.created_at).or(m.oldest_first);
+                    m.done |= !more;
+                    m.covered()
+                }
+            }
+        };
+        let ascending = query.clone().ascending();
+        let second_walk = async {
+            first_page.notified().await;
+            self.paginate(&ascending, &oldest_first, progress).await
+        };
+        let (mut newest, oldest) =
+            tokio::try_join!(self.paginate(&query, &newest_first, progress), second_walk,)?;
+        newest.extend(oldest);
+        Ok(newest)
+    }
+
+    /// Reads a listing page after page; `stop` is asked before each request and after each
+    /// page (with whether GitHub links a next one) whether the listing has been read far
+    /// enough.
     async fn paginate(
         &self,
         query: &AlertQuery<'_>,
-        stop_before: Option<DateTime<Utc>>,
+        stop: &(dyn Fn(Step<'_>) -> bool + Sync),
         progress: &Progress,
     ) -> Result<Vec<Alert>> {
         let mut next = Some(self.alerts_path(query)?);
         let mut alerts = Vec::new();
         let mut visited = HashSet::new();
         while let Some(path) = next.take() {
+            // waiting for a slot can take a while: the listing may be read far enough by then
+            let slot = self.in_flight.acquire().await.map_err(|_| {
+                Error::GitHub("cannot list secret-scanning alerts: the run is ending".into())
+            })?;
+            if stop(Step::Before) {
+                break;
+            }
             // a server that sends the same page again, or pages without end, is refused
             if !visited.insert(path.clone()) {
                 return Err(Error::GitHub(format!(
@@ -413,15 +530,18 @@ impl GitHub {
                 )));
             }
             let reply = self.get(&path, "list secret-scanning alerts").await?;
+            drop(slot);
             let page: Vec<Alert> = parse_page(&reply.body)?;
             progress.page(page.len());
-            let done = match (stop_before, page.last()) {
-                (_, None) => true,
-                (Some(limit), Some(last)) => last.last_change() < limit,
-                (None, Some(_)) => false,
-            };
+            let more = !page.is_empty()
+                && reply
+                    .headers
+                    .get(http::header::LINK)
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|l| link_with_rel(l, "next").is_some());
+            let done = stop(Step::Page(&page, more));
             alerts.extend(page);
-            if !done {
+            if more && !done {
                 next = self.next_link(&reply.headers)?;
             }
         }

@@ -11,7 +11,7 @@ use url::Url;
 pub const PER_PAGE: u8 = 100;
 
 /// The query of an alert listing's first page.
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 pub struct AlertQuery<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     state: Option<&'a str>,
@@ -36,6 +36,12 @@ impl<'a> AlertQuery<'a> {
             hide_secret: true,
             after: "",
         }
+    }
+
+    /// The same listing oldest first.
+    pub fn ascending(mut self) -> Self {
+        self.direction = "asc";
+        self
     }
 }
 

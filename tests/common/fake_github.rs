@@ -83,6 +83,9 @@ pub struct FakeState {
     /// Sorted positions of the alerts per listing (filter, state, order), built once for
     /// the alerts served: paging 100,000 alerts must not sort them for every page.
     pub listing_index: HashMap<String, Arc<Vec<usize>>>,
+    /// Alert-list requests being answered now, and the most there were at once.
+    pub in_flight: usize,
+    pub max_in_flight: usize,
 }
 
 /// A canned answer: status, headers, body.
@@ -207,6 +210,11 @@ impl FakeGitHub {
         st.listing_index.clear();
     }
 
+    /// The most alert-list requests that were being answered at once.
+    pub fn max_in_flight(&self) -> usize {
+        self.state.lock().unwrap().max_in_flight
+    }
+
     /// Delays every alert-list answer by `latency`.
     pub fn set_latency(&self, latency: std::time::Duration) {
         self.state.lock().unwrap().latency = latency;
@@ -319,11 +327,17 @@ async fn list_alerts(
     ) {
         return unauthorized();
     }
-    let latency = state.lock().unwrap().latency;
+    let latency = {
+        let mut st = state.lock().unwrap();
+        st.in_flight += 1;
+        st.max_in_flight = st.max_in_flight.max(st.in_flight);
+        st.latency
+    };
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
     let mut st = state.lock().unwrap();
+    st.in_flight -= 1;
     if let Some(fault) = st.faults.pop_front() {
         return fault.response();
     }
