@@ -422,6 +422,105 @@ pub fn compute(
     as_of: DateTime<Utc>,
     risk: &RiskSettings,
 ) -> Metrics {
+    Scope::new(alerts, campaign).metrics(as_of, risk)
+}
+
+/// A campaign's alerts whatever the instant: its filter and `starts_on` applied once and the
+/// alerts sorted by creation, so that those in scope at any T are a prefix. Reconstructing
+/// many weeks (backfill) then reads each week's alerts once, with no filter to match again.
+pub struct Scope<'a> {
+    campaign: &'a Campaign,
+    alerts: Vec<&'a Alert>,
+}
+
+impl<'a> Scope<'a> {
+    /// The campaign's alerts among `alerts` (SPEC §5 "Scope", T aside).
+    pub fn new(alerts: &'a [Alert], campaign: &'a Campaign) -> Scope<'a> {
+        let start = campaign.info.starts_on.map(midnight);
+        let mut scoped: Vec<&Alert> = alerts
+            .iter()
+            .filter(|a| match (a.resolved_at, start) {
+                (Some(resolved), Some(start)) => resolved >= start,
+                _ => true,
+            })
+            .filter(|a| campaign.filter.matches_campaign(a))
+            .collect();
+        // stable: alerts created in the same second keep the order they came in
+        scoped.sort_by_key(|a| a.created_at);
+        Scope {
+            campaign,
+            alerts: scoped,
+        }
+    }
+
+    /// When the campaign's first alert was created.
+    pub fn first_created(&self) -> Option<DateTime<Utc>> {
+        self.alerts.first().map(|a| a.created_at)
+    }
+
+    /// The alerts in scope at `t`: those created by then.
+    fn at(&self, t: DateTime<Utc>) -> &[&'a Alert] {
+        &self.alerts[..self.alerts.partition_point(|a| a.created_at <= t)]
+    }
+
+    /// Every §5 number at `as_of`, with the at-risk list and owners for the reports.
+    pub fn metrics(&self, as_of: DateTime<Utc>, risk: &RiskSettings) -> Metrics {
+        compute_scoped(self.at(as_of), self.campaign, as_of, risk, true)
+    }
+
+    /// The numbers a history line keeps at `t` (a reconstructed week): no at-risk list, no
+    /// owners, only their counts.
+    pub fn snapshot(&self, t: DateTime<Utc>, risk: &RiskSettings) -> Metrics {
+        compute_scoped(self.at(t), self.campaign, t, risk, false)
+    }
+}
+
+/// Risk of an open alert at T (SPEC §5 "At risk"): its reasons and score.
+#[derive(Debug, Clone, Copy)]
+struct Risk {
+    active: bool,
+    public: bool,
+    past_sla: bool,
+    score: u32,
+}
+
+impl Risk {
+    fn of(a: &Alert, sla_days: u32, as_of: DateTime<Utc>) -> Option<Risk> {
+        let age_days = (as_of - a.created_at).num_days();
+        let active = a.validity() == Validity::Active;
+        let public = a.publicly_leaked == Some(true);
+        let past_sla = age_days > i64::from(sla_days);
+        if !(active || public || past_sla) {
+            return None;
+        }
+        let score = 3 * u32::from(active)
+            + 3 * u32::from(public)
+            + 2 * u32::from(past_sla)
+            + u32::from(a.multi_repo == Some(true))
+            + u32::from(a.push_protection_bypassed == Some(true))
+            + u32::from(a.assigned_to.is_none());
+        Some(Risk {
+            active,
+            public,
+            past_sla,
+            score,
+        })
+    }
+
+    fn is_critical(self) -> bool {
+        self.active && self.public && self.past_sla
+    }
+}
+
+/// The numbers over `scoped` (the campaign's alerts created by `as_of`); `full` adds the
+/// at-risk list and the owners.
+fn compute_scoped(
+    scoped: &[&Alert],
+    campaign: &Campaign,
+    as_of: DateTime<Utc>,
+    risk: &RiskSettings,
+    full: bool,
+) -> Metrics {
     let week_ago = as_of - Duration::days(7);
     let month_ago = as_of - Duration::days(28);
     let today = as_of.date_naive();
@@ -433,13 +532,14 @@ pub fn compute(
     let mut open_week_ago = 0u64;
     let mut fixed_28d = 0u64;
     let mut new_28d = 0u64;
-    let mut by_resolution = BTreeMap::new();
-    let mut closed_by_resolution = BTreeMap::new();
+    let mut by_resolution: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut closed_by_resolution: BTreeMap<&str, u64> = BTreeMap::new();
     let mut by_validity = ValidityCounts::default();
     let mut flags = OpenFlags::default();
-    let mut by_type = BTreeMap::new();
-    let mut by_playbook = BTreeMap::new();
-    let mut type_names = BTreeMap::new();
+    let mut by_type: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut by_playbook: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut type_names: BTreeMap<&str, &str> = BTreeMap::new();
+    let (mut risky_count, mut critical_count) = (0u64, 0u64);
     let mut fix_ms: Vec<i64> = Vec::new();
     let mut fix_ms_28d: Vec<i64> = Vec::new();
     let mut repos: BTreeMap<&str, RepoStats> = BTreeMap::new();
@@ -447,7 +547,9 @@ pub fn compute(
     let mut owners: BTreeMap<(String, OwnerKind), OwnerStats> = BTreeMap::new();
     let mut unowned = Unowned::default();
     let mut owners_unknown: BTreeMap<String, u64> = BTreeMap::new();
-    let resolution_key = |a: &Alert| a.resolution.clone().unwrap_or_else(|| "unknown".into());
+    fn resolution_key(a: &Alert) -> &str {
+        a.resolution.as_deref().unwrap_or("unknown")
+    }
     // time to fix, false positives left out (they were never a leak to fix)
     let time_to_fix = |a: &Alert| match (a.resolved_at, a.resolution.as_deref()) {
         (Some(resolved), r) if r != Some("false_positive") => {
@@ -456,7 +558,7 @@ pub fn compute(
         _ => None,
     };
 
-    for a in alerts.iter().filter(|a| in_scope(a, campaign, as_of)) {
+    for &a in scoped {
         let repo = repos
             .entry(&a.repository.full_name)
             .or_insert_with(|| RepoStats {
@@ -480,18 +582,24 @@ pub fn compute(
             flags.multi_repo += u64::from(a.multi_repo == Some(true));
             flags.push_protection_bypassed += u64::from(a.push_protection_bypassed == Some(true));
             flags.unassigned += u64::from(a.assigned_to.is_none());
-            *by_type.entry(a.secret_type.clone()).or_insert(0u64) += 1;
+            *by_type.entry(&a.secret_type).or_insert(0) += 1;
             if !a.playbook.is_empty() {
-                *by_playbook.entry(a.playbook.clone()).or_insert(0u64) += 1;
+                *by_playbook.entry(&a.playbook).or_insert(0) += 1;
             }
             type_names
-                .entry(a.secret_type.clone())
-                .or_insert_with(|| a.display_name().to_string());
-            let entry = at_risk_entry(a, campaign.sla_days, as_of);
-            let (risky, critical) = entry
-                .as_ref()
-                .map_or((false, false), |e| (true, e.is_critical()));
+                .entry(&a.secret_type)
+                .or_insert_with(|| a.display_name());
+            let alert_risk = Risk::of(a, campaign.sla_days, as_of);
+            let (risky, critical) = alert_risk.map_or((false, false), |r| (true, r.is_critical()));
+            risky_count += u64::from(risky);
+            critical_count += u64::from(critical);
+            if !full {
+                // a reconstructed week keeps counts only
+            } else if let Some(r) = alert_risk {
+                at_risk.push((a.created_at, at_risk_entry(a, r, as_of)));
+            }
             match &a.owner {
+                _ if !full => {}
                 Ownership::Owned(o) => {
                     let stats =
                         owners
@@ -523,22 +631,17 @@ pub fn compute(
                     }
                 }
             }
-            if let Some(entry) = entry {
-                at_risk.push((a.created_at, entry));
-            }
         }
         if a.is_closed_at(as_of) {
             closed += 1;
             repo.closed += 1;
             repo.last_resolved_at = repo.last_resolved_at.max(a.resolved_at);
-            *closed_by_resolution
-                .entry(resolution_key(a))
-                .or_insert(0u64) += 1;
+            *closed_by_resolution.entry(resolution_key(a)).or_insert(0) += 1;
         }
         if in_window(a.resolved_at, week_ago, as_of) {
             resolved_this_week += 1;
             repo.resolved_this_week += 1;
-            *by_resolution.entry(resolution_key(a)).or_insert(0u64) += 1;
+            *by_resolution.entry(resolution_key(a)).or_insert(0) += 1;
             fix_ms.extend(time_to_fix(a));
         }
         if in_window(Some(a.created_at), week_ago, as_of) {
@@ -585,7 +688,6 @@ pub fn compute(
             .then_with(|| a.number.cmp(&b.number))
     });
     let every_at_risk: Vec<AtRiskAlert> = at_risk.into_iter().map(|(_, e)| e).collect();
-    let critical_count = every_at_risk.iter().filter(|a| a.is_critical()).count() as u64;
     let forecast = forecast(
         Pace {
             open,
@@ -604,7 +706,7 @@ pub fn compute(
             .then_with(|| a.owner.cmp(&b.owner))
     });
     let at_risk = AtRisk {
-        count: every_at_risk.len() as u64,
+        count: risky_count,
         critical_count,
         top: every_at_risk
             .iter()
@@ -620,12 +722,12 @@ pub fn compute(
             end: as_of,
         },
         totals,
-        resolved_this_week_by_resolution: by_resolution,
+        resolved_this_week_by_resolution: owned_keys(by_resolution),
         open_by_validity: by_validity,
         open_flags: flags,
-        open_by_secret_type: by_type,
-        open_by_playbook: by_playbook,
-        closed_by_resolution,
+        open_by_secret_type: owned_keys(by_type),
+        open_by_playbook: owned_keys(by_playbook),
+        closed_by_resolution: owned_keys(closed_by_resolution),
         mttr_days_median: median_days(&mut fix_ms),
         mttr_days_median_28d: median_days(&mut fix_ms_28d),
         forecast,
@@ -636,13 +738,23 @@ pub fn compute(
             list: owner_list,
         },
         details: Details {
-            at_risk: Some(every_at_risk),
-            secret_type_names: type_names,
+            at_risk: full.then_some(every_at_risk),
+            secret_type_names: type_names
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
             repos_with_open: all_repos.iter().filter(|r| r.open > 0).count() as u64,
             owners_unknown,
         },
         all_repos,
     }
+}
+
+fn owned_keys(counts: BTreeMap<&str, u64>) -> BTreeMap<String, u64> {
+    counts
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
 }
 
 /// The report's repository lists from every repository's numbers (SPEC §5 "Repositories").
@@ -756,29 +868,18 @@ pub fn forecast(pace: Pace, due: Option<NaiveDate>, today: NaiveDate) -> Forecas
     }
 }
 
-fn at_risk_entry(a: &Alert, sla_days: u32, as_of: DateTime<Utc>) -> Option<AtRiskAlert> {
-    let age_days = (as_of - a.created_at).num_days();
-    let active = a.validity() == Validity::Active;
-    let public = a.publicly_leaked == Some(true);
-    let past_sla = age_days > i64::from(sla_days);
-    if !(active || public || past_sla) {
-        return None;
-    }
+fn at_risk_entry(a: &Alert, risk: Risk, as_of: DateTime<Utc>) -> AtRiskAlert {
     let reasons = [
-        (active, Reason::Active),
-        (public, Reason::PubliclyLeaked),
-        (past_sla, Reason::PastSla),
+        (risk.active, Reason::Active),
+        (risk.public, Reason::PubliclyLeaked),
+        (risk.past_sla, Reason::PastSla),
     ]
     .into_iter()
     .filter_map(|(on, r)| on.then_some(r))
     .collect();
-    let score = 3 * u32::from(active)
-        + 3 * u32::from(public)
-        + 2 * u32::from(past_sla)
-        + u32::from(a.multi_repo == Some(true))
-        + u32::from(a.push_protection_bypassed == Some(true))
-        + u32::from(a.assigned_to.is_none());
-    Some(AtRiskAlert {
+    let age_days = (as_of - a.created_at).num_days();
+    let score = risk.score;
+    AtRiskAlert {
         repo: a.repository.full_name.clone(),
         number: a.number,
         secret_type: a.secret_type.clone(),
@@ -797,7 +898,7 @@ fn at_risk_entry(a: &Alert, sla_days: u32, as_of: DateTime<Utc>) -> Option<AtRis
                 a.repository.full_name, a.number
             )
         }),
-    })
+    }
 }
 
 /// Median of durations in milliseconds, in days rounded to 2 decimals.
@@ -872,6 +973,70 @@ mod tests {
         a.resolution = Some(how.into());
         a.state = Some("resolved".into());
         a
+    }
+
+    /// The scope computed once and cut at each week gives the numbers of the alerts filtered
+    /// again at each week; a reconstructed week's numbers are the full computation's.
+    #[test]
+    fn weeks_from_one_scope_match_filtering_every_week() {
+        let mut alerts = Vec::new();
+        let mut seed = 7u64;
+        let mut next = |m: u64| {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+            (seed >> 33) % m
+        };
+        for n in 0..400u64 {
+            let created = t(2026, 5, 1, 0) + Duration::hours(next(24 * 200) as i64);
+            let mut a = alert(
+                ["acme/web", "acme/api", "acme/ops"][next(3) as usize],
+                n,
+                created,
+            );
+            a.validity =
+                Some([Validity::Active, Validity::Inactive, Validity::Unknown][next(3) as usize]);
+            a.publicly_leaked = Some(next(4) == 0);
+            if next(3) == 0 {
+                a.secret_type = "password".into();
+                a.provider = None;
+                a.provider_slug = None;
+            }
+            if next(5) < 3 {
+                let at = created + Duration::hours(next(24 * 90) as i64);
+                a = resolved(
+                    a,
+                    at,
+                    ["revoked", "false_positive", "wont_fix"][next(3) as usize],
+                );
+            }
+            alerts.push(a);
+        }
+        for c in [
+            campaign(
+                "provider:azure",
+                Some(date(2026, 8, 1)),
+                Some(date(2026, 12, 31)),
+            ),
+            campaign("", None, None),
+            campaign("validity:active", Some(date(2026, 10, 1)), None),
+        ] {
+            let scope = Scope::new(&alerts, &c);
+            for week in 0..30 {
+                let at = t(2026, 5, 1, 6) + Duration::days(7 * week);
+                let filtered = alerts.iter().filter(|a| in_scope(a, &c, at)).count();
+                assert_eq!(scope.at(at).len(), filtered, "week {week}");
+                let full = compute(&alerts, &c, at, &RiskSettings::default());
+                let light = scope.snapshot(at, &RiskSettings::default());
+                let line = |m: &Metrics| {
+                    crate::history::Snapshot::from_metrics("c", m, crate::history::Source::Observed)
+                };
+                assert_eq!(line(&light), line(&full), "week {week}");
+                assert_eq!(
+                    light.at_risk.count,
+                    full.details.at_risk.as_ref().unwrap().len() as u64
+                );
+                assert!(light.details.at_risk.is_none() && light.at_risk.top.is_empty());
+            }
+        }
     }
 
     fn campaign(filter: &str, starts: Option<NaiveDate>, due: Option<NaiveDate>) -> Campaign {

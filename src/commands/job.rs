@@ -216,9 +216,10 @@ impl Job<'_> {
         let mut computed: Vec<(&Resolved, Metrics)> = Vec::new();
         for r in &self.campaigns {
             let c = &r.campaign;
-            let m = metrics::compute(self.alerts, c, self.as_of, &self.risk);
+            let scope = metrics::Scope::new(self.alerts, c);
+            let m = scope.metrics(self.as_of, &self.risk);
             if !history.has_campaign(&c.info.id) {
-                self.backfill(&mut history, c);
+                self.backfill(&mut history, c, &scope);
             }
             history.upsert(Snapshot::from_metrics(&c.info.id, &m, Source::Observed));
             computed.push((r, m));
@@ -288,6 +289,7 @@ impl Job<'_> {
                     .map_err(|e| Error::Usage(e.to_string()))?,
                 sla_days: 30,
             };
+            let scope = metrics::Scope::new(self.alerts, &c);
             if !history.has_campaign(id) {
                 // resolved alerts older than what was read would be missing from older weeks
                 let first = self.alerts.iter().map(|a| a.created_at).min();
@@ -298,12 +300,12 @@ impl Job<'_> {
                 };
                 if let Some(not_before) = not_before {
                     for t in history::backfill_instants(self.as_of, not_before) {
-                        let m = metrics::compute(self.alerts, &c, t, &self.risk);
+                        let m = scope.snapshot(t, &self.risk);
                         history.upsert(Snapshot::from_metrics(id, &m, Source::Reconstructed));
                     }
                 }
             }
-            let m = metrics::compute(self.alerts, &c, self.as_of, &self.risk);
+            let m = scope.snapshot(self.as_of, &self.risk);
             history.upsert(Snapshot::from_metrics(id, &m, Source::Observed));
             for p in history.view(id, self.as_of).points {
                 let e = trend.entry(p.as_of).or_insert((0, 0, p.source));
@@ -355,13 +357,8 @@ impl Job<'_> {
     }
 
     /// Weekly reconstructed points back to `starts_on` (or the campaign's first alert).
-    fn backfill(&self, history: &mut History, c: &Campaign) {
-        let first_alert = self
-            .alerts
-            .iter()
-            .filter(|a| metrics::in_scope(a, c, self.as_of))
-            .map(|a| a.created_at)
-            .min();
+    fn backfill(&self, history: &mut History, c: &Campaign, scope: &metrics::Scope<'_>) {
+        let first_alert = scope.first_created().filter(|t| *t <= self.as_of);
         let not_before = match (c.info.starts_on, first_alert) {
             (Some(start), _) => metrics::midnight(start),
             (None, Some(first)) => first,
@@ -374,7 +371,7 @@ impl Job<'_> {
             points.len()
         );
         for t in points {
-            let m = metrics::compute(self.alerts, c, t, &self.risk);
+            let m = scope.snapshot(t, &self.risk);
             history.upsert(Snapshot::from_metrics(
                 &c.info.id,
                 &m,
