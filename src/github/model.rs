@@ -28,16 +28,35 @@ pub fn clean_text(text: &str) -> String {
         .collect()
 }
 
+/// Whether [`clean_text`] would change a character of `c`.
+fn needs_cleaning(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+        )
+}
+
+/// [`clean_text`] that keeps the string as it is when nothing needs replacing (nearly
+/// always): reading 100,000 alerts does not copy every text field again.
+fn clean_owned(text: String) -> String {
+    if text.chars().any(needs_cleaning) {
+        clean_text(&text)
+    } else {
+        text
+    }
+}
+
 /// Text fields, cleaned at parse time with [`clean_text`].
 mod text {
     use super::*;
 
     pub fn required<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-        Ok(clean_text(&String::deserialize(d)?))
+        Ok(clean_owned(String::deserialize(d)?))
     }
 
     pub fn optional<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-        Ok(Option::<String>::deserialize(d)?.map(|t| clean_text(&t)))
+        Ok(Option::<String>::deserialize(d)?.map(clean_owned))
     }
 }
 
