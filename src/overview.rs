@@ -307,18 +307,30 @@ pub fn compute(
     let mut providers: BTreeMap<String, (String, u64)> = BTreeMap::new();
     let mut types: BTreeMap<String, (String, u64)> = BTreeMap::new();
     let mut repos: BTreeMap<String, (String, u64)> = BTreeMap::new();
-    for a in &open {
-        if let Some((slug, name)) = provider_of(a) {
-            providers.entry(slug).or_insert((name, 0)).1 += 1;
+    // counted under borrowed keys; names copied once per key, not once per alert
+    fn count(map: &mut BTreeMap<String, (String, u64)>, key: &str, label: impl FnOnce() -> String) {
+        match map.get_mut(key) {
+            Some(entry) => entry.1 += 1,
+            None => {
+                map.insert(key.to_string(), (label(), 1));
+            }
         }
-        types
-            .entry(a.secret_type.clone())
-            .or_insert((a.display_name().to_string(), 0))
-            .1 += 1;
-        repos
-            .entry(a.repository.full_name.clone())
-            .or_insert((a.repository.full_name.clone(), 0))
-            .1 += 1;
+    }
+    for a in &open {
+        match a.provider_slug.as_deref().filter(|s| !s.is_empty()) {
+            Some(slug) => count(&mut providers, slug, || {
+                a.provider.clone().unwrap_or_else(|| slug.to_string())
+            }),
+            None => {
+                if let Some((slug, name)) = provider_of(a) {
+                    count(&mut providers, &slug, || name);
+                }
+            }
+        }
+        count(&mut types, &a.secret_type, || a.display_name().to_string());
+        count(&mut repos, &a.repository.full_name, || {
+            a.repository.full_name.clone()
+        });
     }
     let by_provider = ranked(providers.iter());
     let by_secret_type = ranked(types.iter());

@@ -186,6 +186,15 @@ fn the_action_installs_a_checked_release_runs_and_keeps_the_history_on_a_branch(
             &["log", "--format=%s", "campaign-reports"],
         );
         assert_eq!(log.lines().count(), week + 1, "{log}");
+        // the alert store travels with the history: the next run reads only what changed
+        let store = git(
+            &s.path("origin.git"),
+            &["show", "campaign-reports:state/alerts.jsonl"],
+        );
+        assert!(
+            store.starts_with("{\"schema\":\"campaign-pulse/alerts/v1\""),
+            "{store}"
+        );
         assert_eq!(
             log.lines().next(),
             Some(format!("campaign-pulse {as_of}").as_str())

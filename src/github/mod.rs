@@ -252,8 +252,11 @@ fn canonical(mut alerts: Vec<Alert>, since: Option<DateTime<Utc>>) -> Vec<Alert>
     if let Some(since) = since {
         alerts.retain(|a| a.state.as_deref() == Some("open") || a.last_change() >= since);
     }
-    alerts.sort_by(|a, b| key(a).cmp(&key(b)));
-    alerts
+    // sorted by moving each (large) alert once, not at every step of the sort
+    let mut order: Vec<usize> = (0..alerts.len()).collect();
+    order.sort_unstable_by(|&i, &j| key(&alerts[i]).cmp(&key(&alerts[j])));
+    let mut slots: Vec<Option<Alert>> = alerts.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|i| slots[i].take()).collect()
 }
 
 /// Listings a read makes: default and generic, each open and resolved (`split`) or whole.
