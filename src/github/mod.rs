@@ -193,19 +193,33 @@ async fn read_changes(
         "fetching open alerts, and resolved alerts changed since {} (the last run's, with an overlap; the alert store has the rest)",
         back_to.format("%Y-%m-%d %H:%M UTC")
     );
+    // of the store's open alerts only their names are needed (were they all listed again?):
+    // the rest of them is not held while the listings are read
+    let (stored_open, mut kept): (Vec<Alert>, Vec<Alert>) = stored
+        .into_iter()
+        .partition(|a| a.state.as_deref() == Some("open"));
+    let open_before: Vec<(String, u64)> = stored_open
+        .iter()
+        .map(|a| (a.repository.full_name.clone(), a.number))
+        .collect();
+    drop(stored_open);
+    if let Some(since) = since {
+        kept.retain(|a| a.last_change() >= since);
+    }
     gh.ensure_budget(listings(config, true) + records_needed(config))
         .await?;
     let progress = client::Progress::new();
     let fresh = dedup(list_default_and_generic(config, gh, Some(back_to), &progress).await?);
     let seen: HashSet<(&str, u64)> = fresh.iter().map(key).collect();
-    let vanished = stored
+    let vanished = open_before
         .iter()
-        .filter(|a| a.state.as_deref() == Some("open") && !seen.contains(&key(a)))
+        .filter(|(repo, number)| !seen.contains(&(repo.as_str(), *number)))
         .count();
     if vanished > 0 {
         tracing::info!(
             "{vanished} alert(s) the alert store has as open are in neither of GitHub's listings any more (a deleted or archived repository?): reading every resolved alert the campaigns need again"
         );
+        drop(kept);
         let resolved = list_resolved_default_and_generic(config, gh, since, &progress).await?;
         progress.finish();
         let mut alerts = fresh;
@@ -216,18 +230,15 @@ async fn read_changes(
     }
     progress.finish();
     let changed = fresh.len();
-    let kept: Vec<Alert> = stored
-        .into_iter()
-        .filter(|a| a.state.as_deref() != Some("open") && !seen.contains(&key(a)))
-        .collect();
+    kept.retain(|a| !seen.contains(&key(a)));
+    drop(seen);
     let from_store = kept.len();
     let mut alerts = fresh;
     alerts.extend(kept);
     let alerts = canonical(alerts, since);
     log_fetched(gh, &alerts);
     tracing::info!(
-        "read {changed} open or changed alerts; {} resolved alerts came from the alert store",
-        from_store.min(alerts.len())
+        "read {changed} open or changed alerts; {from_store} resolved alerts came from the alert store"
     );
     Ok((alerts, false))
 }
