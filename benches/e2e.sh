@@ -5,7 +5,8 @@
 # about 2% of the alerts changed (from the alert store), and the same with --full (whose
 # summary.json files must be byte-identical). Prints a Markdown table: requests (with the
 # one rate-limit read) and the fewest pages the data needs, wall time against pages ×
-# latency, CPU (and per request), peak memory.
+# latency, CPU (and per request), peak memory; and the first run offline from the same
+# alerts (--source fixture:).
 #
 #   benches/e2e.sh [N ...]          # default: 20000 100000; LATENCY_MS=150 by default
 #
@@ -116,6 +117,16 @@ for n in "${sizes[@]}"; do
   # the last run read up to the newest change of week 1 (2026-11-23)
   measure "$work/a" "a week later" week2.json 2026-11-30 2026-11-23
   measure "$work/b" "a week later, --full" week2.json 2026-11-30 2026-09-01 --full
+  # the same first run offline: what computing and rendering cost without the network
+  rm -rf "$work/c" && mkdir -p "$work/c" && cp "$work/config.yaml" "$work/c/config.yaml"
+  (cd "$work/c" && /usr/bin/time -o "$work/time" -f "%e %U %S %M" \
+    "$bin" run --config config.yaml --as-of 2026-11-23 --no-send -q --source "fixture:$work/week1.json")
+  read -r wall user sys rss < "$work/time"
+  python3 - "$n" "$wall" "$user" "$sys" "$rss" <<'PY'
+import sys
+n, wall, user, sys_, rss = sys.argv[1:]
+print(f"| {int(n):,} | first, offline (`--source fixture:`) | – | – | {float(wall):.1f} s | – | {float(user) + float(sys_):.2f} s | – | {int(rss)/1024:.0f} MB |")
+PY
   for f in $(cd "$work/a/out" && find . -name summary.json | sort); do
     cmp -s "$work/a/out/$f" "$work/b/out/$f" || { echo "$f differs between the run from the store and --full" >&2; exit 1; }
   done

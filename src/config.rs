@@ -1113,6 +1113,32 @@ mod tests {
     const CHANNELS: &str = "delivery:\n  email: { smtp_url_env: S, from: a@acme.example, to: [b@acme.example] }\n  slack: [ { name: secops, webhook_env: A }, { name: both, webhook_env: B } ]\n  teams: [ { name: both, webhook_env: C } ]\n";
 
     #[test]
+    fn full_refresh_defaults_to_28_days_and_zero_turns_the_store_off() {
+        let with = |v: &str| {
+            format!("github:\n  org: acme\n  full_refresh: {v}\ncampaigns:\n  - id: all\n")
+        };
+        assert_eq!(
+            parse_str(MINIMAL).unwrap().github.full_refresh,
+            chrono::Duration::days(28)
+        );
+        assert_eq!(
+            parse_str(&with("7days")).unwrap().github.full_refresh,
+            chrono::Duration::days(7)
+        );
+        assert!(
+            parse_str(&with("0s"))
+                .unwrap()
+                .github
+                .full_refresh
+                .is_zero()
+        );
+        let m = err(&with("2years"));
+        assert!(m.contains("3:17") && m.contains("up to a year"), "{m}");
+        let m = err(&with("soon"));
+        assert!(m.contains("`soon` is not a usable full_refresh"), "{m}");
+    }
+
+    #[test]
     fn escalation_rules_resolve_their_channels() {
         let c = parse_str(&format!(
             "{MINIMAL}{CHANNELS}escalation:\n  - when: \"validity:active  publicly-leaked\"\n    after: 24h\n    notify: [both, email, slack:secops]\n    contacts: [\"@acme/ir\", \" \"]\n  - name: old\n    when: \"validity:active\"\n    after: 30days\n    notify: [teams:both]\n"

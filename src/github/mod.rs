@@ -130,6 +130,7 @@ pub async fn fetch_stored(
         as_of,
         since,
         full_refresh: config.github.full_refresh,
+        now: crate::now(),
     };
     let stored = if full {
         Err("--full".to_string())

@@ -123,6 +123,8 @@ pub struct Need {
     pub since: Option<DateTime<Utc>>,
     /// `github.full_refresh`.
     pub full_refresh: Duration,
+    /// The clock: a store whose high-water mark is later was not written by a sane run.
+    pub now: DateTime<Utc>,
 }
 
 /// Reads the store at `path` if it can be used for `need`; otherwise says why not (the run
@@ -190,6 +192,12 @@ fn usable(header: &Header, need: &Need) -> std::result::Result<(), String> {
             "the alert store was read for another organization, server or list of generic secret types"
                 .into(),
         );
+    }
+    if h.high_water > n.now {
+        return Err(format!(
+            "the alert store's high-water mark ({}) is in the future",
+            h.high_water.to_rfc3339()
+        ));
     }
     if n.full_refresh.is_zero() {
         return Err("github.full_refresh is 0s".into());
@@ -299,6 +307,7 @@ mod tests {
             as_of,
             since,
             full_refresh: Duration::days(28),
+            now: t(29),
         }
     }
 
@@ -343,6 +352,9 @@ mod tests {
         let mut off = need(t(23), Some(t(1)));
         off.full_refresh = Duration::zero();
         assert!(why(off).contains("0s"));
+        let mut earlier = need(t(23), Some(t(1)));
+        earlier.now = t(14);
+        assert!(why(earlier).contains("in the future"));
         // the boundaries are usable
         assert!(load(&p, &need(t(16), Some(t(1)))).is_ok());
         assert!(load(&p, &need(t(30), Some(t(1)))).is_ok());
