@@ -10,7 +10,7 @@
 #
 #   benches/e2e.sh [N ...]          # default: 20000 100000; LATENCY_MS=150 by default
 #
-# Needs python3 and GNU time (/usr/bin/time). Nothing leaves loopback.
+# Needs python3 (it also times the runs: wall, CPU, peak memory). Nothing leaves loopback.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=("$@")
@@ -18,10 +18,17 @@ sizes=("$@")
 latency=${LATENCY_MS:-150}
 token=ghp_test-token-0123456789
 
-cargo build --release --quiet --example fake_github
-cargo build --release --quiet
-bin=$PWD/target/release/campaign-pulse
-fake=$PWD/target/release/examples/fake_github
+# BENCH_PROFILE=debug: the debug build (CI runs the script that way, small, to keep it working)
+profile=${BENCH_PROFILE:-release}
+if [ "$profile" = release ]; then
+  cargo build --release --quiet --example fake_github
+  cargo build --release --quiet
+else
+  cargo build --quiet --example fake_github
+  cargo build --quiet
+fi
+bin=$PWD/target/$profile/campaign-pulse
+fake=$PWD/target/$profile/examples/fake_github
 work=$(mktemp -d)
 pid=""
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
@@ -32,11 +39,27 @@ serve() {
   "$fake" --port "$port" --alerts "$1" --latency-ms "$latency" > "$work/fake.log" &
   pid=$!
   for _ in $(seq 1 200); do
-    curl -fs -o /dev/null -H "Authorization: Bearer $token" "http://127.0.0.1:$port/rate_limit" && return
+    python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)' "$port" 2>/dev/null && return
     sleep 0.1
   done
   echo "the fake GitHub did not start" >&2
   exit 1
+}
+
+# timed FILE COMMAND...: runs COMMAND, writes "wall user system peak-KB" to FILE, keeps its
+# exit status (what GNU time -f "%e %U %S %M" does, without needing it installed)
+timed() {
+  python3 - "$@" <<'PY'
+import resource, subprocess, sys, time
+out, cmd = sys.argv[1], sys.argv[2:]
+start = time.monotonic()
+code = subprocess.call(cmd)
+wall = time.monotonic() - start
+r = resource.getrusage(resource.RUSAGE_CHILDREN)
+with open(out, "w") as f:
+    f.write(f"{wall:.2f} {r.ru_utime:.2f} {r.ru_stime:.2f} {r.ru_maxrss}\n")
+sys.exit(code)
+PY
 }
 
 # the fewest pages a run's listings need (each listing at least one page): open alerts, and
@@ -87,7 +110,7 @@ measure() {
   local pages
   pages=$(min_pages "$work/$file" "$since")
   cp "$work/config.yaml" "$dir/config.yaml"
-  (cd "$dir" && /usr/bin/time -o "$work/time" -f "%e %U %S %M" \
+  (cd "$dir" && timed "$work/time" \
     env GITHUB_TOKEN=$token CAMPAIGN_PULSE_LOG=campaign_pulse=info \
     "$bin" run --config config.yaml --as-of "$as_of" --no-send "$@" > /dev/null 2> "$work/log") || {
       cat "$work/log" >&2
@@ -119,7 +142,7 @@ for n in "${sizes[@]}"; do
   measure "$work/b" "a week later, --full" week2.json 2026-11-30 2026-09-01 --full
   # the same first run offline: what computing and rendering cost without the network
   rm -rf "$work/c" && mkdir -p "$work/c" && cp "$work/config.yaml" "$work/c/config.yaml"
-  (cd "$work/c" && /usr/bin/time -o "$work/time" -f "%e %U %S %M" \
+  (cd "$work/c" && timed "$work/time" \
     "$bin" run --config config.yaml --as-of 2026-11-23 --no-send -q --source "fixture:$work/week1.json")
   read -r wall user sys rss < "$work/time"
   python3 - "$n" "$wall" "$user" "$sys" "$rss" <<'PY'
