@@ -155,6 +155,34 @@ struct Meet {
 }
 
 impl Meet {
+    /// The `stop` question of one walk (`newest`: the newest-first one), noting where it has
+    /// reached; `first_page` hears of its first page.
+    fn walk<'a>(
+        meet: &'a std::sync::Mutex<Meet>,
+        newest: bool,
+        first_page: Option<&'a tokio::sync::Notify>,
+    ) -> impl Fn(Step<'_>) -> bool + Sync + 'a {
+        move |step| {
+            let mut m = meet
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if let Step::Page(page, more) = step {
+                let reached = page.last().map(|a| a.created_at);
+                let end = if newest {
+                    &mut m.newest_first
+                } else {
+                    &mut m.oldest_first
+                };
+                *end = reached.or(*end);
+                m.done |= !more;
+                if let Some(n) = first_page {
+                    n.notify_one();
+                }
+            }
+            m.covered()
+        }
+    }
+
     /// Whether the two walks together have read the whole listing. With equal instants
     /// alerts created at that very second may be on neither side yet: not covered.
     fn covered(&self) -> bool {
@@ -457,33 +485,8 @@ impl GitHub {
         let meet = std::sync::Mutex::new(Meet::default());
         // the second walk starts once the first page says there is more than one
         let first_page = tokio::sync::Notify::new();
-        let newest_first = |step: Step<'_>| {
-            let mut m = meet
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            match step {
-                Step::Before => m.covered(),
-                Step::Page(page, more) => {
-                    m.newest_first = page.last().map(|a| a.created_at).or(m.newest_first);
-                    m.done |= !more;
-                    first_page.notify_one();
-                    m.covered()
-                }
-            }
-        };
-        let oldest_first = |step: Step<'_>| {
-            let mut m = meet
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            match step {
-                Step::Before => m.covered(),
-                Step::Page(page, more) => {
-                    m.oldest_first = page.last().map(|a| a.created_at).or(m.oldest_first);
-                    m.done |= !more;
-                    m.covered()
-                }
-            }
-        };
+        let newest_first = Meet::walk(&meet, true, Some(&first_page));
+        let oldest_first = Meet::walk(&meet, false, None);
         let ascending = query.clone().ascending();
         let second_walk = async {
             first_page.notified().await;

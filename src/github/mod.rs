@@ -316,6 +316,15 @@ async fn with_campaign_records(
     Ok(fetched)
 }
 
+/// Which listings of each pass a read makes.
+#[derive(Debug, Clone, Copy)]
+enum Listings {
+    /// Open alerts and resolved ones changed since (every alert without).
+    Since(Option<DateTime<Utc>>),
+    /// Resolved alerts changed since (every resolved one without).
+    ResolvedSince(Option<DateTime<Utc>>),
+}
+
 /// Resolved alerts of the default and the generic results at once, generic ones marked.
 async fn list_resolved_default_and_generic(
     config: &Config,
@@ -323,21 +332,7 @@ async fn list_resolved_default_and_generic(
     since: Option<DateTime<Utc>>,
     progress: &client::Progress,
 ) -> Result<Vec<Alert>> {
-    let generic = &config.github.generic_secret_types;
-    let generic_listing = async {
-        if generic.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut more = gh.list_resolved(Some(generic), since, progress).await?;
-        for a in &mut more {
-            a.generic = true;
-        }
-        Ok(more)
-    };
-    let (mut alerts, more) =
-        tokio::try_join!(gh.list_resolved(None, since, progress), generic_listing)?;
-    alerts.extend(more);
-    Ok(alerts)
+    list_passes(config, gh, Listings::ResolvedSince(since), progress).await
 }
 
 /// The default and the generic results at once (each open and resolved at once: at most four
@@ -348,21 +343,51 @@ async fn list_default_and_generic(
     since: Option<DateTime<Utc>>,
     progress: &client::Progress,
 ) -> Result<Vec<Alert>> {
+    list_passes(config, gh, Listings::Since(since), progress).await
+}
+
+/// The default pass and the generic one (when generic types are configured) at once.
+async fn list_passes(
+    config: &Config,
+    gh: &client::GitHub,
+    listings: Listings,
+    progress: &client::Progress,
+) -> Result<Vec<Alert>> {
     let generic = &config.github.generic_secret_types;
     let generic_listing = async {
         if generic.is_empty() {
             return Ok(Vec::new());
         }
-        let mut more = gh.list_alerts(Some(generic), since, progress).await?;
+        let mut more = pass(gh, Some(generic), listings, progress).await?;
         for a in &mut more {
             a.generic = true;
         }
         Ok(more)
     };
-    let (mut alerts, more) =
-        tokio::try_join!(gh.list_alerts(None, since, progress), generic_listing)?;
+    let (mut alerts, more) = tokio::try_join!(pass(gh, None, listings, progress), generic_listing)?;
     alerts.extend(more);
     Ok(alerts)
+}
+
+/// One pass's listings: the default results (`types` unset) or the named generic types.
+async fn pass(
+    gh: &client::GitHub,
+    types: Option<&[String]>,
+    listings: Listings,
+    progress: &client::Progress,
+) -> Result<Vec<Alert>> {
+    match listings {
+        Listings::Since(since) => gh.list_alerts(types, since, progress).await,
+        Listings::ResolvedSince(since) => gh.list_resolved(types, since, progress).await,
+    }
+}
+
+/// Marks the alerts whose secret type is one of the generic ones.
+pub fn mark_generic(alerts: &mut [Alert], generic_secret_types: &[String]) {
+    let generic: HashSet<&str> = generic_secret_types.iter().map(String::as_str).collect();
+    for a in alerts {
+        a.generic = generic.contains(a.secret_type.as_str());
+    }
 }
 
 /// Fetches only the organization's open alerts (default and generic): what `preview` needs.
@@ -403,15 +428,7 @@ pub fn load_fixture(path: &Path, config: &Config) -> Result<Fetched> {
             path.display()
         ))
     })?;
-    let generic: HashSet<&str> = config
-        .github
-        .generic_secret_types
-        .iter()
-        .map(String::as_str)
-        .collect();
-    for a in &mut alerts {
-        a.generic = generic.contains(a.secret_type.as_str());
-    }
+    mark_generic(&mut alerts, &config.github.generic_secret_types);
     let alerts = dedup(alerts);
     Ok(Fetched {
         notes: missing_features(&alerts),

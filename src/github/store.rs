@@ -18,7 +18,6 @@ use super::model::Alert;
 use crate::error::{Error, Result};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
@@ -162,15 +161,7 @@ pub fn load(path: &Path, need: &Need) -> std::result::Result<Store, String> {
             header.alerts
         )));
     }
-    let generic: HashSet<&str> = header
-        .identity
-        .generic_secret_types
-        .iter()
-        .map(String::as_str)
-        .collect();
-    for a in &mut alerts {
-        a.generic = generic.contains(a.secret_type.as_str());
-    }
+    super::mark_generic(&mut alerts, &header.identity.generic_secret_types);
     Ok(Store { header, alerts })
 }
 
