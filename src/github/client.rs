@@ -3,7 +3,9 @@
 //! `hide_secret=true` on every alert request.
 
 use super::model::{Alert, CampaignRecord};
-use super::pagination::{AlertQuery, link_with_rel, parse_page, with_required_params};
+use super::pagination::{
+    AlertQuery, Meet, Step, link_with_rel, parse_page, stop_before, with_required_params,
+};
 use super::retry::{ApiError, ApiErrorKind, Policy, Reply, short};
 use crate::config::GithubConfig;
 use crate::error::{Error, Result};
@@ -122,73 +124,6 @@ pub struct Probe {
     /// A classic token's scopes (`x-oauth-scopes`); `None` for fine-grained tokens and Apps,
     /// which GitHub does not describe.
     pub scopes: Option<Vec<String>>,
-}
-
-/// Where a listing's walk is, for the `stop` question of [`GitHub::paginate`].
-pub(crate) enum Step<'a> {
-    /// About to ask for the next page.
-    Before,
-    /// A page arrived; `true` when GitHub links a next one.
-    Page(&'a [Alert], bool),
-}
-
-/// Stops a listing sorted by last change, newest first, after the page that reaches before
-/// `since`.
-fn stop_before(since: DateTime<Utc>) -> impl Fn(Step<'_>) -> bool + Sync {
-    move |step| match step {
-        Step::Before => false,
-        Step::Page(page, _) => page.last().is_none_or(|a| a.last_change() < since),
-    }
-}
-
-/// Two walks of one listing sorted by creation, from its ends towards each other.
-#[derive(Debug, Default)]
-struct Meet {
-    /// The oldest creation the newest-first walk has reached: it has read every alert
-    /// created after it.
-    newest_first: Option<DateTime<Utc>>,
-    /// The newest creation the oldest-first walk has reached: it has read every alert
-    /// created before it.
-    oldest_first: Option<DateTime<Utc>>,
-    /// A walk read to the end of the listing: it has read everything.
-    done: bool,
-}
-
-impl Meet {
-    /// The `stop` question of one walk (`newest`: the newest-first one), noting where it has
-    /// reached; `first_page` hears of its first page.
-    fn walk<'a>(
-        meet: &'a std::sync::Mutex<Meet>,
-        newest: bool,
-        first_page: Option<&'a tokio::sync::Notify>,
-    ) -> impl Fn(Step<'_>) -> bool + Sync + 'a {
-        move |step| {
-            let mut m = meet
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            if let Step::Page(page, more) = step {
-                let reached = page.last().map(|a| a.created_at);
-                let end = if newest {
-                    &mut m.newest_first
-                } else {
-                    &mut m.oldest_first
-                };
-                *end = reached.or(*end);
-                m.done |= !more;
-                if let Some(n) = first_page {
-                    n.notify_one();
-                }
-            }
-            m.covered()
-        }
-    }
-
-    /// Whether the two walks together have read the whole listing. With equal instants
-    /// alerts created at that very second may be on neither side yet: not covered.
-    fn covered(&self) -> bool {
-        self.done
-            || matches!((self.newest_first, self.oldest_first), (Some(low), Some(high)) if high > low)
-    }
 }
 
 /// A spinner on stderr while pages arrive; invisible when stderr is not a terminal.

@@ -4,6 +4,7 @@
 
 use super::model::Alert;
 use crate::error::{Error, Result};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use url::Url;
 
@@ -141,6 +142,73 @@ pub fn with_required_params(url: &Url) -> String {
     match fixed.query() {
         Some(q) => format!("{}?{q}", fixed.path()),
         None => fixed.path().to_string(),
+    }
+}
+
+/// Where a listing's walk is, for the `stop` question of the client's `paginate`.
+pub enum Step<'a> {
+    /// About to ask for the next page.
+    Before,
+    /// A page arrived; `true` when GitHub links a next one.
+    Page(&'a [Alert], bool),
+}
+
+/// Stops a listing sorted by last change, newest first, after the page that reaches before
+/// `since`.
+pub fn stop_before(since: DateTime<Utc>) -> impl Fn(Step<'_>) -> bool + Sync {
+    move |step| match step {
+        Step::Before => false,
+        Step::Page(page, _) => page.last().is_none_or(|a| a.last_change() < since),
+    }
+}
+
+/// Two walks of one listing sorted by creation, from its ends towards each other.
+#[derive(Debug, Default)]
+pub struct Meet {
+    /// The oldest creation the newest-first walk has reached: it has read every alert
+    /// created after it.
+    newest_first: Option<DateTime<Utc>>,
+    /// The newest creation the oldest-first walk has reached: it has read every alert
+    /// created before it.
+    oldest_first: Option<DateTime<Utc>>,
+    /// A walk read to the end of the listing: it has read everything.
+    done: bool,
+}
+
+impl Meet {
+    /// The `stop` question of one walk (`newest`: the newest-first one), noting where it has
+    /// reached; `first_page` hears of its first page.
+    pub fn walk<'a>(
+        meet: &'a std::sync::Mutex<Meet>,
+        newest: bool,
+        first_page: Option<&'a tokio::sync::Notify>,
+    ) -> impl Fn(Step<'_>) -> bool + Sync + 'a {
+        move |step| {
+            let mut m = meet
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if let Step::Page(page, more) = step {
+                let reached = page.last().map(|a| a.created_at);
+                let end = if newest {
+                    &mut m.newest_first
+                } else {
+                    &mut m.oldest_first
+                };
+                *end = reached.or(*end);
+                m.done |= !more;
+                if let Some(n) = first_page {
+                    n.notify_one();
+                }
+            }
+            m.covered()
+        }
+    }
+
+    /// Whether the two walks together have read the whole listing. With equal instants
+    /// alerts created at that very second may be on neither side yet: not covered.
+    fn covered(&self) -> bool {
+        self.done
+            || matches!((self.newest_first, self.oldest_first), (Some(low), Some(high)) if high > low)
     }
 }
 
