@@ -932,6 +932,15 @@ fn run_writes_the_overview_and_the_index_links_it_first() {
     // the trend is kept in the history under ids no campaign can have
     let history = w.read("state/history.jsonl");
     assert!(history.contains("\"campaign\":\"org:default\""));
+    // with its open counts, and no table of repositories (the trend needs none)
+    for line in history
+        .lines()
+        .filter(|l| l.contains("\"campaign\":\"org:"))
+    {
+        let v: Value = serde_json::from_str(line).unwrap();
+        assert!(v["totals"]["open"].is_u64(), "{line}");
+        assert_eq!(v["repos"], json!({}), "{line}");
+    }
 
     // overview alone reads every alert
     gh.clear_seen();

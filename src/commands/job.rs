@@ -290,6 +290,13 @@ impl Job<'_> {
                 sla_days: 30,
             };
             let scope = metrics::Scope::new(self.alerts, &c);
+            // the trend reads the open counts only: the organization's history lines keep no
+            // table of every repository (half the history file of a large organization)
+            let line = |m: &metrics::Metrics, source| {
+                let mut snapshot = Snapshot::from_metrics(id, m, source);
+                snapshot.repos.clear();
+                snapshot
+            };
             if !history.has_campaign(id) {
                 // resolved alerts older than what was read would be missing from older weeks
                 let first = self.alerts.iter().map(|a| a.created_at).min();
@@ -301,12 +308,12 @@ impl Job<'_> {
                 if let Some(not_before) = not_before {
                     for t in history::backfill_instants(self.as_of, not_before) {
                         let m = scope.snapshot(t, &self.risk);
-                        history.upsert(Snapshot::from_metrics(id, &m, Source::Reconstructed));
+                        history.upsert(line(&m, Source::Reconstructed));
                     }
                 }
             }
             let m = scope.snapshot(self.as_of, &self.risk);
-            history.upsert(Snapshot::from_metrics(id, &m, Source::Observed));
+            history.upsert(line(&m, Source::Observed));
             for p in history.view(id, self.as_of).points {
                 let e = trend.entry(p.as_of).or_insert((0, 0, p.source));
                 if kind == "default" {
