@@ -417,3 +417,33 @@ fn the_largest_listing_is_read_from_both_ends_with_at_most_four_requests_at_once
     let in_flight = gh.max_in_flight();
     assert!((3..=4).contains(&in_flight), "{in_flight} requests at once");
 }
+
+#[test]
+fn a_server_that_ignores_the_direction_asked_for_loses_no_alert() {
+    // every listing comes newest first, whatever `direction` says: the oldest-first walk sees
+    // its first page out of order and stops; the other reads to the end
+    let gh = FakeGitHub::start("acme", common::many(730, 40, 0));
+    gh.ignore_direction();
+    let cfg = format!(
+        "github: {{org: acme, api_url: {}}}\nhistory: {{path: state/history.jsonl}}\noutput: {{dir: out}}\ncampaigns:\n  - {{id: all, starts_on: 2026-10-01}}\n",
+        gh.url
+    );
+    let w = Workdir::new(&cfg);
+    let log = run_ok(&w, &["run", "--config", "config.yaml", "--as-of", T1]);
+    assert!(log.contains("out of the order asked for"), "{log}");
+    let s = w.json("out/all/2026-11-23/summary.json");
+    assert_eq!(s["totals"]["open"], 730);
+    assert_eq!(s["totals"]["closed"], 40);
+    let open_pages = gh
+        .alert_requests()
+        .iter()
+        .filter(|r| {
+            r.query.get("state").map(String::as_str) == Some("open")
+                && !r.query.contains_key("secret_type")
+        })
+        .count();
+    assert!(
+        (8..=10).contains(&open_pages),
+        "{open_pages} requests for 8 pages"
+    );
+}

@@ -173,6 +173,10 @@ pub struct Meet {
     oldest_first: Option<DateTime<Utc>>,
     /// A walk read to the end of the listing: it has read everything.
     done: bool,
+    /// A page came out of the order asked for (a server that ignores `direction`, or does
+    /// not sort): where the walks stand proves nothing, so the oldest-first walk stops and the
+    /// newest-first one reads to the end.
+    unsorted: bool,
 }
 
 impl Meet {
@@ -188,17 +192,39 @@ impl Meet {
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             if let Step::Page(page, more) = step {
-                let reached = page.last().map(|a| a.created_at);
-                let end = if newest {
-                    &mut m.newest_first
+                let before = if newest {
+                    m.newest_first
                 } else {
-                    &mut m.oldest_first
+                    m.oldest_first
                 };
-                *end = reached.or(*end);
+                // each page goes on from where the last one ended, in the order asked for
+                let in_order = before
+                    .into_iter()
+                    .chain(page.iter().map(|a| a.created_at))
+                    .collect::<Vec<_>>()
+                    .windows(2)
+                    .all(|w| if newest { w[0] >= w[1] } else { w[0] <= w[1] });
+                if !in_order && !m.unsorted {
+                    m.unsorted = true;
+                    tracing::warn!(
+                        "GitHub listed alerts out of the order asked for: reading the listing from one end only"
+                    );
+                }
+                let reached = page.last().map(|a| a.created_at).or(before);
+                if newest {
+                    m.newest_first = reached;
+                } else {
+                    m.oldest_first = reached;
+                }
+                // a walk that read to the end read every page, whatever their order
                 m.done |= !more;
                 if let Some(n) = first_page {
                     n.notify_one();
                 }
+            }
+            if m.unsorted {
+                // only a newest-first walk to the end can be trusted
+                return !newest || m.done;
             }
             m.covered()
         }

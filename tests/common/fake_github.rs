@@ -83,6 +83,8 @@ pub struct FakeState {
     /// Sorted positions of the alerts per listing (filter, state, order), built once for
     /// the alerts served: paging 100,000 alerts must not sort them for every page.
     pub listing_index: HashMap<String, Arc<Vec<usize>>>,
+    /// Lists newest first whatever `direction` asks (a server that ignores it).
+    pub ignore_direction: bool,
     /// Alert-list requests being answered now, and the most there were at once.
     pub in_flight: usize,
     pub max_in_flight: usize,
@@ -207,6 +209,13 @@ impl FakeGitHub {
     pub fn set_alerts(&self, alerts: Vec<Value>) {
         let mut st = self.state.lock().unwrap();
         st.alerts = alerts;
+        st.listing_index.clear();
+    }
+
+    /// Lists newest first whatever `direction` asks.
+    pub fn ignore_direction(&self) {
+        let mut st = self.state.lock().unwrap();
+        st.ignore_direction = true;
         st.listing_index.clear();
     }
 
@@ -354,7 +363,11 @@ async fn list_alerts(
     let index = match st.listing_index.get(&listing) {
         Some(index) => index.clone(),
         None => {
-            let index = Arc::new(listing_order(&st.alerts, &q));
+            let mut asked = q.clone();
+            if st.ignore_direction {
+                asked.remove("direction");
+            }
+            let index = Arc::new(listing_order(&st.alerts, &asked));
             st.listing_index.insert(listing, index.clone());
             index
         }
