@@ -447,3 +447,38 @@ fn a_server_that_ignores_the_direction_asked_for_loses_no_alert() {
         "{open_pages} requests for 8 pages"
     );
 }
+
+#[test]
+fn a_server_that_ignores_the_sort_asked_for_loses_no_resolved_alert() {
+    // resolved alerts come by creation, not by last change: 150 created in March and fixed in
+    // spring (before any campaign), then 30 created in 2025 and fixed in November. Stopping at
+    // the first page older than the campaign would leave the 30 unread.
+    let mut alerts = Vec::new();
+    for n in 1..=150u64 {
+        let mut a = A::new("acme/old", n, "2026-03-01T00:00:00Z");
+        let fixed = format!("2026-04-{:02}T00:00:00Z", 1 + (n * 7) % 28);
+        a.resolved = Some((leak(fixed), "revoked"));
+        alerts.push(a.json());
+    }
+    for n in 1..=30u64 {
+        let mut a = A::new("acme/api", n, "2025-06-01T00:00:00Z");
+        a.resolved = Some((
+            leak(format!("2026-11-{:02}T00:00:00Z", 1 + n % 20)),
+            "revoked",
+        ));
+        alerts.push(a.json());
+    }
+    alerts.push(A::new("acme/web", 1, "2026-11-02T00:00:00Z").json());
+    let gh = FakeGitHub::start("acme", alerts);
+    gh.ignore_sort();
+    let cfg = format!(
+        "github: {{org: acme, api_url: {}}}\nhistory: {{path: state/history.jsonl}}\noutput: {{dir: out}}\ncampaigns:\n  - {{id: all, starts_on: 2026-10-01}}\n",
+        gh.url
+    );
+    let w = Workdir::new(&cfg);
+    let log = run_ok(&w, &["run", "--config", "config.yaml", "--as-of", T1]);
+    assert!(log.contains("out of the order asked for"), "{log}");
+    let s = w.json("out/all/2026-11-23/summary.json");
+    assert_eq!(s["totals"]["closed"], 30, "every fix since starts_on");
+    assert_eq!(s["totals"]["open"], 1);
+}

@@ -154,11 +154,36 @@ pub enum Step<'a> {
 }
 
 /// Stops a listing sorted by last change, newest first, after the page that reaches before
-/// `since`.
+/// `since` — as long as the pages come in that order: once one does not (a server that does
+/// not sort as asked), stopping early could leave changes unread, so the listing is read to
+/// the end.
 pub fn stop_before(since: DateTime<Utc>) -> impl Fn(Step<'_>) -> bool + Sync {
+    // the last change of the latest page's last alert, and whether the order ever broke
+    let seen = std::sync::Mutex::new((None::<DateTime<Utc>>, false));
     move |step| match step {
         Step::Before => false,
-        Step::Page(page, _) => page.last().is_none_or(|a| a.last_change() < since),
+        Step::Page(page, _) => {
+            let mut seen = seen
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let (previous, unsorted) = &mut *seen;
+            let changes: Vec<DateTime<Utc>> = page.iter().map(Alert::last_change).collect();
+            let in_order = previous
+                .iter()
+                .chain(&changes)
+                .collect::<Vec<_>>()
+                .windows(2)
+                .all(|w| w[0] >= w[1]);
+            if !in_order && !*unsorted {
+                *unsorted = true;
+                tracing::warn!(
+                    "GitHub listed resolved alerts out of the order asked for: reading them all rather than stopping at {}",
+                    since.format("%Y-%m-%d")
+                );
+            }
+            *previous = changes.last().copied().or(*previous);
+            page.is_empty() || (!*unsorted && changes.last().is_some_and(|t| *t < since))
+        }
     }
 }
 

@@ -85,6 +85,8 @@ pub struct FakeState {
     pub listing_index: HashMap<String, Arc<Vec<usize>>>,
     /// Lists newest first whatever `direction` asks (a server that ignores it).
     pub ignore_direction: bool,
+    /// Sorts by creation whatever `sort` asks (a server that ignores it).
+    pub ignore_sort: bool,
     /// Alert-list requests being answered now, and the most there were at once.
     pub in_flight: usize,
     pub max_in_flight: usize,
@@ -216,6 +218,13 @@ impl FakeGitHub {
     pub fn ignore_direction(&self) {
         let mut st = self.state.lock().unwrap();
         st.ignore_direction = true;
+        st.listing_index.clear();
+    }
+
+    /// Sorts by creation whatever `sort` asks.
+    pub fn ignore_sort(&self) {
+        let mut st = self.state.lock().unwrap();
+        st.ignore_sort = true;
         st.listing_index.clear();
     }
 
@@ -366,6 +375,9 @@ async fn list_alerts(
             let mut asked = q.clone();
             if st.ignore_direction {
                 asked.remove("direction");
+            }
+            if st.ignore_sort {
+                asked.remove("sort");
             }
             let index = Arc::new(listing_order(&st.alerts, &asked));
             st.listing_index.insert(listing, index.clone());
