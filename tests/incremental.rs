@@ -151,6 +151,13 @@ fn outputs(w: &Workdir) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
+/// A configuration with one campaign over every alert since 2026-10-01.
+fn one_campaign(api: &str) -> String {
+    format!(
+        "github: {{org: acme, api_url: {api}}}\nhistory: {{path: state/history.jsonl}}\noutput: {{dir: out}}\ncampaigns:\n  - {{id: all, starts_on: 2026-10-01}}\n"
+    )
+}
+
 fn run_ok(w: &Workdir, args: &[&str]) -> String {
     let out = w
         .command(args)
@@ -175,6 +182,17 @@ fn listing_pages(gh: &FakeGitHub) -> BTreeMap<String, usize> {
     }
     gh.clear_seen();
     pages
+}
+
+/// The requests for the default results' open alerts (not the generic pass).
+fn default_open_requests(gh: &FakeGitHub) -> Vec<common::Seen> {
+    gh.alert_requests()
+        .into_iter()
+        .filter(|r| {
+            r.query.get("state").map(String::as_str) == Some("open")
+                && !r.query.contains_key("secret_type")
+        })
+        .collect()
 }
 
 /// Asserts two runs wrote the same bytes, naming the first file that differs.
@@ -380,11 +398,7 @@ fn the_largest_listing_is_read_from_both_ends_with_at_most_four_requests_at_once
     }
     let gh = FakeGitHub::start("acme", alerts);
     gh.set_latency(std::time::Duration::from_millis(20));
-    let cfg = format!(
-        "github: {{org: acme, api_url: {}}}\nhistory: {{path: state/history.jsonl}}\noutput: {{dir: out}}\ncampaigns:\n  - {{id: all, starts_on: 2026-10-01}}\n",
-        gh.url
-    );
-    let w = Workdir::new(&cfg);
+    let w = Workdir::new(&one_campaign(&gh.url));
     run_ok(&w, &["run", "--config", "config.yaml", "--as-of", T1]);
     let s = w.json("out/all/2026-11-23/summary.json");
     assert_eq!(
@@ -394,14 +408,7 @@ fn the_largest_listing_is_read_from_both_ends_with_at_most_four_requests_at_once
     );
     assert_eq!(s["totals"]["closed"], 650 + 150);
 
-    let requests = gh.alert_requests();
-    let default_open: Vec<_> = requests
-        .iter()
-        .filter(|r| {
-            r.query.get("state").map(String::as_str) == Some("open")
-                && !r.query.contains_key("secret_type")
-        })
-        .collect();
+    let default_open = default_open_requests(&gh);
     let ascending = default_open
         .iter()
         .filter(|r| r.query.get("direction").map(String::as_str) == Some("asc"))
@@ -424,24 +431,13 @@ fn a_server_that_ignores_the_direction_asked_for_loses_no_alert() {
     // its first page out of order and stops; the other reads to the end
     let gh = FakeGitHub::start("acme", common::many(730, 40, 0));
     gh.ignore_direction();
-    let cfg = format!(
-        "github: {{org: acme, api_url: {}}}\nhistory: {{path: state/history.jsonl}}\noutput: {{dir: out}}\ncampaigns:\n  - {{id: all, starts_on: 2026-10-01}}\n",
-        gh.url
-    );
-    let w = Workdir::new(&cfg);
+    let w = Workdir::new(&one_campaign(&gh.url));
     let log = run_ok(&w, &["run", "--config", "config.yaml", "--as-of", T1]);
     assert!(log.contains("out of the order asked for"), "{log}");
     let s = w.json("out/all/2026-11-23/summary.json");
     assert_eq!(s["totals"]["open"], 730);
     assert_eq!(s["totals"]["closed"], 40);
-    let open_pages = gh
-        .alert_requests()
-        .iter()
-        .filter(|r| {
-            r.query.get("state").map(String::as_str) == Some("open")
-                && !r.query.contains_key("secret_type")
-        })
-        .count();
+    let open_pages = default_open_requests(&gh).len();
     assert!(
         (8..=10).contains(&open_pages),
         "{open_pages} requests for 8 pages"
@@ -471,11 +467,7 @@ fn a_server_that_ignores_the_sort_asked_for_loses_no_resolved_alert() {
     alerts.push(A::new("acme/web", 1, "2026-11-02T00:00:00Z").json());
     let gh = FakeGitHub::start("acme", alerts);
     gh.ignore_sort();
-    let cfg = format!(
-        "github: {{org: acme, api_url: {}}}\nhistory: {{path: state/history.jsonl}}\noutput: {{dir: out}}\ncampaigns:\n  - {{id: all, starts_on: 2026-10-01}}\n",
-        gh.url
-    );
-    let w = Workdir::new(&cfg);
+    let w = Workdir::new(&one_campaign(&gh.url));
     let log = run_ok(&w, &["run", "--config", "config.yaml", "--as-of", T1]);
     assert!(log.contains("out of the order asked for"), "{log}");
     let s = w.json("out/all/2026-11-23/summary.json");

@@ -106,11 +106,7 @@ pub async fn fetch_since(
     let alerts = list_default_and_generic(config, gh, since, &progress).await?;
     progress.finish();
     let alerts = canonical(dedup(alerts), since);
-    tracing::info!(
-        "fetched {} alerts in {} requests",
-        alerts.len(),
-        gh.request_count()
-    );
+    log_fetched(gh, &alerts);
     with_campaign_records(config, gh, alerts).await
 }
 
