@@ -38,6 +38,7 @@ fn main() {
         },
         filter: Filter::parse(filter).expect("a valid filter"),
         sla_days: 30,
+        members: Default::default(),
     };
     for copies in [30usize, 300] {
         // the demo organization repeated: 335 alerts × copies, distinct repositories per copy

@@ -19,6 +19,8 @@ pub struct Filter {
 struct Term {
     negated: bool,
     test: Test,
+    /// The token as written, for telling a reader which term an alert no longer matches.
+    text: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,7 +98,11 @@ impl Filter {
                 None => (false, token),
             };
             let test = parse_test(body).map_err(fail)?;
-            terms.push(Term { negated, test });
+            terms.push(Term {
+                negated,
+                test,
+                text: token.to_string(),
+            });
         }
         Ok(Filter { terms })
     }
@@ -111,6 +117,40 @@ impl Filter {
     /// `is:open`/`is:closed` are ignored, so a campaign keeps tracking alerts after they close.
     pub fn matches_campaign(&self, alert: &Alert) -> bool {
         self.terms.iter().all(|t| t.matches(alert, true))
+    }
+
+    /// Whether the alert matches the filter's *stable* terms: [`Filter::matches_campaign`]
+    /// with the mutable qualifiers (`validity:`, `assignee:`, negated or not) skipped. Fixing
+    /// an alert changes those fields (a revoked secret turns `inactive`, an assigned alert has
+    /// an assignee), so a resolved alert is judged on what fixing it does not change.
+    pub fn matches_stable(&self, alert: &Alert) -> bool {
+        self.terms
+            .iter()
+            .filter(|t| !t.is_mutable())
+            .all(|t| t.matches(alert, true))
+    }
+
+    /// Whether the filter has a mutable term (`validity:` or `assignee:`).
+    pub fn has_mutable(&self) -> bool {
+        self.terms.iter().any(Term::is_mutable)
+    }
+
+    /// The terms (as written) that the alert does not match, `is:open`/`is:closed` aside.
+    pub fn unmatched_terms<'a>(&'a self, alert: &Alert) -> impl Iterator<Item = &'a str> {
+        self.terms
+            .iter()
+            .filter(move |t| !t.matches(alert, true))
+            .map(|t| t.text.as_str())
+    }
+
+    /// The filter written back in one canonical spelling (tokens in order, one space apart):
+    /// two spellings of the same filter compare equal.
+    pub fn canonical(&self) -> String {
+        self.terms
+            .iter()
+            .map(|t| t.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 }
 
@@ -237,6 +277,11 @@ fn unknown(body: &str) -> String {
 }
 
 impl Term {
+    /// `validity:` and `assignee:` change when an alert is worked on.
+    fn is_mutable(&self) -> bool {
+        matches!(self.test, Test::Validity(_) | Test::Assignee(_))
+    }
+
     fn matches(&self, alert: &Alert, ignore_state: bool) -> bool {
         let hit = match &self.test {
             Test::Open(open) => {
@@ -287,37 +332,23 @@ fn eq_opt(field: Option<&str>, want: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::github::model::{Repository, User, Validity};
+    use crate::github::model::{User, Validity, testkit};
     use chrono::{TimeZone, Utc};
 
     fn alert() -> Alert {
         Alert {
-            number: 1,
-            created_at: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
-            updated_at: None,
-            html_url: None,
-            state: Some("open".into()),
-            resolution: None,
-            resolved_at: None,
             secret_type: "azure_storage_account_key".into(),
-            secret_type_display_name: None,
             provider: Some("Microsoft Azure".into()),
             provider_slug: Some("azure".into()),
-            repository: Repository {
-                full_name: "acme/web".into(),
-                name: "web".into(),
-            },
             push_protection_bypassed: Some(false),
             validity: Some(Validity::Active),
             publicly_leaked: Some(false),
             multi_repo: Some(false),
-            assigned_to: None,
-            generic: false,
-            first_location_detected: None,
-            push_protection_bypassed_by: None,
-            push_protection_bypassed_at: None,
-            owner: Default::default(),
-            playbook: String::new(),
+            ..testkit::alert(
+                "acme/web",
+                1,
+                Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
+            )
         }
     }
 

@@ -14,11 +14,12 @@ use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// The schema string written on every line. v2 adds the numbers of summary v2 (SPEC §5);
-/// v1 lines are read, their missing numbers left unknown.
-pub const SCHEMA: &str = "campaign-pulse/history/v2";
+/// The schema string written on every line. v2 added the numbers of summary v2, v3 those of
+/// summary v3 (membership, kept alerts, weeks to clear, the previous verdict); v1 and v2
+/// lines are read, their missing numbers left unknown.
+pub const SCHEMA: &str = "campaign-pulse/history/v3";
 const SCHEMA_PREFIX: &str = "campaign-pulse/history/v";
-const SCHEMA_VERSION: u32 = 2;
+const SCHEMA_VERSION: u32 = 3;
 /// The first run of a campaign backfills at most this many weekly points.
 pub const BACKFILL_WEEKS: i64 = 26;
 
@@ -93,6 +94,9 @@ pub struct Snapshot {
     /// Number of critical alerts (v2; unknown in v1 lines).
     #[serde(default)]
     pub critical_count: Option<u64>,
+    /// Dismissals of secrets GitHub still calls valid (v3; unknown before).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub risk_acceptances: Option<u64>,
     /// Display names of the open alerts' secret types (v2).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub secret_type_names: BTreeMap<String, String>,
@@ -119,6 +123,7 @@ impl Snapshot {
             forecast: m.forecast.clone(),
             at_risk_count: m.at_risk.count,
             critical_count: Some(m.at_risk.critical_count),
+            risk_acceptances: Some(m.risk_acceptances.count),
             secret_type_names: m.details.secret_type_names.clone(),
             repos: m
                 .all_repos
@@ -143,6 +148,20 @@ impl Snapshot {
     /// Whether the line was written before summary v2 (no new-alert pace, no critical count).
     pub fn is_v1(&self) -> bool {
         self.critical_count.is_none()
+    }
+
+    /// The verdict of the line, unless written by summary v1 (whose verdicts meant something
+    /// else).
+    pub fn status(&self) -> Option<crate::metrics::Status> {
+        (!self.is_v1()).then_some(self.forecast.status)
+    }
+
+    /// The version of the line's schema (`campaign-pulse/history/v3` → 3; 0 when unknown).
+    pub fn version(&self) -> u32 {
+        self.schema
+            .strip_prefix(SCHEMA_PREFIX)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
     }
 
     /// Every repository's numbers, by name.
@@ -184,6 +203,10 @@ pub struct Point {
     pub closed: u64,
     /// Observed or reconstructed.
     pub source: Source,
+    /// The verdict then; null for snapshots of summary v1, whose verdicts meant something
+    /// else.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<crate::metrics::Status>,
 }
 
 /// `history` of summary.json.
@@ -282,10 +305,10 @@ impl History {
             .max_by_key(|s| s.as_of)
     }
 
-    /// `history` of summary.json for the campaign at `as_of`.
-    pub fn view(&self, campaign: &str, as_of: DateTime<Utc>) -> HistoryView {
-        let previous = self
-            .snapshots
+    /// The previous report of the campaign at `as_of`: its latest observed snapshot at least
+    /// 6 days before.
+    pub fn previous(&self, campaign: &str, as_of: DateTime<Utc>) -> Option<&Snapshot> {
+        self.snapshots
             .iter()
             .filter(|s| {
                 s.campaign == campaign
@@ -293,11 +316,23 @@ impl History {
                     && s.as_of <= as_of - Duration::days(6)
             })
             .max_by_key(|s| s.as_of)
-            .map(|s| Previous {
-                as_of: s.as_of,
-                open: s.totals.open,
-                closed: s.totals.closed,
-            });
+    }
+
+    /// Whether a line of summary v3 or later records the campaign: its membership record
+    /// should exist.
+    pub fn has_v3(&self, campaign: &str) -> bool {
+        self.snapshots
+            .iter()
+            .any(|s| s.campaign == campaign && s.version() >= 3)
+    }
+
+    /// `history` of summary.json for the campaign at `as_of`.
+    pub fn view(&self, campaign: &str, as_of: DateTime<Utc>) -> HistoryView {
+        let previous = self.previous(campaign, as_of).map(|s| Previous {
+            as_of: s.as_of,
+            open: s.totals.open,
+            closed: s.totals.closed,
+        });
         let mut points: Vec<Point> = self
             .snapshots
             .iter()
@@ -307,6 +342,7 @@ impl History {
                 open: s.totals.open,
                 closed: s.totals.closed,
                 source: s.source,
+                status: s.status(),
             })
             .collect();
         points.sort_by_key(|p| p.as_of);
@@ -558,6 +594,7 @@ mod tests {
                 new_this_week: 0,
                 open_week_ago: 0,
                 net_change: 0,
+                kept: Some(0),
             },
             resolved_this_week_by_resolution: BTreeMap::new(),
             open_by_validity: ValidityCounts::default(),
@@ -576,6 +613,7 @@ mod tests {
             ),
             at_risk_count: 0,
             critical_count: Some(0),
+            risk_acceptances: None,
             secret_type_names: BTreeMap::new(),
             repos: BTreeMap::from([(
                 "acme/web".into(),
@@ -638,7 +676,7 @@ mod tests {
             "{e}"
         );
 
-        let newer = text.replacen("history/v2", "history/v3", 1);
+        let newer = text.replacen("history/v3", "history/v4", 1);
         let e = History::parse(Path::new("h.jsonl"), &newer)
             .unwrap_err()
             .to_string();

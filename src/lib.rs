@@ -16,6 +16,7 @@ pub mod escalation;
 pub mod filter;
 pub mod github;
 pub mod history;
+pub mod membership;
 pub mod metrics;
 pub mod overview;
 pub mod ownership;

@@ -7,7 +7,7 @@
 //! Pure functions of the alerts, the configured campaigns and T, like `metrics`.
 
 use crate::filter::Filter;
-use crate::github::model::Alert;
+use crate::github::model::{Alert, Validity};
 use crate::history::Source;
 use crate::render::Site;
 use chrono::{DateTime, Duration, Utc};
@@ -142,6 +142,103 @@ pub struct Candidate {
     pub over_by: u64,
     /// The filter in GitHub's security overview.
     pub url: Option<String>,
+    /// When it does not fit: narrower filters from its own breakdown that do.
+    #[serde(default)]
+    pub narrower: Vec<Narrower>,
+}
+
+/// A narrower filter that fits GitHub's campaign limit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Narrower {
+    /// The filter.
+    pub filter: String,
+    /// Open alerts it targets.
+    pub open: u64,
+}
+
+/// GitHub's limit of active security campaigns in an organization.
+pub const ACTIVE_CAMPAIGN_LIMIT: u64 = 10;
+
+/// How many narrower filters are proposed for a filter over the limit.
+const NARROWER_SHOWN: usize = 3;
+
+/// Narrower filters for `text` whose open alerts (`targeted`) pass GitHub's 1,000-alert
+/// campaign limit, from their own breakdown: the still-valid ones, those leaked in public,
+/// then the largest provider, secret type and repository that fit. Empty when it fits.
+pub fn narrower(text: &str, targeted: &[&Alert]) -> Vec<Narrower> {
+    if targeted.len() as u64 <= CAMPAIGN_LIMIT {
+        return Vec::new();
+    }
+    let base = text.trim();
+    let join = |extra: &str| {
+        if base.is_empty() {
+            extra.to_string()
+        } else {
+            format!("{base} {extra}")
+        }
+    };
+    let names = |q: &str| {
+        base.split_whitespace().any(|t| {
+            t.trim_start_matches('-')
+                .trim_start_matches("is:")
+                .starts_with(q)
+        })
+    };
+    let mut out = Vec::new();
+    if !names("validity:") {
+        let n = targeted
+            .iter()
+            .filter(|a| a.validity() == Validity::Active)
+            .count() as u64;
+        out.push(Narrower {
+            filter: join("validity:active"),
+            open: n,
+        });
+    }
+    if !names("publicly-leaked") {
+        let n = targeted
+            .iter()
+            .filter(|a| a.publicly_leaked == Some(true))
+            .count() as u64;
+        out.push(Narrower {
+            filter: join("publicly-leaked"),
+            open: n,
+        });
+    }
+    let largest_fitting = |qualifier: &str, key: &dyn Fn(&Alert) -> Option<String>| {
+        let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+        for a in targeted {
+            if let Some(k) = key(a).filter(|k| !k.is_empty() && !k.contains(char::is_whitespace)) {
+                *counts.entry(k).or_insert(0) += 1;
+            }
+        }
+        counts
+            .into_iter()
+            .filter(|(_, n)| *n <= CAMPAIGN_LIMIT)
+            .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
+            .map(|(k, n)| Narrower {
+                filter: join(&format!("{qualifier}{k}")),
+                open: n,
+            })
+    };
+    if !names("provider:") {
+        out.extend(largest_fitting("provider:", &|a| {
+            a.provider_slug.clone().or_else(|| a.provider.clone())
+        }));
+    }
+    if !names("secret-type:") {
+        out.extend(largest_fitting("secret-type:", &|a| {
+            Some(a.secret_type.clone())
+        }));
+    }
+    if !names("repo:") {
+        out.extend(largest_fitting("repo:", &|a| {
+            Some(a.repository.full_name.clone())
+        }));
+    }
+    out.retain(|c| c.open > 0 && c.open <= CAMPAIGN_LIMIT);
+    out.truncate(NARROWER_SHOWN);
+    out
 }
 
 /// Open alerts two configured campaigns both target.
@@ -411,7 +508,12 @@ pub fn compute(
 
     // campaigns: the seed's filters, then the configured ones
     let candidate = |campaign: Option<&str>, filter_text: &str, f: &Filter| {
-        let n = open.iter().filter(|a| f.matches_campaign(a)).count() as u64;
+        let targeted: Vec<&Alert> = open
+            .iter()
+            .copied()
+            .filter(|a| f.matches_campaign(a))
+            .collect();
+        let n = targeted.len() as u64;
         Candidate {
             campaign: campaign.map(str::to_string),
             filter: filter_text.to_string(),
@@ -419,6 +521,7 @@ pub fn compute(
             fits: n <= CAMPAIGN_LIMIT,
             over_by: n.saturating_sub(CAMPAIGN_LIMIT),
             url: site.alerts_filter_url(filter_text),
+            narrower: narrower(filter_text, &targeted),
         }
     };
     let mut candidates: Vec<Candidate> = seed_filters
@@ -506,7 +609,7 @@ pub fn open_at(alerts: &[Alert], t: DateTime<Utc>) -> (u64, u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::github::model::{Repository, Validity};
+    use crate::github::model::{Validity, testkit};
     use chrono::TimeZone;
 
     fn t(m: u32, d: u32) -> DateTime<Utc> {
@@ -529,32 +632,19 @@ mod tests {
 
     fn alert(s: Spec) -> Alert {
         Alert {
-            number: s.number,
-            created_at: s.created,
-            updated_at: None,
-            html_url: None,
             state: None,
             resolution: s.resolved.map(|_| "revoked".into()),
             resolved_at: s.resolved,
             secret_type: s.secret_type.into(),
-            secret_type_display_name: None,
             provider: s.provider.map(|p| p.to_uppercase()),
             provider_slug: s.provider.map(str::to_string),
-            repository: Repository {
-                full_name: s.repo.into(),
-                name: s.repo.rsplit('/').next().unwrap().into(),
-            },
             push_protection_bypassed: Some(s.bypassed_at.is_some()),
             validity: s.validity,
             publicly_leaked: Some(s.public),
             multi_repo: Some(s.multi),
-            assigned_to: None,
-            first_location_detected: None,
-            push_protection_bypassed_by: None,
             push_protection_bypassed_at: s.bypassed_at,
             generic: s.generic,
-            owner: Default::default(),
-            playbook: String::new(),
+            ..testkit::alert(s.repo, s.number, s.created)
         }
     }
 
@@ -815,5 +905,55 @@ mod tests {
             "{}",
             &md[md.len() - 2000..]
         );
+    }
+
+    /// A filter over GitHub's 1,000-alert limit gets narrower ones from its own breakdown.
+    #[test]
+    fn a_filter_over_the_campaign_limit_gets_narrower_ones_that_fit() {
+        let created = Utc.with_ymd_and_hms(2026, 10, 1, 0, 0, 0).unwrap();
+        let alerts: Vec<Alert> = (0..1200u64)
+            .map(|n| Alert {
+                provider_slug: Some("azure".into()),
+                secret_type: if n < 900 {
+                    "azure_storage_account_key"
+                } else {
+                    "azure_sql_connection_string"
+                }
+                .into(),
+                validity: Some(if n < 700 {
+                    Validity::Active
+                } else {
+                    Validity::Inactive
+                }),
+                publicly_leaked: Some(n % 100 == 0),
+                ..testkit::alert(if n % 2 == 0 { "acme/web" } else { "acme/api" }, n, created)
+            })
+            .collect();
+        let targeted: Vec<&Alert> = alerts.iter().collect();
+        let found = narrower("provider:azure", &targeted);
+        assert_eq!(
+            found,
+            [
+                Narrower {
+                    filter: "provider:azure validity:active".into(),
+                    open: 700
+                },
+                Narrower {
+                    filter: "provider:azure publicly-leaked".into(),
+                    open: 12
+                },
+                Narrower {
+                    filter: "provider:azure secret-type:azure_storage_account_key".into(),
+                    open: 900
+                },
+            ]
+        );
+        // a filter that already names validity gets other slices; one that fits, none
+        let found = narrower("validity:active provider:azure", &targeted);
+        assert!(
+            found.iter().all(|c| !c.filter.ends_with("validity:active")),
+            "{found:?}"
+        );
+        assert!(narrower("provider:azure", &targeted[..1000]).is_empty());
     }
 }

@@ -1,18 +1,18 @@
-//! `summary.json` (schema `campaign-pulse/summary/v2`): a campaign's §5 numbers at T, the
+//! `summary.json` (schema `campaign-pulse/summary/v3`): a campaign's §5 numbers at T, the
 //! linked GitHub campaign, and its history. Every report is rendered from this document.
 
 use crate::github::model::{AlertStats, CampaignRecord};
 use crate::history::HistoryView;
 use crate::metrics::{
-    AtRisk, CampaignInfo, Forecast, Metrics, OpenFlags, Owners, Repos, Totals, ValidityCounts,
-    Window,
+    AtRisk, CampaignInfo, Forecast, Metrics, OpenFlags, Owners, Repos, RiskAcceptances, Totals,
+    ValidityCounts, Window,
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The schema string of summary.json.
-pub const SCHEMA: &str = "campaign-pulse/summary/v2";
+pub const SCHEMA: &str = "campaign-pulse/summary/v3";
 
 /// The GitHub security campaign record, as shown beside our numbers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -21,6 +21,9 @@ pub struct GithubCampaign {
     pub number: u64,
     /// Campaign name.
     pub name: Option<String>,
+    /// When it was created.
+    #[serde(default)]
+    pub created_at: Option<DateTime<Utc>>,
     /// Due date.
     pub ends_at: Option<DateTime<Utc>>,
     /// Managers' logins.
@@ -34,6 +37,7 @@ impl From<&CampaignRecord> for GithubCampaign {
         GithubCampaign {
             number: r.number,
             name: r.name.clone(),
+            created_at: r.created_at,
             ends_at: r.ends_at,
             managers: r.managers.iter().map(|m| m.login.clone()).collect(),
             alert_stats: r.alert_stats,
@@ -82,6 +86,9 @@ pub struct Summary {
     /// Open alerts by owner (SPEC §10).
     #[serde(default)]
     pub owners: Owners,
+    /// Dismissals of secrets GitHub still calls valid: risks someone accepted.
+    #[serde(default)]
+    pub risk_acceptances: RiskAcceptances,
     /// The linked GitHub campaign.
     pub github_campaign: Option<GithubCampaign>,
     /// The campaign's open alerts that an escalation rule sent (SPEC §12), escalated longest
@@ -118,6 +125,7 @@ impl Summary {
             repos: metrics.repos,
             at_risk: metrics.at_risk,
             owners: metrics.owners,
+            risk_acceptances: metrics.risk_acceptances,
             github_campaign,
             escalated: Vec::new(),
             history,

@@ -215,23 +215,25 @@ fn every_channel_delivers_once_and_a_failing_hook_fails_alone() {
     assert_eq!(blocks[0]["type"], "header");
     assert_eq!(
         blocks[0]["text"]["text"],
-        "Secret remediation — week of 2026-11-23"
+        "Secret remediation — week to 2026-11-23 (Nov 16–22)"
     );
     let section = blocks[2]["text"]["text"].as_str().unwrap();
     assert!(
         section.starts_with(
             "<https://reports.acme.example/pulse/azure/2026-11-23/report.html|Azure &lt;credentials&gt; &amp; \"keys\" ¦ fix> · :large_orange_circle: *At risk*\n\
-             At risk: 1 working secret leaked in public past SLA; at this pace the last alert closes on 2027-01-18, 18 days after the due date\n\
-             *Needs a decision:* handle 1 critical alert now; move the due date"
+             At risk: 1 working secret leaked in public past SLA; at this pace the last alert would close around 2027-01-18, 18 days after the due date (a rough projection from only 3 fixes and 1 new alert in 4 weeks)\n\
+             *Needs a decision:* revoke now: acme/web #1 (no owner, exposed 83 days); move the due date to 2027-01-18"
         ),
         "the verdict and its reasons: {section}"
     );
     assert!(
-        section.contains("*4* open (−1 this week) · *1* fixed, 1 dismissed · *1* new"),
+        section.contains("*4* open (backlog −1) · *1* fixed, 1 dismissed · *1* new"),
         "{section}"
     );
     assert!(
-        section.contains("A week: 0.75 closed, 0.25 new, net +0.5 · 0.74 needed by 2026-12-31"),
+        section.contains(
+            "A week: 0.75 closed, 0.25 new, backlog −0.5 · 0.74 net closures needed by 2026-12-31"
+        ),
         "{section}"
     );
     let context = blocks[3]["elements"][0]["text"].as_str().unwrap();
@@ -248,7 +250,7 @@ fn every_channel_delivers_once_and_a_failing_hook_fails_alone() {
         "https://reports.acme.example/pulse/"
     );
     assert!(
-        slack["text"].as_str().unwrap().starts_with("Secret remediation — week of 2026-11-23: 2 at risk\nAzure &lt;credentials&gt; &amp; \"keys\" | fix: At risk: 1 working secret"),
+        slack["text"].as_str().unwrap().starts_with("Secret remediation — week to 2026-11-23 (Nov 16–22): 2 at risk\nAzure &lt;credentials&gt; &amp; \"keys\" | fix: At risk: 1 working secret"),
         "{}",
         slack["text"]
     );

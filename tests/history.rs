@@ -43,7 +43,7 @@ fn snapshots(text: &str) -> Vec<(String, String)> {
         .map(|l| {
             let v: serde_json::Value =
                 serde_json::from_str(l).unwrap_or_else(|e| panic!("bad line {e}: {l:.80}"));
-            assert_eq!(v["schema"], "campaign-pulse/history/v2");
+            assert_eq!(v["schema"], "campaign-pulse/history/v3");
             (
                 v["campaign"].as_str().unwrap().to_string(),
                 v["as_of"].as_str().unwrap()[..10].to_string(),

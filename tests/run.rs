@@ -18,7 +18,7 @@ fn run_computes_every_spec_number_with_few_requests_and_no_secrets() {
     );
 
     let s = w.json("out/azure/2026-11-23/summary.json");
-    assert_eq!(s["schema"], "campaign-pulse/summary/v2");
+    assert_eq!(s["schema"], "campaign-pulse/summary/v3");
     assert_eq!(
         s["campaign"],
         json!({"id": "azure", "name": "Azure <credentials> & \"keys\" | fix", "filter": "is:open provider:azure",
@@ -32,7 +32,7 @@ fn run_computes_every_spec_number_with_few_requests_and_no_secrets() {
     assert_eq!(
         s["totals"],
         json!({"open": 4, "closed": 3, "total": 7, "progress_pct": 42.9, "resolved_this_week": 2,
-               "new_this_week": 1, "open_week_ago": 5, "net_change": -1})
+               "new_this_week": 1, "open_week_ago": 5, "net_change": -1, "kept": 0})
     );
     assert_eq!(
         s["resolved_this_week_by_resolution"],
@@ -60,13 +60,15 @@ fn run_computes_every_spec_number_with_few_requests_and_no_secrets() {
     );
     // 3 fixes and 1 new alert (3) in 28 days: net 2, 0.5 a week; ceil(28 × 4 / 2) = 56 days
     // → 2027-01-18, after the due date; ceil((28 × 4 − 2 × 38) / 28) = 2 open then. Alert 1 is
-    // active, public and 83 days old (SLA 30): critical.
+    // active, public and 83 days old (SLA 30): critical. 4 open at 0.75 fixes a week: 5.33
+    // weeks to clear; a first run has no previous verdict.
     assert_eq!(
         s["forecast"],
         json!({"burn_rate_per_week": 0.75, "inflow_rate_per_week": 0.25, "net_burn_rate_per_week": 0.5,
                "required_rate_per_week": 0.74, "projected_completion": "2027-01-18",
-               "expected_open_at_due": 2, "days_to_due": 38, "status": "at_risk",
-               "status_reasons": ["critical_alerts", "projected_after_due"]})
+               "expected_open_at_due": 2, "days_to_due": 38, "weeks_to_clear": 5.33,
+               "status": "at_risk", "status_reasons": ["critical_alerts", "projected_after_due"],
+               "previous_status": null})
     );
     assert_eq!(s["at_risk"]["critical_count"], 1);
     assert_eq!(
@@ -118,11 +120,13 @@ fn run_computes_every_spec_number_with_few_requests_and_no_secrets() {
     // open on 10-05: alerts 1, 2, 5 (created that midnight), 8 and 9
     assert_eq!(
         points[0],
-        json!({"as_of": "2026-10-05T00:00:00Z", "open": 5, "closed": 0, "source": "reconstructed"})
+        json!({"as_of": "2026-10-05T00:00:00Z", "open": 5, "closed": 0, "source": "reconstructed",
+               "status": "at_risk"})
     );
     assert_eq!(
         points[7],
-        json!({"as_of": "2026-11-23T00:00:00Z", "open": 4, "closed": 3, "source": "observed"})
+        json!({"as_of": "2026-11-23T00:00:00Z", "open": 4, "closed": 3, "source": "observed",
+               "status": "at_risk"})
     );
     assert_eq!(s["history"]["previous"], Value::Null);
 
@@ -193,18 +197,18 @@ fn run_computes_every_spec_number_with_few_requests_and_no_secrets() {
         "{md}"
     );
     assert!(
-        md.contains("**🟠 At risk:** 1 working secret leaked in public past SLA; at this pace the last alert closes on 2027-01-18, 18 days after the due date.\n"),
+        md.contains("**🟠 At risk:** 1 working secret leaked in public past SLA; at this pace the last alert would close around 2027-01-18, 18 days after the due date (a rough projection from only 3 fixes and 1 new alert in 4 weeks).\n"),
         "{md}"
     );
     assert!(md.contains("**4** open (down 1 from 5) · **1** fixed and 1 dismissed this week · **1** new · **42.9%** closed (3 of 7: 1 fixed, 2 dismissed)"), "{md}");
     assert!(
         md.contains(
-            "- Closed a week (last 4 weeks): **0.75** · new a week: **0.25** · net: **+0.5**\n"
+            "- Closed a week (last 4 weeks): **0.75** · new a week: **0.25** · backlog: **−0.5** a week\n"
         ),
         "{md}"
     );
     assert!(
-        md.contains("- Last alert closes, at this pace: **2027-01-18**\n"),
+        md.contains("- Last alert closes, at this pace: **2027-01-18** (a rough projection from only 3 fixes and 1 new alert in 4 weeks)\n"),
         "{md}"
     );
     assert!(
@@ -378,7 +382,7 @@ fn history_across_two_weeks_and_a_same_day_rerun() {
     assert_eq!(history_lines(&w), 8 + 4, "{first}");
     for line in first.lines() {
         let v: Value = serde_json::from_str(line).unwrap();
-        assert_eq!(v["schema"], "campaign-pulse/history/v2");
+        assert_eq!(v["schema"], "campaign-pulse/history/v3");
         assert!(v.get("repos").is_some() && v.get("totals").is_some());
         assert!(v.get("at_risk").is_none(), "no long lists in the history");
     }
@@ -619,7 +623,7 @@ fn github_campaign_supplies_name_and_due_date() {
     assert_eq!(s["campaign"]["github_campaign"], 12);
     assert_eq!(
         s["github_campaign"],
-        json!({"number": 12, "name": "Rotate Azure keys", "ends_at": "2027-01-15T00:00:00Z", "managers": ["mona"],
+        json!({"number": 12, "name": "Rotate Azure keys", "created_at": "2026-09-01T00:00:00Z", "ends_at": "2027-01-15T00:00:00Z", "managers": ["mona"],
                "alert_stats": {"open_count": 4, "closed_count": 3, "in_progress_count": 1}})
     );
     assert_eq!(s["forecast"]["days_to_due"], 53);
@@ -798,7 +802,7 @@ fn a_history_written_by_v1_loads_renders_and_grows() {
     let out = w.run(&["report", "-c", "config.yaml", "--as-of", "2026-11-16"]);
     assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
     let s = w.json("out/azure/2026-11-16/summary.json");
-    assert_eq!(s["schema"], "campaign-pulse/summary/v2");
+    assert_eq!(s["schema"], "campaign-pulse/summary/v3");
     assert_eq!(s["totals"]["open"], 5);
     assert_eq!(s["forecast"]["status"], "at_risk");
     assert_eq!(s["forecast"]["burn_rate_per_week"], json!(0.5));
@@ -834,7 +838,7 @@ fn a_history_written_by_v1_loads_renders_and_grows() {
     assert_eq!(
         lines
             .iter()
-            .filter(|l| l.contains("campaign-pulse/history/v2"))
+            .filter(|l| l.contains("campaign-pulse/history/v3"))
             .count(),
         2
     );

@@ -10,6 +10,7 @@ use crate::github::{
     model::{Alert, CampaignRecord},
 };
 use crate::history::{self, History, HistoryLock, Snapshot, Source};
+use crate::membership;
 use crate::metrics::{self, Campaign, CampaignInfo, Metrics};
 use crate::overview::{self, Overview};
 use crate::playbooks::Catalogue;
@@ -104,6 +105,7 @@ pub(crate) fn resolve_campaigns(
                     },
                     filter: c.filter.clone(),
                     sla_days: c.sla_days,
+                    members: Default::default(),
                 },
                 record: record.map(GithubCampaign::from),
                 notes,
@@ -207,8 +209,13 @@ pub(crate) fn digest(
 
 impl Job<'_> {
     /// Computes, records and writes the week's reports. The caller holds the history lock.
-    pub(crate) fn weekly(self, _lock: &HistoryLock) -> Result<(Vec<WrittenReport>, Vec<Rendered>)> {
+    pub(crate) fn weekly(
+        mut self,
+        _lock: &HistoryLock,
+    ) -> Result<(Vec<WrittenReport>, Vec<Rendered>)> {
         let mut history = History::load(self.history_path)?;
+        let members_path = membership::path(self.history_path);
+        let mut record = recall_members(&members_path, &history, &mut self.campaigns);
         let overview = match &self.overview {
             Some(inputs) => Some(self.overview(inputs, &mut history)?),
             None => None,
@@ -217,11 +224,23 @@ impl Job<'_> {
         for r in &self.campaigns {
             let c = &r.campaign;
             let scope = metrics::Scope::new(self.alerts, c);
-            let m = scope.metrics(self.as_of, &self.risk);
+            let mut m = scope.metrics(self.as_of, &self.risk);
+            m.forecast.previous_status = history
+                .previous(&c.info.id, self.as_of)
+                .and_then(Snapshot::status);
+            if let Some(github) = r.record.as_ref().and_then(|g| g.created_at) {
+                m.details.new_since_github_campaign = Some(scope.created_after(github));
+            }
             if !history.has_campaign(&c.info.id) {
                 self.backfill(&mut history, c, &scope);
             }
             history.upsert(Snapshot::from_metrics(&c.info.id, &m, Source::Observed));
+            // once a member, always a member: the open members at T join the record
+            let mut members = c.members.clone();
+            for a in scope.open_at(self.as_of) {
+                members.insert(&a.repository.full_name, a.number);
+            }
+            record.set(&c.info.id, &c.filter.canonical(), members);
             computed.push((r, m));
         }
         // Render everything before touching the disk: a template error leaves no trace.
@@ -249,6 +268,7 @@ impl Job<'_> {
                 details,
                 site: self.site.clone(),
                 playbooks: Some(self.playbooks.clone()),
+                top_alerts: Some(self.risk.top_alerts),
             };
             rendered.push(render_one(self.templates, self.out, summary, inputs)?);
         }
@@ -262,6 +282,8 @@ impl Job<'_> {
         write_playbooks(self.out, &pages)?;
         let written = write_reports(self.templates, self.out, &rendered)?;
         if self.save_history {
+            // members first: a record that knows more than the history is harmless
+            record.save(&members_path)?;
             history.save(self.history_path)?;
         }
         Ok((written, rendered))
@@ -288,6 +310,7 @@ impl Job<'_> {
                 filter: crate::filter::Filter::parse(&format!("results:{kind}"))
                     .map_err(|e| Error::Usage(e.to_string()))?,
                 sla_days: 30,
+                members: Default::default(),
             };
             let scope = metrics::Scope::new(self.alerts, &c);
             // the trend reads the open counts only: the organization's history lines keep no
@@ -386,6 +409,49 @@ impl Job<'_> {
             ));
         }
     }
+}
+
+/// Reads the membership record and gives each campaign the members recorded for it. A
+/// missing or damaged record is a warning, never a failure: the campaigns then count what
+/// the stateless rules admit (see [`membership`]).
+fn recall_members(
+    path: &Path,
+    history: &History,
+    campaigns: &mut [Resolved],
+) -> membership::Record {
+    let (record, missing) = match membership::Record::load(path) {
+        membership::Loaded::Read(r) => (r, false),
+        membership::Loaded::Missing => (membership::Record::default(), true),
+        membership::Loaded::Unreadable(why) => {
+            tracing::warn!(
+                "{}: the membership record is unreadable ({why}); this run counts only the alerts that match each campaign's filter (resolved alerts by its stable terms), so alerts that an earlier run admitted and that no longer match may drop out; the record is written anew",
+                path.display()
+            );
+            (membership::Record::default(), false)
+        }
+    };
+    for r in campaigns {
+        let c = &mut r.campaign;
+        match record.recall(&c.info.id, &c.filter.canonical()) {
+            membership::Recalled::Members(m) => c.members = m,
+            membership::Recalled::FilterChanged => tracing::info!(
+                "{}: the filter changed since its members were recorded; membership starts again from this run",
+                c.info.id
+            ),
+            membership::Recalled::None if history.has_v3(&c.info.id) => tracing::warn!(
+                "{}: {} {} no members of this campaign, though earlier runs recorded them; this run counts only the alerts that match its filter (resolved alerts by its stable terms), and records its members again",
+                c.info.id,
+                path.display(),
+                if missing {
+                    "is missing, so it holds"
+                } else {
+                    "holds"
+                },
+            ),
+            membership::Recalled::None => {}
+        }
+    }
+    record
 }
 
 /// Renders the overview: Markdown, HTML, summary.json and the trend chart.

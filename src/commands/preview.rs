@@ -44,7 +44,14 @@ pub async fn preview(opts: &PreviewOptions) -> Result<String> {
         github::client::api_url(&config.github).ok().as_ref(),
         None,
     );
-    Ok(describe(&opts.filter, &filter, &alerts, as_of, &site))
+    Ok(describe(
+        &opts.filter,
+        &filter,
+        &alerts,
+        as_of,
+        &site,
+        config.campaigns.len(),
+    ))
 }
 
 /// What a campaign with `filter` would target among the alerts open at `as_of`.
@@ -54,6 +61,7 @@ pub fn describe(
     alerts: &[Alert],
     as_of: DateTime<Utc>,
     site: &Site,
+    configured: usize,
 ) -> String {
     let targeted: Vec<&Alert> = alerts
         .iter()
@@ -88,10 +96,11 @@ pub fn describe(
         "fits GitHub's 1,000-alert campaign limit".to_string()
     } else {
         format!(
-            "{} over GitHub's 1,000-alert campaign limit: narrow the filter (by provider, repository or validity)",
+            "{} over GitHub's 1,000-alert campaign limit: narrow the filter",
             n - overview::CAMPAIGN_LIMIT
         )
     };
+    let narrower = overview::narrower(text, &targeted);
     let _ = writeln!(
         out,
         "Targets {n} open alert{} in {} repositor{} as of {}: {fits}",
@@ -100,6 +109,17 @@ pub fn describe(
         if repos.len() == 1 { "y" } else { "ies" },
         as_of.format("%Y-%m-%d")
     );
+    if !narrower.is_empty() {
+        let _ = writeln!(
+            out,
+            "Narrower filters that fit: {}",
+            narrower
+                .iter()
+                .map(|c| format!("\"{}\" ({})", c.filter, c.open))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
     if n > 0 {
         let validity = count(&|a| {
             match a.validity() {
@@ -167,6 +187,16 @@ pub fn describe(
     if let Some(url) = site.alerts_filter_url(text) {
         let _ = writeln!(out, "In GitHub: {url}");
     }
+    let _ = writeln!(
+        out,
+        "GitHub runs at most {} active security campaigns in an organization at once{}.",
+        overview::ACTIVE_CAMPAIGN_LIMIT,
+        match configured {
+            0 => String::new(),
+            1 => "; the configuration tracks 1 campaign".to_string(),
+            n => format!("; the configuration tracks {n} campaigns"),
+        }
+    );
     let id: String = {
         let slug: String = text
             .to_lowercase()

@@ -88,6 +88,7 @@ pub fn report(opts: &ReportOptions) -> Result<Outcome> {
             details,
             site: site(&config),
             playbooks: Some(catalogue.clone()),
+            top_alerts: Some(config.risk.top_alerts),
         };
         let one = render_one(&templates, &out, summary, inputs)?;
         if !opts.force && holds_richer_report(&one.dir) {
@@ -143,11 +144,15 @@ fn metrics_from_snapshot(s: &Snapshot, risk: &RiskSettings) -> Metrics {
             top: Vec::new(),
         },
         owners: metrics::Owners::default(),
+        // the history keeps the count of dismissed working secrets, not the list
+        risk_acceptances: metrics::RiskAcceptances {
+            count: s.risk_acceptances.unwrap_or(0),
+            list: Vec::new(),
+        },
         details: metrics::Details {
-            owners_unknown: BTreeMap::new(),
-            at_risk: None,
             secret_type_names: s.secret_type_names.clone(),
             repos_with_open: all_repos.iter().filter(|r| r.open > 0).count() as u64,
+            ..Default::default()
         },
         all_repos,
     }

@@ -323,6 +323,7 @@ impl Email {
 pub fn parts(digest: &Digest, templates: &Templates) -> Result<(String, String)> {
     let subject = digest.subject();
     let counts = digest.status_counts();
+    let week = digest.week();
     let views: Vec<_> = digest
         .reports
         .iter()
@@ -342,6 +343,7 @@ pub fn parts(digest: &Digest, templates: &Templates) -> Result<(String, String)>
     let (html, text) = templates.email(&EmailContext {
         subject: &subject,
         as_of: digest.as_of,
+        week: &week,
         counts: &counts,
         home: home.as_deref(),
         shown: AT_RISK_SHOWN,

@@ -115,6 +115,14 @@ impl Digest {
         format!("{head}{tail}")
     }
 
+    /// The reporting week, named as the reports name it: `week to 2026-11-23 (Nov 16–22)`.
+    pub fn week(&self) -> String {
+        match self.reports.first() {
+            Some(r) => crate::render::week_words(r.summary.window.start, r.summary.window.end),
+            None => format!("week to {}", self.as_of),
+        }
+    }
+
     /// `1 overdue, 2 at risk, 1 on track, 1 done`, most urgent first.
     pub fn status_counts(&self) -> String {
         let parts = self.status_parts();

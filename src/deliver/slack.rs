@@ -110,7 +110,7 @@ fn emoji(status: Status) -> &'static str {
 
 /// The Slack message for a digest, within Slack's limits.
 pub fn payload(digest: &Digest) -> Value {
-    let title = format!("Secret remediation — week of {}", digest.as_of);
+    let title = format!("Secret remediation — {}", digest.week());
     let mut blocks = vec![
         json!({"type": "header", "text": {"type": "plain_text", "text": clip(&title, MAX_HEADER), "emoji": true}}),
         json!({"type": "section", "text": {"type": "mrkdwn", "text": clip(&escape(&digest.status_counts()), MAX_SECTION_TEXT)}}),
@@ -149,7 +149,7 @@ pub fn payload(digest: &Digest) -> Value {
             ));
         } else if t.total > 0 {
             text.push_str(&format!(
-                "\n*{}* open ({} this week) · *{}* fixed, {} dismissed · *{}* new · {}% closed",
+                "\n*{}* open (backlog {}) · *{}* fixed, {} dismissed · *{}* new · {}% closed",
                 t.open,
                 signed(t.net_change),
                 v.fixed_this_week,
@@ -159,10 +159,16 @@ pub fn payload(digest: &Digest) -> Value {
             ));
             text.push_str(&format!("\nA week: {} closed", v.pace.fixes));
             if let (Some(new), Some(net)) = (&v.pace.new, &v.pace.net) {
-                text.push_str(&format!(", {new} new, net {net}"));
+                text.push_str(&format!(", {new} new, backlog {net}"));
             }
             if let (Some(needed), Some(due)) = (&v.pace.needed, s.campaign.due_on) {
-                text.push_str(&format!(" · {needed} needed by {due}"));
+                text.push_str(&format!(" · {needed} net closures needed by {due}"));
+            }
+            if let Some(rough) = &v.verdict.rough {
+                text.push_str(&format!(" ({})", escape(rough)));
+            }
+            if let Some(limit) = &v.campaign_limit {
+                text.push_str(&format!("\n{}", escape(limit)));
             }
         }
         blocks.push(json!({"type": "section", "text": {"type": "mrkdwn", "text": clip_mrkdwn(&text, MAX_SECTION_TEXT)}}));

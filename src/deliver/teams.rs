@@ -81,7 +81,7 @@ fn text(text: &str) -> Value {
 /// The Adaptive Card for a digest; `detail` says whether to list at-risk alerts.
 pub fn card(digest: &Digest, detail: bool, campaigns: usize) -> Value {
     let mut body = vec![
-        json!({"type": "TextBlock", "text": escape(&format!("Secret remediation — week of {}", digest.as_of)),
+        json!({"type": "TextBlock", "text": escape(&format!("Secret remediation — {}", digest.week())),
                "weight": "Bolder", "size": "Large", "wrap": true}),
         json!({"type": "TextBlock", "text": escape(&digest.status_counts()), "isSubtle": true, "spacing": "None", "wrap": true}),
     ];
@@ -101,22 +101,27 @@ pub fn card(digest: &Digest, detail: bool, campaigns: usize) -> Value {
         };
         let campaign_wide = r.scoped.is_none();
         facts.extend(if campaign_wide { vec![
-            json!({"title": "Open", "value": format!("{} ({} this week)", t.open, signed(t.net_change))}),
+            json!({"title": "Open", "value": format!("{} (backlog {})", t.open, signed(t.net_change))}),
             json!({"title": "This week", "value": format!("{} fixed, {} dismissed, {} new", v.fixed_this_week, v.dismissed_this_week, t.new_this_week)}),
             json!({"title": "Closed", "value": format!("{}% ({} of {})", t.progress_pct, t.closed, t.total)}),
         ] } else { vec![] });
         if t.open > 0 && campaign_wide {
             let mut pace = format!("{} closed", v.pace.fixes);
             if let (Some(new), Some(net)) = (&v.pace.new, &v.pace.net) {
-                pace.push_str(&format!(", {new} new, net {net}"));
+                pace.push_str(&format!(", {new} new, backlog {net}"));
             }
             facts.push(json!({"title": "A week (4 weeks)", "value": pace}));
             if let Some(needed) = &v.pace.needed {
-                facts.push(json!({"title": "Needed a week", "value": needed}));
+                facts.push(json!({"title": "Net closures needed a week", "value": needed}));
             }
+            let finish = f
+                .projected_completion
+                .map_or("never at this pace".to_string(), |p| p.to_string());
             facts.push(
-                json!({"title": "Projected finish", "value": f.projected_completion
-                .map_or("never at this pace".to_string(), |p| p.to_string())}),
+                json!({"title": "Projected finish", "value": match &v.verdict.rough {
+                    Some(rough) => format!("{finish} ({rough})"),
+                    None => finish,
+                }}),
             );
             if let Some(n) = v.pace.expected_open_at_due {
                 facts.push(json!({"title": "Open on due date", "value": n.to_string()}));
@@ -150,6 +155,11 @@ pub fn card(digest: &Digest, detail: bool, campaigns: usize) -> Value {
             items.push(block);
         }
         items.push(json!({"type": "FactSet", "facts": facts}));
+        if let Some(limit) = &v.campaign_limit {
+            let mut block = text(&escape(limit));
+            block["size"] = json!("Small");
+            items.push(block);
+        }
         if detail && s.at_risk.count > 0 {
             let mut lines: Vec<String> = super::fix_first(r, AT_RISK_SHOWN)
                 .into_iter()

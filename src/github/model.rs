@@ -131,6 +131,10 @@ pub struct Alert {
         deserialize_with = "instant::optional"
     )]
     pub resolved_at: Option<DateTime<Utc>>,
+    /// Who closed the alert (the login only: a dismissal of a working secret is a risk
+    /// someone accepted, and reports name who).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolved_by: Option<User>,
     /// Machine name of the pattern, e.g. `azure_storage_account_key`.
     #[serde(default, deserialize_with = "text::required")]
     pub secret_type: String,
@@ -221,6 +225,15 @@ impl Alert {
         self.created_at <= t && self.resolved_at.is_none_or(|r| r > t)
     }
 
+    /// Whether the alert is resolved in the data read (state `resolved`, whatever its
+    /// `resolved_at`; without a state, a `resolved_at` says so).
+    pub fn is_resolved(&self) -> bool {
+        match self.state.as_deref() {
+            Some(state) => state == "resolved",
+            None => self.resolved_at.is_some(),
+        }
+    }
+
     /// Whether the alert was resolved at or before instant `t`.
     pub fn is_closed_at(&self, t: DateTime<Utc>) -> bool {
         self.resolved_at.is_some_and(|r| r <= t)
@@ -298,6 +311,9 @@ pub struct CampaignRecord {
     /// Campaign name.
     #[serde(default, deserialize_with = "text::optional")]
     pub name: Option<String>,
+    /// When the campaign was created: GitHub's campaign holds the alerts attached to it then.
+    #[serde(default, deserialize_with = "instant::optional")]
+    pub created_at: Option<DateTime<Utc>>,
     /// Due date of the campaign.
     #[serde(default, deserialize_with = "instant::optional")]
     pub ends_at: Option<DateTime<Utc>>,
@@ -324,6 +340,64 @@ pub struct AlertStats {
     /// Alerts in progress.
     #[serde(default)]
     pub in_progress_count: u64,
+}
+
+/// Alerts for unit tests: one place that spells out every field, so a test names only what
+/// it is about.
+#[cfg(test)]
+pub(crate) mod testkit {
+    use super::*;
+
+    /// An open alert in `repo` (`owner/name`) created at `created`, with every optional field
+    /// empty and secret type `x`; tests set what they need with struct update syntax.
+    pub(crate) fn alert(repo: &str, number: u64, created: DateTime<Utc>) -> Alert {
+        Alert {
+            number,
+            created_at: created,
+            updated_at: None,
+            html_url: None,
+            state: Some("open".into()),
+            resolution: None,
+            resolved_at: None,
+            resolved_by: None,
+            secret_type: "x".into(),
+            secret_type_display_name: None,
+            provider: None,
+            provider_slug: None,
+            repository: Repository {
+                full_name: repo.into(),
+                name: repo.rsplit('/').next().unwrap_or(repo).into(),
+            },
+            push_protection_bypassed: None,
+            validity: None,
+            publicly_leaked: None,
+            multi_repo: None,
+            assigned_to: None,
+            first_location_detected: None,
+            push_protection_bypassed_by: None,
+            push_protection_bypassed_at: None,
+            generic: false,
+            owner: Default::default(),
+            playbook: String::new(),
+        }
+    }
+
+    /// `a` resolved at `at` with `how` (`revoked`, `wont_fix`, ...).
+    pub(crate) fn resolved(a: Alert, at: DateTime<Utc>, how: &str) -> Alert {
+        Alert {
+            state: Some("resolved".into()),
+            resolution: Some(how.into()),
+            resolved_at: Some(at),
+            ..a
+        }
+    }
+
+    /// A user.
+    pub(crate) fn user(login: &str) -> Option<User> {
+        Some(User {
+            login: login.into(),
+        })
+    }
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 use crate::config::RiskSettings;
 use crate::filter::Filter;
 use crate::github::model::{Alert, Validity};
+use crate::membership::Members;
 use crate::ownership::{OwnerKind, OwnerSource, Ownership};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -23,6 +24,23 @@ pub struct Campaign {
     pub filter: Filter,
     /// Age in days after which an open alert is past its SLA.
     pub sla_days: u32,
+    /// The alerts earlier runs recorded as members (see [`crate::membership`]).
+    pub members: Members,
+}
+
+impl Campaign {
+    /// Whether the alert is one of the campaign's members, whatever the instant: an open
+    /// alert matching the whole filter, a resolved one matching its stable terms, or one an
+    /// earlier run recorded (see [`crate::membership`]).
+    pub fn is_member(&self, alert: &Alert) -> bool {
+        (if alert.is_resolved() {
+            self.filter.matches_stable(alert)
+        } else {
+            self.filter.matches_campaign(alert)
+        }) || self
+            .members
+            .contains(&alert.repository.full_name, alert.number)
+    }
 }
 
 /// The campaign as shown in `summary.json`.
@@ -70,6 +88,11 @@ pub struct Totals {
     pub open_week_ago: u64,
     /// open − open_week_ago.
     pub net_change: i64,
+    /// Scope alerts that no longer match the whole filter on their current fields (in scope
+    /// because they are resolved, or because an earlier run recorded them); unknown in
+    /// snapshots written before summary v3 (and then left out).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kept: Option<u64>,
 }
 
 /// Open alerts by validity.
@@ -121,6 +144,16 @@ impl Status {
         }
     }
 
+    /// The machine name, as summary.json spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Done => "done",
+            Status::Overdue => "overdue",
+            Status::AtRisk => "at_risk",
+            Status::OnTrack => "on_track",
+        }
+    }
+
     /// Words for people.
     pub fn label(self) -> &'static str {
         match self {
@@ -140,6 +173,9 @@ pub enum StatusReason {
     CriticalAlerts,
     /// Alerts are open and the last 28 days closed no more than they brought.
     NoNetProgress,
+    /// The backlog is about a week of fixes and new alerts are fixed about as fast as they
+    /// come: "never reaches zero" is not a risk by itself.
+    KeepingPace,
     /// At the current net pace the last alert closes after the due date.
     ProjectedAfterDue,
 }
@@ -168,11 +204,20 @@ pub struct Forecast {
     pub expected_open_at_due: Option<u64>,
     /// Days from the date of T to the due date (negative when past).
     pub days_to_due: Option<i64>,
+    /// Weeks today's backlog takes at today's fix pace, new alerts aside (open / fixes a
+    /// week), 2 decimals; null when nothing was fixed in 28 days (and in snapshots written
+    /// before summary v3).
+    #[serde(default)]
+    pub weeks_to_clear: Option<f64>,
     /// Verdict.
     pub status: Status,
     /// Every reason that holds, in the order of [`StatusReason`].
     #[serde(default)]
     pub status_reasons: Vec<StatusReason>,
+    /// The verdict of the previous report (`history.previous`); null without one, or when
+    /// it was written by summary v1, whose verdicts meant something else.
+    #[serde(default)]
+    pub previous_status: Option<Status>,
 }
 
 /// One repository's numbers.
@@ -325,6 +370,64 @@ pub struct Details {
     pub repos_with_open: u64,
     /// Open alerts whose owner could not be looked up, by why.
     pub owners_unknown: BTreeMap<String, u64>,
+    /// Why kept alerts are kept (see [`Totals::kept`]).
+    pub kept: Kept,
+    /// Every open alert, at risk or not, when there are at most [`FEW_OPEN`]: a backlog that
+    /// small is answered by naming it.
+    pub few_open: Vec<AtRiskAlert>,
+    /// Members left out of the scope because they were resolved before `starts_on`.
+    pub closed_before_start: u64,
+    /// Scope alerts created after the linked GitHub campaign was (GitHub's campaign holds
+    /// the alerts attached to it, not those found since); null without one.
+    pub new_since_github_campaign: Option<u64>,
+}
+
+/// A backlog of at most this many open alerts is named alert by alert in the decisions.
+pub const FEW_OPEN: u64 = 3;
+
+/// The scope alerts that no longer match the whole filter, and what they no longer match.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Kept {
+    /// Open ones (recorded by an earlier run).
+    pub open: u64,
+    /// Closed ones.
+    pub closed: u64,
+    /// Of the closed ones, revoked (fixed).
+    pub fixed: u64,
+    /// The filter's terms, as written, that some kept alert no longer matches, in filter
+    /// order.
+    pub terms: Vec<String>,
+}
+
+/// A dismissal of a secret GitHub still calls valid (`won't fix`, `used in tests`, ... on an
+/// active secret): a risk someone accepted, shown with who closed it and never the comment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RiskAcceptance {
+    /// `owner/name`.
+    pub repo: String,
+    /// Alert number in the repository.
+    pub number: u64,
+    /// Machine name of the pattern.
+    pub secret_type: String,
+    /// Human name of the pattern.
+    pub secret_type_display_name: String,
+    /// How it was closed (`wont_fix`, `used_in_tests`, `false_positive`, ...).
+    pub resolution: String,
+    /// Who closed it (login), when GitHub says.
+    pub resolved_by: Option<String>,
+    /// When.
+    pub resolved_at: DateTime<Utc>,
+    /// Link to the alert.
+    pub html_url: String,
+}
+
+/// Dismissals of secrets GitHub still calls valid, among the alerts closed at T.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RiskAcceptances {
+    /// How many.
+    pub count: u64,
+    /// The latest `risk.top_alerts` of them, latest first.
+    pub list: Vec<RiskAcceptance>,
 }
 
 /// Every §5 number of one campaign at one instant.
@@ -361,6 +464,9 @@ pub struct Metrics {
     pub at_risk: AtRisk,
     /// Open alerts by owner.
     pub owners: Owners,
+    /// Dismissals of secrets GitHub still calls valid.
+    #[serde(default)]
+    pub risk_acceptances: RiskAcceptances,
     /// Every repository with scope alerts, by name (kept in the history; not in summary.json).
     #[serde(skip)]
     pub all_repos: Vec<RepoStats>,
@@ -396,7 +502,7 @@ pub fn in_scope(alert: &Alert, campaign: &Campaign, as_of: DateTime<Utc>) -> boo
             (Some(resolved), Some(start)) => resolved >= midnight(start),
             _ => true,
         }
-        && campaign.filter.matches_campaign(alert)
+        && campaign.is_member(alert)
 }
 
 /// `num / den` rounded half-up to `decimals` decimals, in exact integer arithmetic so that
@@ -471,7 +577,7 @@ pub struct Pace {
     pub critical: u64,
 }
 
-/// The forecast (SPEC §5 v2) from the open count, the 28-day fixes and new alerts, the
+/// The forecast from the open count, the 28-day fixes and new alerts, the
 /// critical alerts and the due date.
 pub fn forecast(pace: Pace, due: Option<NaiveDate>, today: NaiveDate) -> Forecast {
     let Pace {
@@ -503,13 +609,20 @@ pub fn forecast(pace: Pace, due: Option<NaiveDate>, today: NaiveDate) -> Forecas
         let ceil = if num <= 0 { 0 } else { (num + 27) / 28 };
         u64::try_from(ceil).unwrap_or(u64::MAX)
     });
+    // open / (fixes / 4) = 4 × open / fixes
+    let weeks_to_clear = (fixed_28d > 0).then(|| ratio(4 * open_i, i128::from(fixed_28d), 2));
+    let keeping_pace =
+        open > 0 && net_28d <= 0 && weeks_to_clear.is_some_and(|w| w <= KEEPING_PACE_WEEKS);
     let late = open > 0 && matches!((due, projected_completion), (Some(d), Some(p)) if p > d);
     let mut status_reasons = Vec::new();
     if critical > 0 {
         status_reasons.push(StatusReason::CriticalAlerts);
     }
-    if open > 0 && net_28d <= 0 {
+    if open > 0 && net_28d <= 0 && !keeping_pace {
         status_reasons.push(StatusReason::NoNetProgress);
+    }
+    if keeping_pace {
+        status_reasons.push(StatusReason::KeepingPace);
     }
     if late {
         status_reasons.push(StatusReason::ProjectedAfterDue);
@@ -519,10 +632,11 @@ pub fn forecast(pace: Pace, due: Option<NaiveDate>, today: NaiveDate) -> Forecas
     } else if due.is_some_and(|d| d < today) {
         Status::Overdue
     } else if critical > 0
-        || match due {
-            Some(d) => projected_completion.is_none_or(|p| p > d),
-            None => net_28d <= 0,
-        }
+        || (!keeping_pace
+            && match due {
+                Some(d) => projected_completion.is_none_or(|p| p > d),
+                None => net_28d <= 0,
+            })
     {
         Status::AtRisk
     } else {
@@ -536,10 +650,16 @@ pub fn forecast(pace: Pace, due: Option<NaiveDate>, today: NaiveDate) -> Forecas
         projected_completion,
         expected_open_at_due,
         days_to_due,
+        weeks_to_clear,
         status,
         status_reasons,
+        previous_status: None,
     }
 }
+
+/// A backlog that today's fix pace clears within this many weeks is *keeping pace* when new
+/// alerts arrive as fast as they are fixed.
+pub const KEEPING_PACE_WEEKS: f64 = 1.0;
 
 fn at_risk_entry(a: &Alert, risk: Risk, as_of: DateTime<Utc>) -> AtRiskAlert {
     let reasons = [
@@ -565,13 +685,31 @@ fn at_risk_entry(a: &Alert, risk: Risk, as_of: DateTime<Utc>) -> AtRiskAlert {
         owner_source: a.owner.owner().map(|o| o.source),
         provider: a.provider_slug.clone().or_else(|| a.provider.clone()),
         playbook: (!a.playbook.is_empty()).then(|| a.playbook.clone()),
-        html_url: a.html_url.clone().unwrap_or_else(|| {
-            format!(
-                "https://github.com/{}/security/secret-scanning/{}",
-                a.repository.full_name, a.number
-            )
-        }),
+        html_url: html_url(a),
     }
+}
+
+/// The alert's page: GitHub's link, else the one github.com would have.
+fn html_url(a: &Alert) -> String {
+    a.html_url.clone().unwrap_or_else(|| {
+        format!(
+            "https://github.com/{}/security/secret-scanning/{}",
+            a.repository.full_name, a.number
+        )
+    })
+}
+
+fn risk_acceptance(a: &Alert) -> Option<RiskAcceptance> {
+    Some(RiskAcceptance {
+        repo: a.repository.full_name.clone(),
+        number: a.number,
+        secret_type: a.secret_type.clone(),
+        secret_type_display_name: a.display_name().to_string(),
+        resolution: a.resolution.clone().unwrap_or_else(|| "unknown".into()),
+        resolved_by: a.resolved_by.as_ref().map(|u| u.login.clone()),
+        resolved_at: a.resolved_at?,
+        html_url: html_url(a),
+    })
 }
 
 /// Median of durations in milliseconds, in days rounded to 2 decimals.
@@ -592,7 +730,7 @@ fn median_days(ms: &mut [i64]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::github::model::{Repository, User};
+    use crate::github::model::testkit::{self, resolved};
     use chrono::TimeZone;
 
     fn t(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
@@ -610,42 +748,17 @@ mod tests {
 
     fn alert(repo: &str, number: u64, created: DateTime<Utc>) -> Alert {
         Alert {
-            number,
-            created_at: created,
-            updated_at: None,
-            html_url: None,
-            state: Some("open".into()),
-            resolution: None,
-            resolved_at: None,
             secret_type: "azure_storage_account_key".into(),
             secret_type_display_name: Some("Azure Storage Account Access Key".into()),
             provider: Some("Microsoft Azure".into()),
             provider_slug: Some("azure".into()),
-            repository: Repository {
-                full_name: repo.into(),
-                name: repo.rsplit('/').next().unwrap().into(),
-            },
             push_protection_bypassed: Some(false),
             validity: Some(Validity::Inactive),
             publicly_leaked: Some(false),
             multi_repo: Some(false),
-            assigned_to: Some(User {
-                login: "mona".into(),
-            }),
-            generic: false,
-            first_location_detected: None,
-            push_protection_bypassed_by: None,
-            push_protection_bypassed_at: None,
-            owner: Default::default(),
-            playbook: String::new(),
+            assigned_to: testkit::user("mona"),
+            ..testkit::alert(repo, number, created)
         }
-    }
-
-    fn resolved(mut a: Alert, at: DateTime<Utc>, how: &str) -> Alert {
-        a.resolved_at = Some(at);
-        a.resolution = Some(how.into());
-        a.state = Some("resolved".into());
-        a
     }
 
     /// The scope computed once and cut at each week gives the numbers of the alerts filtered
@@ -724,6 +837,7 @@ mod tests {
             },
             filter: Filter::parse(filter).unwrap(),
             sla_days: 30,
+            members: Default::default(),
         }
     }
 
@@ -1416,5 +1530,269 @@ mod tests {
             v["open_by_validity"],
             serde_json::json!({"active": 0, "inactive": 1, "unknown": 0})
         );
+    }
+
+    /// The seed's own campaign, `is:open provider:azure validity:active`: 10 active Azure
+    /// alerts, 6 revoked since (GitHub then calls the secrets inactive). A resolved alert is
+    /// judged on the stable terms, so the fixes count: 6 of 10 closed, not 0 of 4.
+    #[test]
+    fn a_revoked_alert_counts_closed_in_a_validity_active_campaign() {
+        let c = campaign("is:open provider:azure validity:active", None, None);
+        let mut alerts: Vec<Alert> = (1..=10u64)
+            .map(|n| {
+                let a = Alert {
+                    validity: Some(Validity::Active),
+                    ..alert("acme/web", n, t(2026, 10, 1, 0))
+                };
+                if n <= 6 {
+                    Alert {
+                        validity: Some(Validity::Inactive),
+                        ..resolved(a, t(2026, 11, 10 + n as u32, 0), "revoked")
+                    }
+                } else {
+                    a
+                }
+            })
+            .collect();
+        // never a member: an open inactive key, and a closed AWS key
+        alerts.push(alert("acme/web", 11, t(2026, 10, 1, 0)));
+        alerts.push(Alert {
+            provider_slug: Some("aws".into()),
+            provider: Some("Amazon AWS".into()),
+            ..resolved(
+                alert("acme/web", 12, t(2026, 10, 1, 0)),
+                t(2026, 11, 20, 0),
+                "revoked",
+            )
+        });
+        let m = run(&alerts, &c);
+        assert_eq!((m.totals.open, m.totals.closed, m.totals.total), (4, 6, 10));
+        assert_eq!(m.totals.progress_pct, 60.0);
+        // fixed on 11-11 to 11-16: only 11-16 falls in the week [11-16, 11-23)
+        assert_eq!(m.totals.resolved_this_week, 1);
+        assert_eq!(
+            m.totals.kept,
+            Some(6),
+            "every fix no longer matches validity:active"
+        );
+        assert_eq!(
+            m.details.kept,
+            Kept {
+                open: 0,
+                closed: 6,
+                fixed: 6,
+                terms: vec!["validity:active".into()]
+            }
+        );
+        assert_eq!(m.open_by_validity.active, 4);
+        // the weeks before count the same members: a burndown, not a flat line
+        let scope = Scope::new(&alerts, &c);
+        let open_by_week: Vec<u64> = (0..3)
+            .map(|k| {
+                scope
+                    .snapshot(as_of() - Duration::days(7 * k), &RiskSettings::default())
+                    .totals
+                    .open
+            })
+            .collect();
+        assert_eq!(open_by_week, [4, 4, 10]);
+    }
+
+    /// `assignee:none`: assigning an alert is the campaign's work, not a reason to drop it.
+    #[test]
+    fn an_alert_assigned_between_two_runs_stays_in_an_unassigned_campaign() {
+        let mut c = campaign("assignee:none", None, None);
+        let unassigned = |n| Alert {
+            assigned_to: None,
+            ..alert("acme/web", n, t(2026, 10, 1, 0))
+        };
+        let mut alerts = vec![unassigned(1), unassigned(2)];
+        // the first run, a week before, records its open members
+        let week_ago = as_of() - Duration::days(7);
+        let mut recorded = Members::default();
+        for a in Scope::new(&alerts, &c).open_at(week_ago) {
+            recorded.insert(&a.repository.full_name, a.number);
+        }
+        assert_eq!(recorded.len(), 2);
+        // then `assign --apply` assigns alert 1
+        alerts[0].assigned_to = testkit::user("ada");
+        let stateless = run(&alerts, &c);
+        assert_eq!(stateless.totals.open, 1, "without the record it drops out");
+        c.members = recorded;
+        let m = run(&alerts, &c);
+        assert_eq!((m.totals.open, m.totals.total), (2, 2));
+        assert_eq!(m.totals.kept, Some(1));
+        assert_eq!(m.details.kept.open, 1);
+        assert_eq!(m.details.kept.terms, ["assignee:none"]);
+        assert_eq!(m.open_flags.unassigned, 1);
+    }
+
+    /// A secret rotated while its alert stays open is still the campaign's to close; a lost
+    /// record loses only that memory.
+    #[test]
+    fn an_open_alert_rotated_to_inactive_stays_open_in_scope() {
+        let mut c = campaign("validity:active", None, None);
+        let mut a = Alert {
+            validity: Some(Validity::Active),
+            ..alert("acme/web", 1, t(2026, 10, 1, 0))
+        };
+        let mut recorded = Members::default();
+        for a in Scope::new(std::slice::from_ref(&a), &c).open_at(as_of()) {
+            recorded.insert(&a.repository.full_name, a.number);
+        }
+        a.validity = Some(Validity::Inactive);
+        // the record lost: the two stateless rules alone
+        let lost = run(std::slice::from_ref(&a), &c);
+        assert_eq!(
+            (lost.totals.open, lost.totals.total, lost.totals.kept),
+            (0, 0, Some(0))
+        );
+        c.members = recorded;
+        let m = run(std::slice::from_ref(&a), &c);
+        assert_eq!(
+            (m.totals.open, m.totals.total, m.totals.kept),
+            (1, 1, Some(1))
+        );
+        assert_eq!(m.open_by_validity.inactive, 1);
+        // and once it is revoked it counts closed, record or not
+        let fixed = resolved(a, t(2026, 11, 20, 0), "revoked");
+        for members in [Members::default(), c.members.clone()] {
+            c.members = members;
+            let m = run(std::slice::from_ref(&fixed), &c);
+            assert_eq!((m.totals.open, m.totals.closed), (0, 1));
+        }
+    }
+
+    /// Dismissing a working secret is a risk someone accepted: counted and listed, with who
+    /// closed it.
+    #[test]
+    fn dismissals_of_working_secrets_are_risk_acceptances() {
+        let c = campaign("provider:azure", None, None);
+        let alerts = vec![
+            Alert {
+                validity: Some(Validity::Active),
+                resolved_by: testkit::user("eve"),
+                ..resolved(
+                    alert("acme/web", 1, t(2026, 10, 1, 0)),
+                    t(2026, 11, 20, 0),
+                    "wont_fix",
+                )
+            },
+            Alert {
+                validity: Some(Validity::Active),
+                ..resolved(
+                    alert("acme/api", 2, t(2026, 10, 1, 0)),
+                    t(2026, 11, 2, 0),
+                    "used_in_tests",
+                )
+            },
+            // revoked, or no longer valid: not a risk accepted
+            Alert {
+                validity: Some(Validity::Active),
+                ..resolved(
+                    alert("acme/web", 3, t(2026, 10, 1, 0)),
+                    t(2026, 11, 20, 0),
+                    "revoked",
+                )
+            },
+            resolved(
+                alert("acme/web", 4, t(2026, 10, 1, 0)),
+                t(2026, 11, 20, 0),
+                "wont_fix",
+            ),
+            // resolved after T: open at T
+            Alert {
+                validity: Some(Validity::Active),
+                ..resolved(
+                    alert("acme/web", 5, t(2026, 10, 1, 0)),
+                    t(2026, 11, 30, 0),
+                    "wont_fix",
+                )
+            },
+        ];
+        let m = run(&alerts, &c);
+        assert_eq!(m.risk_acceptances.count, 2);
+        let list: Vec<(&str, u64, &str, Option<&str>)> = m
+            .risk_acceptances
+            .list
+            .iter()
+            .map(|r| {
+                (
+                    r.repo.as_str(),
+                    r.number,
+                    r.resolution.as_str(),
+                    r.resolved_by.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            list,
+            [
+                ("acme/web", 1, "wont_fix", Some("eve")),
+                ("acme/api", 2, "used_in_tests", None)
+            ],
+            "latest first"
+        );
+    }
+
+    /// SPEC §5 (v3) *keeping pace*: 1 open, 9 fixed and 9 new in 28 days. The backlog never
+    /// reaches zero at a net pace of 0, but it is a third of a week of fixes: on track.
+    #[test]
+    fn keeping_pace_is_on_track() {
+        let c = campaign("", None, Some(date(2026, 12, 31)));
+        let mut alerts = vec![alert("acme/web", 1, t(2026, 9, 1, 0))];
+        for n in 2..=10u64 {
+            let created = as_of() - Duration::days(20) + Duration::hours(n as i64);
+            alerts.push(resolved(
+                alert("acme/web", n, created),
+                created + Duration::days(1),
+                "revoked",
+            ));
+        }
+        let m = run(&alerts, &c);
+        assert_eq!(m.totals.open, 1);
+        let f = &m.forecast;
+        assert_eq!(
+            (f.burn_rate_per_week, f.inflow_rate_per_week),
+            (2.25, Some(2.25))
+        );
+        assert_eq!(f.weeks_to_clear, Some(0.44));
+        assert_eq!(f.projected_completion, None);
+        assert_eq!(f.status, Status::OnTrack);
+        assert_eq!(f.status_reasons, [StatusReason::KeepingPace]);
+
+        let today = as_of().date_naive();
+        let due = Some(date(2026, 12, 31));
+        let pace = |open, fixed_28d, new_28d, critical| Pace {
+            open,
+            fixed_28d,
+            new_28d,
+            critical,
+        };
+        // without a due date too
+        let f = forecast(pace(1, 9, 9, 0), None, today);
+        assert_eq!(
+            (f.status, f.status_reasons.as_slice()),
+            (Status::OnTrack, &[StatusReason::KeepingPace][..])
+        );
+        // exactly a week of fixes still keeps pace; a bit more does not
+        let f = forecast(pace(9, 36, 36, 0), due, today);
+        assert_eq!((f.weeks_to_clear, f.status), (Some(1.0), Status::OnTrack));
+        let f = forecast(pace(10, 36, 36, 0), due, today);
+        assert_eq!((f.weeks_to_clear, f.status), (Some(1.11), Status::AtRisk));
+        assert_eq!(f.status_reasons, [StatusReason::NoNetProgress]);
+        // nothing fixed: no pace to keep
+        let f = forecast(pace(1, 0, 0, 0), due, today);
+        assert_eq!((f.weeks_to_clear, f.status), (None, Status::AtRisk));
+        // critical alerts are never excused
+        let f = forecast(pace(1, 9, 9, 1), due, today);
+        assert_eq!(f.status, Status::AtRisk);
+        assert_eq!(
+            f.status_reasons,
+            [StatusReason::CriticalAlerts, StatusReason::KeepingPace]
+        );
+        // overdue stays overdue
+        let f = forecast(pace(1, 9, 9, 0), Some(date(2026, 11, 1)), today);
+        assert_eq!(f.status, Status::Overdue);
     }
 }

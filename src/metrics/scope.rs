@@ -19,6 +19,8 @@ pub struct Scope<'a> {
     types: Vec<(&'a str, &'a str)>,
     /// Resolutions by number, in name order (`unknown` for none).
     resolutions: Vec<&'a str>,
+    /// Members left out because they were resolved before the campaign started.
+    closed_before_start: u64,
 }
 
 /// What the numbers read of one alert.
@@ -30,7 +32,8 @@ struct Row {
     secret_type: u32,
     resolution: u32,
     validity: Validity,
-    /// [`PUBLIC`], [`MULTI_REPO`], [`BYPASSED`], [`UNASSIGNED`], [`FALSE_POSITIVE`].
+    /// [`PUBLIC`], [`MULTI_REPO`], [`BYPASSED`], [`UNASSIGNED`], [`FALSE_POSITIVE`], [`KEPT`],
+    /// [`ACCEPTED`].
     flags: u8,
 }
 
@@ -39,6 +42,11 @@ const MULTI_REPO: u8 = 2;
 const BYPASSED: u8 = 4;
 const UNASSIGNED: u8 = 8;
 const FALSE_POSITIVE: u8 = 16;
+/// A member that no longer matches the whole filter on its current fields.
+const KEPT: u8 = 32;
+/// Dismissed (resolved other than `revoked`) while GitHub still calls the secret valid: a
+/// risk someone accepted.
+const ACCEPTED: u8 = 64;
 
 impl Row {
     fn has(&self, flag: u8) -> bool {
@@ -74,13 +82,18 @@ impl<'a> Scope<'a> {
     /// The campaign's alerts among `alerts` (SPEC §5 "Scope", T aside).
     pub fn new(alerts: &'a [Alert], campaign: &'a Campaign) -> Scope<'a> {
         let start = campaign.info.starts_on.map(midnight);
+        let mut closed_before_start = 0u64;
         let mut scoped: Vec<&Alert> = alerts
             .iter()
-            .filter(|a| match (a.resolved_at, start) {
-                (Some(resolved), Some(start)) => resolved >= start,
-                _ => true,
+            .filter(|a| campaign.is_member(a))
+            .filter(|a| {
+                let kept = match (a.resolved_at, start) {
+                    (Some(resolved), Some(start)) => resolved >= start,
+                    _ => true,
+                };
+                closed_before_start += u64::from(!kept);
+                kept
             })
-            .filter(|a| campaign.filter.matches_campaign(a))
             .collect();
         // stable: alerts created in the same second keep the order they came in
         scoped.sort_by_key(|a| a.created_at);
@@ -112,6 +125,13 @@ impl<'a> Scope<'a> {
                         | flag(
                             a.resolution.as_deref() == Some("false_positive"),
                             FALSE_POSITIVE,
+                        )
+                        | flag(!campaign.filter.matches_campaign(a), KEPT)
+                        | flag(
+                            a.resolved_at.is_some()
+                                && a.validity() == Validity::Active
+                                && a.resolution.as_deref() != Some("revoked"),
+                            ACCEPTED,
                         ),
                 }
             })
@@ -128,7 +148,23 @@ impl<'a> Scope<'a> {
             repos,
             types,
             resolutions,
+            closed_before_start,
         }
+    }
+
+    /// The open members at `t`, to record: an alert that was a member while open stays one
+    /// (see [`crate::membership`]).
+    pub fn open_at(&self, t: DateTime<Utc>) -> impl Iterator<Item = &'a Alert> + '_ {
+        self.rows[..self.count_at(t)]
+            .iter()
+            .zip(&self.alerts)
+            .filter(move |(r, _)| r.is_open_at(t))
+            .map(|(_, a)| *a)
+    }
+
+    /// How many members (resolved before the start or not) were created after `t`.
+    pub fn created_after(&self, t: DateTime<Utc>) -> u64 {
+        (self.rows.len() - self.count_at(t)) as u64
     }
 
     /// When the campaign's first alert was created.
@@ -178,6 +214,9 @@ impl<'a> Scope<'a> {
         let mut fix_ms_28d: Vec<i64> = Vec::new();
         let mut repos: Vec<Option<RepoStats>> = vec![None; self.repos.len()];
         let mut open_rows: Vec<usize> = Vec::new();
+        let mut kept = 0u64;
+        let mut kept_rows: Vec<usize> = Vec::new();
+        let mut accepted_rows: Vec<usize> = Vec::new();
 
         for (i, r) in self.rows[..n].iter().enumerate() {
             let repo = repos[r.repo as usize].get_or_insert_with(|| RepoStats {
@@ -189,6 +228,12 @@ impl<'a> Scope<'a> {
                 last_resolved_at: None,
                 open_week_ago: 0,
             });
+            if r.has(KEPT) {
+                kept += 1;
+                if full {
+                    kept_rows.push(i);
+                }
+            }
             if r.is_open_at(as_of) {
                 open += 1;
                 repo.open += 1;
@@ -215,6 +260,9 @@ impl<'a> Scope<'a> {
                 repo.closed += 1;
                 repo.last_resolved_at = repo.last_resolved_at.max(r.resolved);
                 closed_by_resolution[r.resolution as usize] += 1;
+                if r.has(ACCEPTED) {
+                    accepted_rows.push(i);
+                }
             }
             if in_window(r.resolved, week_ago, as_of) {
                 resolved_this_week += 1;
@@ -253,6 +301,7 @@ impl<'a> Scope<'a> {
             new_this_week,
             open_week_ago,
             net_change: open as i64 - open_week_ago as i64,
+            kept: Some(kept),
         };
         let all_repos: Vec<RepoStats> = repos.into_iter().flatten().collect();
         let lists = repo_lists(&all_repos, as_of, risk);
@@ -287,6 +336,42 @@ impl<'a> Scope<'a> {
         } else {
             Extras::default()
         };
+        let risk_acceptances = RiskAcceptances {
+            count: accepted_rows.len() as u64,
+            list: if full {
+                let mut list: Vec<RiskAcceptance> = accepted_rows
+                    .iter()
+                    .filter_map(|&i| risk_acceptance(self.alerts[i]))
+                    .collect();
+                list.sort_by(|a, b| {
+                    b.resolved_at
+                        .cmp(&a.resolved_at)
+                        .then_with(|| a.repo.cmp(&b.repo))
+                        .then_with(|| a.number.cmp(&b.number))
+                });
+                list.truncate(risk.top_alerts);
+                list
+            } else {
+                Vec::new()
+            },
+        };
+        let few_open = if full && open <= FEW_OPEN {
+            open_rows
+                .iter()
+                .map(|&i| {
+                    let risk =
+                        Risk::of(&self.rows[i], campaign.sla_days, as_of).unwrap_or_default();
+                    at_risk_entry(self.alerts[i], risk, as_of)
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let kept_detail = if full {
+            self.kept(&kept_rows, as_of)
+        } else {
+            Kept::default()
+        };
         Metrics {
             as_of,
             window: Window {
@@ -315,14 +400,47 @@ impl<'a> Scope<'a> {
                     .collect(),
             },
             owners: extras.owners,
+            risk_acceptances,
             details: Details {
                 at_risk: full.then_some(extras.at_risk),
                 secret_type_names,
                 repos_with_open: all_repos.iter().filter(|r| r.open > 0).count() as u64,
                 owners_unknown: extras.owners_unknown,
+                kept: kept_detail,
+                few_open,
+                closed_before_start: self.closed_before_start,
+                new_since_github_campaign: None,
             },
             all_repos,
         }
+    }
+
+    /// What the kept alerts (`kept_rows`) are and which terms of the filter they no longer
+    /// match.
+    fn kept(&self, kept_rows: &[usize], as_of: DateTime<Utc>) -> Kept {
+        let mut kept = Kept::default();
+        let mut missed: std::collections::BTreeSet<&str> = Default::default();
+        for &i in kept_rows {
+            let (a, r) = (self.alerts[i], &self.rows[i]);
+            if r.is_open_at(as_of) {
+                kept.open += 1;
+            } else {
+                kept.closed += 1;
+                kept.fixed += u64::from(self.resolutions[r.resolution as usize] == "revoked");
+            }
+            missed.extend(self.campaign.filter.unmatched_terms(a));
+        }
+        // in the order the filter names them
+        kept.terms = self
+            .campaign
+            .filter
+            .canonical()
+            .split(' ')
+            .filter(|t| missed.contains(t))
+            .map(str::to_string)
+            .collect();
+        kept.terms.dedup();
+        kept
     }
 
     /// The at-risk list, owners and playbooks of the open alerts (`open_rows`) at `as_of`.
@@ -407,8 +525,8 @@ struct Extras {
     by_playbook: BTreeMap<String, u64>,
 }
 
-/// Risk of an open alert at T (SPEC §5 "At risk"): its reasons and score.
-#[derive(Debug, Clone, Copy)]
+/// Risk of an open alert at T: its reasons and score (none for an alert not at risk).
+#[derive(Debug, Clone, Copy, Default)]
 pub(super) struct Risk {
     pub(super) active: bool,
     pub(super) public: bool,

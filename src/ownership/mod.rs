@@ -233,40 +233,20 @@ pub fn resolve(alerts: &mut [Alert], config: &OwnershipConfig, lookups: &Lookups
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::github::model::{Location, Repository, User};
+    use crate::github::model::{Location, User, testkit};
     use chrono::TimeZone;
 
     fn alert(repo: &str) -> Alert {
         Alert {
-            number: 1,
-            created_at: chrono::Utc.with_ymd_and_hms(2026, 10, 1, 0, 0, 0).unwrap(),
-            updated_at: None,
-            html_url: None,
-            state: Some("open".into()),
-            resolution: None,
-            resolved_at: None,
-            secret_type: "x".into(),
-            secret_type_display_name: None,
-            provider: None,
-            provider_slug: None,
-            repository: Repository {
-                full_name: repo.into(),
-                name: repo.rsplit('/').next().unwrap().into(),
-            },
-            push_protection_bypassed: None,
-            validity: None,
-            publicly_leaked: None,
-            multi_repo: None,
-            assigned_to: None,
             first_location_detected: Some(Location {
                 path: Some("src/config.yaml".into()),
                 commit_sha: Some("abc".into()),
             }),
-            push_protection_bypassed_by: None,
-            push_protection_bypassed_at: None,
-            generic: false,
-            owner: Ownership::Unowned,
-            playbook: String::new(),
+            ..testkit::alert(
+                repo,
+                1,
+                chrono::Utc.with_ymd_and_hms(2026, 10, 1, 0, 0, 0).unwrap(),
+            )
         }
     }
 

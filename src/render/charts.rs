@@ -259,7 +259,7 @@ pub fn burndown(summary: &Summary) -> Result<Vec<u8>> {
     draw_png("burndown.png", |root| {
         let e = |err| chart_error("burndown.png", err);
         let (top, plot, legend) = bands(root);
-        let verdict = super::view::verdict(summary);
+        let verdict = super::view::verdict(summary, None);
         title_band(
             &top,
             &format!(
@@ -742,6 +742,7 @@ mod tests {
                 open: s.totals.open,
                 closed: s.totals.closed,
                 source: Source::Observed,
+                status: None,
             }],
         };
         assert_drawn(&burndown(&s).unwrap(), "one-point burndown");

@@ -5,7 +5,7 @@ pub mod charts;
 pub mod markdown;
 pub mod view;
 
-pub use view::{AtRiskView, ChartLinks, Limits, ReportView, Site, ViewInputs};
+pub use view::{AtRiskView, ChartLinks, Limits, ReportView, Site, ViewInputs, week_words};
 
 use crate::error::{Error, Result};
 use crate::metrics::Status;
@@ -378,6 +378,8 @@ pub struct EmailContext<'a> {
     pub subject: &'a str,
     /// Date of T.
     pub as_of: NaiveDate,
+    /// The reporting week: `week to 2026-11-23 (Nov 16–22)`.
+    pub week: &'a str,
     /// `1 overdue, 2 at risk, 1 on track`.
     pub counts: &'a str,
     /// Where the reports are published, if they are.
@@ -422,24 +424,60 @@ pub struct IndexEntry {
     pub as_of_date: NaiveDate,
     /// Relative link to the report.
     pub href: String,
+    /// `was On track last week`, when the verdict changed.
+    pub change: Option<String>,
+    /// The verdicts of the last reports, oldest first (the latest is this one).
+    pub trend: Vec<TrendCell>,
+    /// The trend in words, for screen readers and text browsers.
+    pub trend_words: String,
 }
+
+/// One past verdict of a campaign in the index.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrendCell {
+    /// The snapshot's date.
+    pub date: NaiveDate,
+    /// `on_track`, ...; `unknown` for a snapshot whose verdict was not recorded.
+    pub status: &'static str,
+    /// `On track`, ...
+    pub label: &'static str,
+}
+
+/// How many past verdicts the index shows per campaign.
+pub const TREND_WEEKS: usize = 8;
 
 impl IndexEntry {
     /// The index line of a report written under `<id>/<date>/`.
     pub fn new(summary: &Summary) -> IndexEntry {
         let date = summary.as_of.date_naive();
+        let points = &summary.history.points;
+        let trend: Vec<TrendCell> = points[points.len().saturating_sub(TREND_WEEKS)..]
+            .iter()
+            .map(|p| TrendCell {
+                date: p.as_of.date_naive(),
+                status: p.status.map_or("unknown", Status::as_str),
+                label: p.status.map_or("not recorded", Status::label),
+            })
+            .collect();
         IndexEntry {
             id: summary.campaign.id.clone(),
             name: summary.campaign.name.clone(),
             status: summary.forecast.status,
             status_label: summary.forecast.status.label(),
-            reasons: view::verdict(summary).reasons.join("; "),
+            reasons: view::verdict(summary, None).reasons.join("; "),
             open: summary.totals.open,
             resolved_this_week: summary.totals.resolved_this_week,
             progress_pct: summary.totals.progress_pct,
             due_on: summary.campaign.due_on,
             as_of_date: date,
             href: format!("{}/{date}/report.html", summary.campaign.id),
+            change: view::verdict(summary, None).change,
+            trend: trend.clone(),
+            trend_words: trend
+                .iter()
+                .map(|c| format!("{} {}", c.date, c.label))
+                .collect::<Vec<_>>()
+                .join(", "),
         }
     }
 }
@@ -547,8 +585,10 @@ fn overview_context(o: &crate::overview::Overview, site: &Site) -> tera::Context
     struct OverviewView {
         as_of_date: NaiveDate,
         week_start: NaiveDate,
+        week: String,
         home: Option<String>,
         notes: Vec<String>,
+        configured: usize,
     }
     let mut notes = Vec::new();
     if let Some(since) = o.read_since {
@@ -564,8 +604,10 @@ fn overview_context(o: &crate::overview::Overview, site: &Site) -> tera::Context
         &OverviewView {
             as_of_date: o.as_of.date_naive(),
             week_start: (o.as_of - chrono::Duration::days(7)).date_naive(),
+            week: view::week_words(o.as_of - chrono::Duration::days(7), o.as_of),
             home: site.reports.clone(),
             notes,
+            configured: o.candidates.iter().filter(|c| c.campaign.is_some()).count(),
         },
     );
     ctx
@@ -597,7 +639,7 @@ pub(crate) mod tests {
     use super::*;
     use crate::config::RiskSettings;
     use crate::filter::Filter;
-    use crate::github::model::{Alert, Repository, Validity};
+    use crate::github::model::{Alert, Validity, testkit};
     use crate::history::{HistoryView, Point, Source};
     use crate::metrics::{Campaign, CampaignInfo};
     use chrono::{Duration, TimeZone, Utc};
@@ -622,8 +664,6 @@ pub(crate) mod tests {
                 let created = t - Duration::days(40 + n as i64);
                 let resolved = (n % 3 == 0).then(|| t - Duration::days(2 + n as i64 % 20));
                 alerts.push(Alert {
-                    number: n + 1,
-                    created_at: created,
                     updated_at: resolved,
                     html_url: Some(format!(
                         "https://github.com/{full}/security/secret-scanning/{}",
@@ -636,23 +676,11 @@ pub(crate) mod tests {
                     secret_type_display_name: Some(
                         "Custom <i>pattern</i> & \"friends\" | co".into(),
                     ),
-                    provider: None,
-                    provider_slug: None,
-                    repository: Repository {
-                        name: full.rsplit('/').next().unwrap().into(),
-                        full_name: full.clone(),
-                    },
                     push_protection_bypassed: Some(false),
                     validity: Some(Validity::Active),
                     publicly_leaked: Some(true),
                     multi_repo: Some(false),
-                    assigned_to: None,
-                    generic: false,
-                    first_location_detected: None,
-                    push_protection_bypassed_by: None,
-                    push_protection_bypassed_at: None,
-                    owner: Default::default(),
-                    playbook: String::new(),
+                    ..testkit::alert(&full, n + 1, created)
                 });
             }
         }
@@ -667,6 +695,7 @@ pub(crate) mod tests {
             },
             filter: Filter::default(),
             sla_days: 30,
+            members: Default::default(),
         };
         let m = crate::metrics::compute(&alerts, &campaign, t, risk);
         let points = (0..6)
@@ -679,6 +708,7 @@ pub(crate) mod tests {
                 } else {
                     Source::Observed
                 },
+                status: None,
             })
             .collect();
         Summary::new(
@@ -797,7 +827,7 @@ pub(crate) mod tests {
             md.contains("repositories with the most open alerts, of 500 with any"),
             "a note says what was left out"
         );
-        assert!(md.contains("more at-risk alerts"), "{}", &md[..2000]);
+        assert!(md.contains("to fix first, of "), "{}", &md[..2000]);
         assert!(
             !md.contains("summary.json"),
             "no pointer to a file readers do not have"
@@ -882,7 +912,7 @@ mod proptests {
     use super::*;
     use crate::config::RiskSettings;
     use crate::filter::Filter;
-    use crate::github::model::{Alert, Repository, Validity};
+    use crate::github::model::{Alert, Validity, testkit};
     use crate::history::{HistoryView, Point, Source};
     use crate::metrics::{Campaign, CampaignInfo, SUPPORTED_YEARS, midnight};
     use chrono::{Duration, NaiveDate};
@@ -928,29 +958,12 @@ mod proptests {
                     let resolved = fixed.and_then(|f| created.checked_add_signed(Duration::days(f)))
                         .filter(|r| crate::metrics::instant_supported(*r));
                     Alert {
-                        number: n as u64 + 1,
-                        created_at: created,
-                        updated_at: None,
-                        html_url: None,
                         state: None,
                         resolution: resolved.map(|_| "revoked".into()),
                         resolved_at: resolved,
-                        secret_type: "x".into(),
-                        secret_type_display_name: None,
-                        provider: None,
-                        provider_slug: None,
-                        repository: Repository { full_name: "a/b".into(), name: "b".into() },
-                        push_protection_bypassed: None,
                         validity: Some(Validity::Active),
                         publicly_leaked: Some(true),
-                        multi_repo: None,
-                        assigned_to: None,
-                        generic: false,
-                        first_location_detected: None,
-                        push_protection_bypassed_by: None,
-                        push_protection_bypassed_at: None,
-                        owner: Default::default(),
-                        playbook: String::new(),
+                        ..testkit::alert("a/b", n as u64 + 1, created)
                     }
                 })
                 .collect();
@@ -965,11 +978,12 @@ mod proptests {
                 },
                 filter: Filter::default(),
                 sla_days: sla,
+                members: Default::default(),
             };
             let risk = RiskSettings { stale_after_days: stale, ..RiskSettings::default() };
             let mut m = crate::metrics::compute(&alerts, &campaign, as_of, &risk);
             let details = std::mem::take(&mut m.details);
-            let point = Point { as_of, open: m.totals.open, closed: m.totals.closed, source: Source::Observed };
+            let point = Point { as_of, open: m.totals.open, closed: m.totals.closed, source: Source::Observed, status: None };
             let summary = Summary::new(campaign.info, m, None, HistoryView { previous: None, points: vec![point] });
             charts::burndown(&summary).unwrap();
             charts::repos(&summary).unwrap();

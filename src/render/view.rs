@@ -147,6 +147,13 @@ pub struct Links {
 pub struct Verdict {
     /// `At risk: 3 working secrets leaked in public past SLA; the backlog grew by 2 a week`.
     pub headline: String,
+    /// The status and, when it changed, what it was: `At risk — was On track last week`.
+    pub label: String,
+    /// `was On track last week`, when the verdict changed since the previous report.
+    pub change: Option<String>,
+    /// Why the projection is rough, when it rests on few changes: `a rough projection from
+    /// only 3 fixes and 2 new alerts in 4 weeks`.
+    pub rough: Option<String>,
     /// The reasons alone, each a phrase.
     pub reasons: Vec<String>,
     /// What someone has to decide or do, each a short imperative; empty when on track or done.
@@ -160,7 +167,8 @@ pub struct Pace {
     pub fixes: String,
     /// New alerts a week over the last 4 weeks (unknown in snapshots of version 1).
     pub new: Option<String>,
-    /// Net closures a week, signed: `+0.5`, `−1`.
+    /// The backlog's change a week over the last 4 weeks (new − closed), signed as every
+    /// change of the backlog is: `−0.5` (shrinking), `+1` (growing).
     pub net: Option<String>,
     /// Net closures a week needed to finish on time.
     pub needed: Option<String>,
@@ -269,10 +277,9 @@ impl AtRiskView {
             .and_then(|(c, id)| c.get(id));
         AtRiskView {
             playbook: playbook.map(|p| PlaybookRef::new(p, site)),
+            // the experts of the playbook the row links: the same names as the playbook table
             experts: match (playbooks, playbook) {
-                (Some(c), Some(p)) => c
-                    .experts(&a.secret_type, a.provider.as_deref(), &p.id)
-                    .to_vec(),
+                (Some(c), Some(p)) => c.experts_of(p),
                 _ => Vec::new(),
             },
             repo: a.repo.clone(),
@@ -484,6 +491,104 @@ pub struct ReportView {
     pub links: Links,
     /// Things the reader should know about this report.
     pub notes: Vec<String>,
+    /// The reporting week, named one way everywhere: `week to 2026-11-23 (Nov 16–22)`.
+    pub week: String,
+    /// Why alerts that no longer match the filter still count, when some do.
+    pub kept: Option<String>,
+    /// What GitHub's 1,000-alert campaign limit means for this campaign, when it passes it.
+    pub campaign_limit: Option<String>,
+    /// Dismissals of secrets GitHub still calls valid, latest first.
+    pub risk_acceptances: Vec<RiskAcceptanceView>,
+}
+
+/// A dismissal of a working secret as reports list it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RiskAcceptanceView {
+    /// `acme/web #12`.
+    pub label: String,
+    /// The alert's page, made safe.
+    pub url: Option<String>,
+    /// The secret type's display name.
+    pub secret: String,
+    /// How it was closed, as GitHub spells it (`Won't fix`).
+    pub resolution: String,
+    /// Who closed it (`@login`), when GitHub says.
+    pub resolved_by: Option<String>,
+    /// When.
+    pub resolved_on: NaiveDate,
+}
+
+/// The reporting week `[start, end)` for people: `week to 2026-11-23 (Nov 16–22)`, the days
+/// in brackets being the first and the last day it covers.
+pub fn week_words(
+    start: chrono::DateTime<chrono::Utc>,
+    end: chrono::DateTime<chrono::Utc>,
+) -> String {
+    use chrono::Datelike;
+    let first = start.date_naive();
+    let last = (end - chrono::Duration::seconds(1)).date_naive().max(first);
+    let days = if first.year() != last.year() {
+        format!(
+            "{}–{}",
+            first.format("%b %-d, %Y"),
+            last.format("%b %-d, %Y")
+        )
+    } else if first.month() != last.month() {
+        format!("{}–{}", first.format("%b %-d"), last.format("%b %-d"))
+    } else {
+        format!("{}–{}", first.format("%b %-d"), last.format("%-d"))
+    };
+    format!("week to {} ({days})", end.date_naive())
+}
+
+/// "6 alerts fixed since they joined still count, though they no longer match
+/// `validity:active`", when alerts are kept.
+fn kept_words(s: &Summary, kept: &crate::metrics::Kept) -> Option<String> {
+    let n = s.totals.kept.filter(|n| *n > 0)?;
+    let terms = if kept.terms.is_empty() {
+        "the filter".to_string()
+    } else {
+        kept.terms
+            .iter()
+            .map(|t| format!("“{t}”"))
+            .collect::<Vec<_>>()
+            .join(" or ")
+    };
+    let mut parts = Vec::new();
+    if kept.closed > 0 {
+        let what = if kept.fixed == kept.closed {
+            plural(kept.closed, "alert fixed", "alerts fixed")
+        } else if kept.fixed == 0 {
+            plural(kept.closed, "alert closed", "alerts closed")
+        } else {
+            format!(
+                "{} ({} fixed, {} dismissed)",
+                plural(kept.closed, "alert closed", "alerts closed"),
+                kept.fixed,
+                kept.closed - kept.fixed
+            )
+        };
+        parts.push(format!("{what} since they joined"));
+    }
+    if kept.open > 0 {
+        parts.push(format!(
+            "{} that an earlier run counted",
+            plural(kept.open, "open alert", "open alerts")
+        ));
+    }
+    if parts.is_empty() {
+        // a re-rendered snapshot: the count without the detail
+        return Some(format!(
+            "{} still count, though they no longer match {terms}: a campaign keeps the alerts it took on.",
+            plural(n, "alert", "alerts")
+        ));
+    }
+    let verb = if n == 1 { "counts" } else { "count" };
+    Some(format!(
+        "{} still {verb}, though {} no longer match {terms}: a campaign keeps the alerts it took on (fixing a secret turns it inactive; assigning an alert fills its assignee).",
+        parts.join(" and "),
+        if n == 1 { "it" } else { "they" }
+    ))
 }
 
 /// Inputs of a view besides the summary.
@@ -501,6 +606,8 @@ pub struct ViewInputs {
     pub site: Site,
     /// The remediation playbooks, for links from alerts.
     pub playbooks: Option<std::sync::Arc<Catalogue>>,
+    /// How many at-risk alerts the reports list (`risk.top_alerts`; none: its default).
+    pub top_alerts: Option<usize>,
 }
 
 impl ReportView {
@@ -513,6 +620,7 @@ impl ReportView {
             details,
             site,
             playbooks,
+            top_alerts,
         } = inputs;
         let playbooks = playbooks.as_deref();
         let f = &summary.forecast;
@@ -574,9 +682,10 @@ impl ReportView {
                 .and_then(|n| site.campaign_url(n)),
             github_filter: site.alerts_filter_url(&summary.campaign.filter),
         };
-        if let Some(note) = github_counts_note(summary) {
+        if let Some(note) = github_counts_note(summary, &details) {
             notes.push(note);
         }
+
         ReportView {
             status,
             status_label: status.label(),
@@ -587,7 +696,7 @@ impl ReportView {
                 Status::OnTrack => "#1a7f37",
                 Status::Done => "#0969da",
             },
-            verdict: verdict(summary),
+            verdict: verdict(summary, Some(&details)),
             pace: pace(summary),
             as_of_date: date,
             week_start: summary.window.start.date_naive(),
@@ -650,8 +759,28 @@ impl ReportView {
                     n: *n,
                 })
                 .collect(),
-            limits: Limits::default(),
+            limits: Limits {
+                at_risk: top_alerts
+                    .unwrap_or_else(|| crate::config::RiskSettings::default().top_alerts),
+                ..Limits::default()
+            },
             charts: ChartLinks::default(),
+            week: week_words(summary.window.start, summary.window.end),
+            kept: kept_words(summary, &details.kept),
+            campaign_limit: campaign_limit_note(summary),
+            risk_acceptances: summary
+                .risk_acceptances
+                .list
+                .iter()
+                .map(|r| RiskAcceptanceView {
+                    label: format!("{} #{}", r.repo, r.number),
+                    url: site.alert_link(&r.repo, r.number, Some(&r.html_url)),
+                    secret: r.secret_type_display_name.clone(),
+                    resolution: resolution_label(&r.resolution),
+                    resolved_by: r.resolved_by.as_deref().map(owner_label),
+                    resolved_on: r.resolved_at.date_naive(),
+                })
+                .collect(),
             links,
             notes,
         }
@@ -752,7 +881,7 @@ fn pace(s: &Summary) -> Pace {
     Pace {
         fixes: people_rate(f.burn_rate_per_week),
         new: f.inflow_rate_per_week.map(people_rate),
-        net: f.net_burn_rate_per_week.map(people_signed_rate),
+        net: f.net_burn_rate_per_week.map(|n| people_signed_rate(-n)),
         needed: f
             .required_rate_per_week
             .filter(|_| s.totals.open > 0)
@@ -763,13 +892,137 @@ fn pace(s: &Summary) -> Pace {
     }
 }
 
-/// The verdict of a campaign in words.
-pub fn verdict(s: &Summary) -> Verdict {
+/// A projection resting on fewer changes than this (fixes plus new alerts in 28 days) is
+/// called rough: two fixes more or less would move it by weeks.
+pub const ROUGH_BELOW_CHANGES: u64 = 8;
+
+/// How many critical alerts a decision names; the rest are counted.
+const NAMED_CRITICAL: usize = 3;
+
+/// The 28-day counts a forecast rests on: fixes and new alerts (null: a v1 snapshot).
+fn changes_28d(f: &crate::metrics::Forecast) -> (u64, Option<u64>) {
+    // the rates are counts over 4 weeks divided by 4: exact in two decimals
+    let count = |rate: f64| (rate * 4.0).round().max(0.0) as u64;
+    (
+        count(f.burn_rate_per_week),
+        f.inflow_rate_per_week.map(count),
+    )
+}
+
+/// "a rough projection from 3 fixes and 2 new alerts in 4 weeks", when it is one.
+fn rough_basis(f: &crate::metrics::Forecast) -> Option<String> {
+    let (fixes, new) = changes_28d(f);
+    let new = new?;
+    (fixes + new < ROUGH_BELOW_CHANGES).then(|| {
+        format!(
+            "a rough projection from only {} and {} in 4 weeks",
+            plural(fixes, "fix", "fixes"),
+            plural(new, "new alert", "new alerts")
+        )
+    })
+}
+
+/// "at risk — was on track last week", when the verdict changed since the previous report.
+fn verdict_change(s: &Summary) -> Option<String> {
+    let was = s.forecast.previous_status?;
+    if was == s.forecast.status {
+        return None;
+    }
+    let when = match s.history.previous {
+        Some(p) if (s.as_of - p.as_of).num_days() <= 8 => "last week".to_string(),
+        Some(p) => format!("on {}", p.as_of.date_naive()),
+        None => "last time".to_string(),
+    };
+    Some(format!("was {} {when}", was.label()))
+}
+
+/// An alert named in a decision: `acme/web #12 (@ada, exposed 45 days, escalated 3 days ago)`.
+fn named_alert(a: &AtRiskAlert, escalated: &[crate::escalation::Escalated]) -> String {
+    let who = a
+        .owner
+        .as_deref()
+        .map(owner_label)
+        .or_else(|| a.assignee.as_ref().map(|l| format!("@{l}")));
+    let mut parts = vec![
+        who.unwrap_or_else(|| "no owner".into()),
+        format!("exposed {}", days_words(a.age_days)),
+    ];
+    if let Some(e) = escalated
+        .iter()
+        .find(|e| e.repo == a.repo && e.number == a.number)
+    {
+        parts.push(match e.days_since {
+            0 => "escalated today".into(),
+            d => format!("escalated {} ago", days_words(d)),
+        });
+    }
+    format!("{} #{} ({})", a.repo, a.number, parts.join(", "))
+}
+
+/// `acme/web #12 (@ada), acme/api #3 (no owner)`: a small backlog, alert by alert.
+fn named_few(few: &[AtRiskAlert]) -> String {
+    few.iter()
+        .map(|a| {
+            let who = a
+                .owner
+                .as_deref()
+                .map(owner_label)
+                .or_else(|| a.assignee.as_ref().map(|l| format!("@{l}")))
+                .unwrap_or_else(|| "no owner".into());
+            format!("{} #{} ({who})", a.repo, a.number)
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The verdict of a campaign in words. `details` (what the report knows beyond summary.json:
+/// every at-risk alert, a small backlog's alerts) lets the decisions name alerts; without it
+/// they name what summary.json lists.
+pub fn verdict(s: &Summary, details: Option<&Details>) -> Verdict {
     let f = &s.forecast;
     let open = s.totals.open;
     let due = s.campaign.due_on;
+    let rough = rough_basis(f).filter(|_| open > 0);
+    let few: &[AtRiskAlert] = details
+        .map(|d| d.few_open.as_slice())
+        .filter(|few| !few.is_empty() && few.len() as u64 == open)
+        .unwrap_or(&[]);
     let mut reasons = Vec::new();
     let mut decisions = Vec::new();
+    // the most specific reason decides first: critical alerts, named
+    if f.status_reasons.contains(&StatusReason::CriticalAlerts) {
+        let n = s.at_risk.critical_count;
+        reasons.push(format!(
+            "{} leaked in public past SLA",
+            plural(n, "working secret", "working secrets")
+        ));
+        let all = details
+            .and_then(|d| d.at_risk.as_deref())
+            .unwrap_or(&s.at_risk.top);
+        let critical: Vec<&AtRiskAlert> = all.iter().filter(|a| a.is_critical()).collect();
+        let named: Vec<String> = critical
+            .iter()
+            .take(NAMED_CRITICAL)
+            .map(|a| named_alert(a, &s.escalated))
+            .collect();
+        let rest = n.saturating_sub(named.len() as u64);
+        decisions.push(if named.is_empty() {
+            format!(
+                "revoke {} now",
+                plural(n, "critical secret", "critical secrets")
+            )
+        } else {
+            format!(
+                "revoke now: {}{}",
+                named.join("; "),
+                if rest > 0 {
+                    format!("; and {rest} more")
+                } else {
+                    String::new()
+                }
+            )
+        });
+    }
     if f.status == Status::Overdue
         && let (Some(d), Some(days)) = (due, f.days_to_due)
     {
@@ -778,23 +1031,56 @@ pub fn verdict(s: &Summary) -> Verdict {
             days_words(-days),
             plural(open, "alert", "alerts")
         ));
-        decisions.push(match f.projected_completion {
-            Some(p) => format!("set a new due date (at this pace: {p}) or add people"),
-            None => "set a new due date and add people: the backlog is not shrinking".into(),
+        decisions.push(if !few.is_empty() {
+            format!(
+                "close the last {}: {}",
+                plural(open, "alert", "alerts"),
+                named_few(few)
+            )
+        } else {
+            match f.projected_completion {
+                Some(p) => format!("set a new due date (at this pace: {p}) or add people"),
+                None => "set a new due date and add people: the backlog is not shrinking".into(),
+            }
         });
     }
     for r in &f.status_reasons {
         match r {
-            StatusReason::CriticalAlerts => {
-                let n = s.at_risk.critical_count;
-                reasons.push(format!(
-                    "{} leaked in public past SLA",
-                    plural(n, "working secret", "working secrets")
-                ));
-                decisions.push(format!(
-                    "handle {} now",
-                    plural(n, "critical alert", "critical alerts")
-                ));
+            StatusReason::CriticalAlerts => {}
+            StatusReason::ProjectedAfterDue => {
+                let (Some(p), Some(d)) = (f.projected_completion, due) else {
+                    continue;
+                };
+                let late = (p - d).num_days();
+                reasons.push(match &rough {
+                    Some(basis) => format!(
+                        "at this pace the last alert would close around {p}, {} after the due date ({basis})",
+                        days_words(late)
+                    ),
+                    None => format!(
+                        "at this pace the last alert closes on {p}, {} after the due date",
+                        days_words(late)
+                    ),
+                });
+                if f.status != Status::Overdue {
+                    decisions.push(if !few.is_empty() {
+                        format!(
+                            "close the last {} by {d}: {}",
+                            plural(open, "alert", "alerts"),
+                            named_few(few)
+                        )
+                    } else {
+                        match f.required_rate_per_week {
+                            Some(needed) => format!(
+                                "move the due date to {p}, or close {} net a week (now {})",
+                                people_rate(needed),
+                                f.net_burn_rate_per_week
+                                    .map_or_else(|| people_rate(f.burn_rate_per_week), people_rate)
+                            ),
+                            None => format!("move the due date to {p}"),
+                        }
+                    });
+                }
             }
             StatusReason::NoNetProgress => {
                 let net = f.net_burn_rate_per_week.unwrap_or(0.0);
@@ -809,73 +1095,161 @@ pub fn verdict(s: &Summary) -> Verdict {
                     )
                 });
                 if f.status != Status::Overdue {
-                    decisions
-                        .push("add people or stop new leaks: the backlog is not shrinking".into());
+                    decisions.push(if !few.is_empty() {
+                        format!(
+                            "close the last {}: {}",
+                            plural(open, "alert", "alerts"),
+                            named_few(few)
+                        )
+                    } else if f.burn_rate_per_week == 0.0 {
+                        "nobody is closing these alerts: name an owner for each and add people"
+                            .into()
+                    } else {
+                        "new leaks arrive as fast as fixes: stop the inflow at its source (push protection, the repositories that leak most), and add people".into()
+                    });
                 }
             }
-            StatusReason::ProjectedAfterDue => {
-                if let (Some(p), Some(d)) = (f.projected_completion, due) {
-                    let late = (p - d).num_days();
-                    reasons.push(format!(
-                        "at this pace the last alert closes on {p}, {} after the due date",
-                        days_words(late)
-                    ));
-                    if f.status != Status::Overdue {
-                        decisions.push(match f.required_rate_per_week {
-                            Some(needed) => format!(
-                                "move the due date to {p} or add people ({} net closures a week needed, {} now)",
-                                people_rate(needed),
-                                f.net_burn_rate_per_week
-                                    .map_or_else(|| people_rate(f.burn_rate_per_week), people_rate)
-                            ),
-                            None => format!("move the due date to {p} or add people"),
-                        });
-                    }
-                }
+            StatusReason::KeepingPace => {
+                reasons.push(format!(
+                    "keeping pace: new alerts are fixed as fast as they come ({} a week), and the {} open would take {} at that pace",
+                    people_rate(f.burn_rate_per_week),
+                    open,
+                    f.weeks_to_clear
+                        .map_or_else(|| "about a week".to_string(), |w| {
+                            if w < 1.0 { "under a week".to_string() } else { "a week".to_string() }
+                        })
+                ));
             }
         }
     }
+    // the order of the decisions above follows the reasons' specificity; an overdue
+    // campaign's decision comes before the pace's
     if reasons.is_empty() {
         reasons.push(match (f.status, f.projected_completion, due) {
             (Status::Done, _, _) if s.totals.total == 0 => "no alert matches this campaign".into(),
             (Status::Done, _, _) => "every alert is closed".into(),
             (_, Some(p), Some(d)) => {
                 let early = (d - p).num_days();
-                if early == 0 {
-                    format!("on pace to close the last alert on {p}, the due date")
+                let when = if early == 0 {
+                    "the due date".to_string()
                 } else {
-                    format!(
-                        "on pace to close the last alert on {p}, {} before the due date",
-                        days_words(early)
-                    )
+                    format!("{} before the due date", days_words(early))
+                };
+                match &rough {
+                    Some(basis) => {
+                        format!("on pace to close the last alert around {p}, {when} ({basis})")
+                    }
+                    None => format!("on pace to close the last alert on {p}, {when}"),
                 }
             }
-            (_, Some(p), None) => format!("on pace to close the last alert on {p}; no due date"),
+            (_, Some(p), None) => match &rough {
+                Some(basis) => {
+                    format!("on pace to close the last alert around {p}; no due date ({basis})")
+                }
+                None => format!("on pace to close the last alert on {p}; no due date"),
+            },
             // a v1 snapshot re-rendered: its status without the reasons v2 records
             _ => "the reasons were not recorded by the version that took this snapshot".into(),
         });
     }
+    let accepted = s.risk_acceptances.count;
+    if accepted > 0 {
+        reasons.push(format!(
+            "{} dismissed without revoking ({})",
+            plural(accepted, "working secret", "working secrets"),
+            if accepted == 1 {
+                "a risk accepted"
+            } else {
+                "risks accepted"
+            }
+        ));
+    }
+    let change = verdict_change(s);
+    let label = match &change {
+        Some(c) => format!("{} — {c}", f.status.label()),
+        None => f.status.label().to_string(),
+    };
     Verdict {
-        headline: format!("{}: {}", f.status.label(), reasons.join("; ")),
+        headline: format!("{label}: {}", reasons.join("; ")),
+        label,
+        change,
+        rough,
         reasons,
         decisions,
     }
 }
 
-/// Why GitHub's own counts of the linked campaign differ from the report's, when they do.
-fn github_counts_note(s: &Summary) -> Option<String> {
-    let stats = s.github_campaign.as_ref()?.alert_stats?;
-    let theirs = (
-        stats.open_count + stats.in_progress_count,
-        stats.closed_count,
-    );
-    if theirs == (s.totals.open, s.totals.closed) {
+/// GitHub's limit of alerts in one security campaign.
+pub const GITHUB_CAMPAIGN_ALERTS: u64 = 1000;
+
+/// GitHub's limit of active security campaigns in an organization.
+pub const GITHUB_ACTIVE_CAMPAIGNS: u64 = 10;
+
+/// A campaign whose scope passes GitHub's 1,000-alert campaign limit cannot be tracked as
+/// one GitHub campaign.
+fn campaign_limit_note(s: &Summary) -> Option<String> {
+    (s.totals.total > GITHUB_CAMPAIGN_ALERTS).then(|| {
+        format!(
+            "This campaign's scope holds {} alerts, more than the {} a GitHub security campaign can hold: to track it in GitHub, split it into campaigns of at most {} alerts (by repository, secret type or validity; `campaign-pulse preview --filter \"…\"` counts a filter).",
+            s.totals.total, GITHUB_CAMPAIGN_ALERTS, GITHUB_CAMPAIGN_ALERTS
+        )
+    })
+}
+
+/// Why GitHub's own counts of the linked campaign differ from the report's, from the data:
+/// what `starts_on` left out, what was found after the GitHub campaign was created, what no
+/// longer matches the filter.
+fn github_counts_note(s: &Summary, details: &Details) -> Option<String> {
+    let campaign = s.github_campaign.as_ref()?;
+    let stats = campaign.alert_stats?;
+    let theirs_open = stats.open_count + stats.in_progress_count;
+    let (ours_open, ours_closed) = (s.totals.open, s.totals.closed);
+    if (theirs_open, stats.closed_count) == (ours_open, ours_closed) {
         return None;
     }
-    Some(format!(
-        "GitHub's campaign page counts {} open and {} closed; this report counts {} open and {} closed. GitHub counts the alerts attached to the campaign when it was created; this report counts every alert matching the campaign's filter, including alerts found since and alerts closed before they could be attached.",
-        theirs.0, theirs.1, s.totals.open, s.totals.closed
-    ))
+    let theirs_total = theirs_open + stats.closed_count;
+    let mut why = Vec::new();
+    if let Some(n) = details.new_since_github_campaign.filter(|n| *n > 0)
+        && let Some(created) = campaign.created_at
+        && s.totals.total > theirs_total
+    {
+        why.push(format!(
+            "{} found after the GitHub campaign was created ({}) {} counted here, while GitHub's campaign holds the alerts attached to it",
+            plural(n, "alert", "alerts"),
+            created.date_naive(),
+            if n == 1 { "is" } else { "are" }
+        ));
+    }
+    if details.closed_before_start > 0
+        && stats.closed_count > ours_closed
+        && let Some(start) = s.campaign.starts_on
+    {
+        let n = details.closed_before_start;
+        why.push(format!(
+            "{} closed before this campaign's start ({start}) {} left out here",
+            plural(n, "alert", "alerts"),
+            if n == 1 { "is" } else { "are" }
+        ));
+    }
+    let diff = |ours: u64, theirs: u64| -> String {
+        match ours.cmp(&theirs) {
+            std::cmp::Ordering::Greater => format!("{} more", ours - theirs),
+            std::cmp::Ordering::Less => format!("{} fewer", theirs - ours),
+            std::cmp::Ordering::Equal => "the same".into(),
+        }
+    };
+    let mut text = format!(
+        "GitHub's campaign page counts {theirs_open} open and {} closed; this report counts {ours_open} open ({}) and {ours_closed} closed ({}).",
+        stats.closed_count,
+        diff(ours_open, theirs_open),
+        diff(ours_closed, stats.closed_count),
+    );
+    if why.is_empty() {
+        text.push_str(" The GitHub campaign's alerts were chosen when it was created, perhaps with another filter: compare its alerts in GitHub with this campaign's filter.");
+    } else {
+        text.push_str(&format!(" Of the difference: {}.", why.join("; ")));
+    }
+    Some(text)
 }
 
 #[cfg(test)]
