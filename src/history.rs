@@ -566,6 +566,7 @@ impl HistoryLock {
         sweep_temporaries(&crate::deliver::records_path(history));
         sweep_temporaries(&side_file(history, crate::github::owners::CACHE_FILE));
         sweep_temporaries(&crate::github::store::path(history));
+        sweep_temporaries(&crate::membership::path(history));
         Ok(HistoryLock { _file: file })
     }
 }

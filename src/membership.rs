@@ -156,6 +156,23 @@ impl Record {
         }
     }
 
+    /// The record as far as it can be read, for the commands that only consult it (`assign`,
+    /// owner lookups): a missing or damaged record is none (the weekly run warns of it).
+    pub fn read(path: &Path) -> Record {
+        match Record::load(path) {
+            Loaded::Read(r) => r,
+            Loaded::Missing | Loaded::Unreadable(_) => Record::default(),
+        }
+    }
+
+    /// The members recorded for a campaign with this filter; none when the filter changed.
+    pub fn members(&self, campaign: &str, filter: &str) -> Members {
+        match self.recall(campaign, filter) {
+            Recalled::Members(m) => m,
+            Recalled::FilterChanged | Recalled::None => Members::default(),
+        }
+    }
+
     /// Replaces a campaign's members.
     pub fn set(&mut self, campaign: &str, filter: &str, members: Members) {
         self.campaigns

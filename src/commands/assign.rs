@@ -8,6 +8,7 @@ use crate::github::client::GitHub;
 use crate::github::model::Alert;
 use crate::github::owners::{CommitCache, look_up};
 use crate::history::{self, HistoryLock};
+use crate::membership;
 use crate::ownership::codeowners::CodeOwner;
 use crate::ownership::{Lookups, OwnerSource, OwnershipConfig};
 use crate::{config, github, tls};
@@ -199,17 +200,25 @@ pub async fn assign(opts: &AssignOptions) -> Result<AssignOutcome> {
     let gh = GitHub::connect(&config.github)?;
     let now = crate::now();
     let fetched = github::fetch(&config, &gh, now).await?;
+    // the campaigns' members as the weekly run counts them: open alerts matching the filter,
+    // and those an earlier run recorded (a rotated secret's alert is still the campaign's)
+    let record = membership::Record::read(&membership::path(&config.history_path));
     let campaigns: Vec<_> = config
         .campaigns
         .iter()
         .filter(|c| opts.campaign.as_ref().is_none_or(|id| &c.id == id))
+        .map(|c| (c, record.members(&c.id, &c.filter.canonical())))
         .collect();
     // longest exposed first, so that --max assigns the oldest leaks
     let mut unassigned: Vec<&Alert> = fetched
         .alerts
         .iter()
         .filter(|a| a.is_open_at(now) && a.assigned_to.is_none())
-        .filter(|a| campaigns.iter().any(|c| c.filter.matches_campaign(a)))
+        .filter(|a| {
+            campaigns.iter().any(|(c, members)| {
+                c.filter.matches_campaign(a) || members.contains(&a.repository.full_name, a.number)
+            })
+        })
         .collect();
     unassigned.sort_by(|a, b| {
         a.created_at

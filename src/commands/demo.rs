@@ -21,10 +21,13 @@ pub async fn demo(out: &Path) -> Result<Outcome> {
     catalogue.annotate(&mut alerts);
     let site = site(&config);
     let history_path = out.join("history.jsonl");
-    match std::fs::remove_file(&history_path) {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(Error::io("cannot reset the demo history", &history_path, e)),
+    // every run of the demo starts from nothing: the same numbers every time
+    for path in [history_path.clone(), crate::membership::path(&history_path)] {
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io("cannot reset the demo history", &path, e)),
+        }
     }
     let lock = HistoryLock::acquire(&history_path)?;
     let mut last = None;

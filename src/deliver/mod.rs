@@ -609,14 +609,17 @@ pub fn fix_first(r: &CampaignReport, n: usize) -> Vec<FixFirst> {
         .collect()
 }
 
-/// Where a reader of a chat message or an email finds what a cut list left out: the
-/// campaign's full report when published, else the campaign's alerts in GitHub.
+/// Where a reader of a chat message or an email finds the at-risk alerts a digest left out:
+/// the campaign's full report when published and it lists them all, else the campaign's
+/// alerts in GitHub.
 pub fn more_link(r: &CampaignReport) -> Option<&str> {
-    r.view
-        .links
-        .report
-        .as_deref()
-        .or(r.view.links.github_filter.as_deref())
+    let report = r.view.links.report.as_deref();
+    let github = r.view.links.github_filter.as_deref();
+    if r.summary.at_risk.count <= r.view.limits.at_risk as u64 {
+        report.or(github)
+    } else {
+        github.or(report)
+    }
 }
 
 /// One successful delivery.

@@ -24,12 +24,18 @@ pub async fn resolve_owners(
     alerts: &mut [Alert],
     as_of: chrono::DateTime<chrono::Utc>,
 ) -> Option<CommitCache> {
+    // the campaigns' open members: those matching the filter, and those recorded
+    let record = crate::membership::Record::read(&crate::membership::path(&config.history_path));
+    let members: Vec<_> = config
+        .campaigns
+        .iter()
+        .map(|c| (c, record.members(&c.id, &c.filter.canonical())))
+        .collect();
     let targeted = |a: &Alert| {
         a.is_open_at(as_of)
-            && config
-                .campaigns
-                .iter()
-                .any(|c| c.filter.matches_campaign(a))
+            && members.iter().any(|(c, m)| {
+                c.filter.matches_campaign(a) || m.contains(&a.repository.full_name, a.number)
+            })
     };
     let mut kept = None;
     let lookups = match gh {

@@ -733,6 +733,60 @@ pub(crate) mod tests {
         )
     }
 
+    /// `risk.top_alerts` is the length of the at-risk list in report.md, report.html and
+    /// summary.json alike: a campaign of 1,500 at-risk alerts lists its first 20, and links
+    /// the rest in GitHub.
+    #[test]
+    fn the_at_risk_list_has_one_length_in_every_report() {
+        let t = Utc.with_ymd_and_hms(2026, 11, 23, 0, 0, 0).unwrap();
+        let alerts: Vec<Alert> = (0..1500u64)
+            .map(|n| Alert {
+                validity: Some(Validity::Active),
+                ..testkit::alert("acme/web", n + 1, t - Duration::days(3))
+            })
+            .collect();
+        let campaign = Campaign {
+            info: CampaignInfo {
+                id: "c".into(),
+                name: "Big".into(),
+                filter: String::new(),
+                starts_on: None,
+                due_on: None,
+                github_campaign: None,
+            },
+            filter: Filter::default(),
+            sla_days: 30,
+            members: Default::default(),
+        };
+        let risk = RiskSettings::default();
+        let mut m = crate::metrics::compute(&alerts, &campaign, t, &risk);
+        let details = std::mem::take(&mut m.details);
+        assert_eq!(details.at_risk.as_ref().map(Vec::len), Some(1500));
+        let summary = Summary::new(campaign.info, m, None, HistoryView::default());
+        assert_eq!(summary.at_risk.top.len(), 20);
+        let api = url::Url::parse("https://api.github.com").unwrap();
+        let view = ReportView::new(
+            &summary,
+            ViewInputs {
+                details,
+                top_alerts: Some(risk.top_alerts),
+                site: Site::new("acme", Some(&api), None),
+                ..Default::default()
+            },
+        );
+        let templates = Templates::load(None).unwrap();
+        let html = templates.html(&summary, &view).unwrap();
+        assert_eq!(html.matches("data-label=\"Why\"").count(), 20);
+        assert!(
+            html.contains("The 20 to fix first, of 1500 at risk"),
+            "the rest is linked"
+        );
+        let md = templates.markdown(&summary, &view).unwrap();
+        assert_eq!(md.matches("| still valid |").count(), 20, "{md}");
+        assert!(md.contains("The 20 to fix first, of 1500 at risk: [every open alert of the campaign in GitHub](https://github.com/orgs/acme/security/alerts/secret-scanning?query=is%3Aopen)"), "{md}");
+        assert!(html.len() < 60_000, "{} bytes", html.len());
+    }
+
     #[test]
     fn html_escapes_campaign_repository_and_github_text() {
         let t = Templates::load(None).unwrap();

@@ -1072,7 +1072,7 @@ pub fn verdict(s: &Summary, details: Option<&Details>) -> Verdict {
                     } else {
                         match f.required_rate_per_week {
                             Some(needed) => format!(
-                                "move the due date to {p}, or close {} net a week (now {})",
+                                "move the due date to {p}, or raise the net pace to {} closures a week (now {})",
                                 people_rate(needed),
                                 f.net_burn_rate_per_week
                                     .map_or_else(|| people_rate(f.burn_rate_per_week), people_rate)
