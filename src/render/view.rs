@@ -1329,4 +1329,122 @@ mod tests {
         );
         assert_eq!(reports_base("javascript:alert(1)"), None);
     }
+
+    /// A campaign's summary and details from alerts, at 2026-11-23.
+    fn computed(
+        alerts: &[crate::github::model::Alert],
+        due: Option<NaiveDate>,
+    ) -> (Summary, Details) {
+        use crate::metrics::{Campaign, CampaignInfo};
+        let t = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 23, 0, 0, 0).unwrap();
+        let campaign = Campaign {
+            info: CampaignInfo {
+                id: "c".into(),
+                name: "C".into(),
+                filter: String::new(),
+                starts_on: None,
+                due_on: due,
+                github_campaign: None,
+            },
+            filter: crate::filter::Filter::default(),
+            sla_days: 30,
+            members: Default::default(),
+        };
+        let mut m = crate::metrics::compute(
+            alerts,
+            &campaign,
+            t,
+            &crate::config::RiskSettings::default(),
+        );
+        let details = std::mem::take(&mut m.details);
+        let summary = Summary::new(campaign.info, m, None, Default::default());
+        (summary, details)
+    }
+
+    /// A backlog of three or fewer is answered by naming it, never with "add people"; a
+    /// projection on few changes is called rough; a changed verdict says what it was.
+    #[test]
+    fn decisions_name_small_backlogs_and_rough_projections_say_so() {
+        use crate::github::model::{Alert, testkit};
+        let t = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 23, 0, 0, 0).unwrap();
+        // two open alerts, nothing fixed in four weeks: no net progress
+        let alerts = vec![
+            Alert {
+                assigned_to: testkit::user("ada"),
+                ..testkit::alert("acme/web", 3, t - chrono::Duration::days(40))
+            },
+            testkit::alert("acme/api", 9, t - chrono::Duration::days(42)),
+        ];
+        let (mut s, details) = computed(&alerts, None);
+        assert_eq!(s.forecast.status_reasons, [StatusReason::NoNetProgress]);
+        let v = verdict(&s, Some(&details));
+        assert_eq!(
+            v.decisions,
+            ["close the last 2 alerts: acme/api #9 (no owner), acme/web #3 (@ada)"]
+        );
+        assert!(!v.decisions.join(" ").contains("add people"));
+        // re-rendered from the history, without the alerts: the general advice
+        let general = verdict(&s, None);
+        assert!(
+            general.decisions[0].contains("name an owner"),
+            "{general:?}"
+        );
+
+        s.forecast.previous_status = Some(Status::OnTrack);
+        let v = verdict(&s, Some(&details));
+        assert_eq!(v.label, "At risk — was On track last time");
+        assert!(
+            v.headline.starts_with("At risk — was On track last time: "),
+            "{v:?}"
+        );
+
+        // on track on 3 fixes and 1 new alert in 4 weeks: rough, and said to be
+        let mut alerts = alerts;
+        for n in 0..3 {
+            alerts.push(testkit::resolved(
+                testkit::alert("acme/web", 20 + n, t - chrono::Duration::days(40)),
+                t - chrono::Duration::days(2 + n as i64),
+                "revoked",
+            ));
+        }
+        alerts.push(testkit::alert(
+            "acme/web",
+            30,
+            t - chrono::Duration::days(1),
+        ));
+        let due = NaiveDate::from_ymd_opt(2027, 6, 30);
+        let (s, details) = computed(&alerts, due);
+        assert_eq!(s.forecast.status, Status::OnTrack);
+        let v = verdict(&s, Some(&details));
+        assert_eq!(
+            v.rough.as_deref(),
+            Some("a rough projection from only 3 fixes and 1 new alert in 4 weeks")
+        );
+        assert!(
+            v.reasons[0].starts_with("on pace to close the last alert around 2027-01-04"),
+            "{v:?}"
+        );
+        assert!(
+            v.reasons[0]
+                .ends_with("(a rough projection from only 3 fixes and 1 new alert in 4 weeks)")
+        );
+    }
+
+    #[test]
+    fn the_week_is_named_one_way() {
+        let at =
+            |y, m, d| chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, y, m, d, 0, 0, 0).unwrap();
+        assert_eq!(
+            week_words(at(2026, 11, 16), at(2026, 11, 23)),
+            "week to 2026-11-23 (Nov 16–22)"
+        );
+        assert_eq!(
+            week_words(at(2026, 10, 28), at(2026, 11, 4)),
+            "week to 2026-11-04 (Oct 28–Nov 3)"
+        );
+        assert_eq!(
+            week_words(at(2026, 12, 29), at(2027, 1, 5)),
+            "week to 2027-01-05 (Dec 29, 2026–Jan 4, 2027)"
+        );
+    }
 }
