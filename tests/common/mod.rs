@@ -17,6 +17,42 @@ pub struct Workdir {
     pub dir: tempfile::TempDir,
 }
 
+/// With `CAMPAIGN_PULSE_KEEP_SUMMARIES=DIR`, every `summary.json` a test's runs wrote is
+/// copied to `DIR/<test>/<n>/…` when its folder goes away: a refactoring can show that the
+/// end-to-end tests' numbers did not move (`scripts/output-hashes.sh`).
+impl Drop for Workdir {
+    fn drop(&mut self) {
+        let Some(keep) = std::env::var_os("CAMPAIGN_PULSE_KEEP_SUMMARIES") else {
+            return;
+        };
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let test = std::thread::current()
+            .name()
+            .unwrap_or("unnamed")
+            .replace("::", "-");
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        // tests leave unreadable folders on purpose: skip what cannot be read, never panic
+        let mut stack = vec![self.path().to_path_buf()];
+        while let Some(d) = stack.pop() {
+            let Ok(entries) = std::fs::read_dir(&d) else {
+                continue;
+            };
+            for path in entries.flatten().map(|e| e.path()) {
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.file_name().is_some_and(|f| f == "summary.json")
+                    && let Ok(bytes) = std::fs::read(&path)
+                {
+                    let rel = path.strip_prefix(self.path()).unwrap_or(&path);
+                    let to = FsPath::new(&keep).join(&test).join(n.to_string()).join(rel);
+                    let _ = std::fs::create_dir_all(to.parent().unwrap_or(FsPath::new(".")));
+                    let _ = std::fs::write(to, bytes);
+                }
+            }
+        }
+    }
+}
+
 impl Workdir {
     pub fn new(config: &str) -> Workdir {
         let dir = tempfile::tempdir().unwrap();
