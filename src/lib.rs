@@ -18,11 +18,15 @@ pub mod github;
 pub mod history;
 pub mod membership;
 pub mod metrics;
+pub mod net;
 pub mod overview;
 pub mod ownership;
 pub mod playbooks;
 pub mod render;
+pub mod secret;
 pub mod summary;
+pub mod text;
+pub mod time;
 pub mod tls;
 
 pub use commands::assign::{AssignOptions, assign};
@@ -34,11 +38,3 @@ pub use commands::overview::{OverviewOptions, overview};
 pub use commands::preview::{PreviewOptions, preview};
 pub use commands::report::{ReportOptions, report};
 pub use commands::run::{Only, RunOptions, run};
-
-use chrono::{DateTime, Utc};
-
-/// The current instant to the second: reports show `2026-11-23T06:00:00Z`, not nanoseconds.
-pub(crate) fn now() -> DateTime<Utc> {
-    use chrono::SubsecRound;
-    Utc::now().trunc_subsecs(0)
-}

@@ -198,7 +198,7 @@ pub async fn assign(opts: &AssignOptions) -> Result<AssignOutcome> {
         )));
     }
     let gh = GitHub::connect(&config.github)?;
-    let now = crate::now();
+    let now = crate::time::now();
     let fetched = github::fetch(&config, &gh, now).await?;
     // the campaigns' members as the weekly run counts them: open alerts matching the filter,
     // and those an earlier run recorded (a rotated secret's alert is still the campaign's)
@@ -319,7 +319,7 @@ pub async fn assign(opts: &AssignOptions) -> Result<AssignOutcome> {
         // with nobody to try, an alert is settled as not assignable once --apply has run
         for n in &plan.not_assignable {
             let record = Assignment {
-                time: crate::now(),
+                time: crate::time::now(),
                 repo: n.repo.clone(),
                 number: n.number,
                 login: String::new(),
@@ -367,7 +367,7 @@ async fn apply_one(
             _ => "failed",
         };
         let record = Assignment {
-            time: crate::now(),
+            time: crate::time::now(),
             repo: repo.to_string(),
             number,
             login: login.clone(),
@@ -383,7 +383,7 @@ async fn apply_one(
         }
     }
     let record = Assignment {
-        time: crate::now(),
+        time: crate::time::now(),
         repo: repo.to_string(),
         number,
         login: String::new(),

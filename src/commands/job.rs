@@ -390,7 +390,7 @@ impl Job<'_> {
     fn backfill(&self, history: &mut History, c: &Campaign, scope: &metrics::Scope<'_>) {
         let first_alert = scope.first_created().filter(|t| *t <= self.as_of);
         let not_before = match (c.info.starts_on, first_alert) {
-            (Some(start), _) => metrics::midnight(start),
+            (Some(start), _) => crate::time::midnight(start),
             (None, Some(first)) => first,
             (None, None) => return,
         };

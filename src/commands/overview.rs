@@ -28,7 +28,7 @@ pub struct OverviewOptions {
 pub async fn overview(opts: &OverviewOptions) -> Result<PathBuf> {
     tls::init();
     let config = config::load(&opts.config)?;
-    let as_of = opts.as_of.unwrap_or_else(crate::now);
+    let as_of = opts.as_of.unwrap_or_else(crate::time::now);
     let templates = Templates::load(config.output.templates_dir.as_deref())?;
     let fetched = match &opts.fixture {
         Some(path) => github::load_fixture(path, &config)?,

@@ -37,7 +37,7 @@ pub fn report(opts: &ReportOptions) -> Result<Outcome> {
     let templates = Templates::load(config.output.templates_dir.as_deref())?;
     let catalogue =
         Arc::new(Catalogue::load(config.playbooks_dir.as_deref())?.with_experts(&config.experts));
-    let day = opts.as_of.unwrap_or_else(crate::now).date_naive();
+    let day = opts.as_of.unwrap_or_else(crate::time::now).date_naive();
     let out = opts
         .out
         .clone()

@@ -47,7 +47,7 @@ pub enum Only {
 pub async fn run(opts: &RunOptions) -> Result<Outcome> {
     tls::init();
     let config = config::load(&opts.config)?;
-    let as_of = opts.as_of.unwrap_or_else(crate::now);
+    let as_of = opts.as_of.unwrap_or_else(crate::time::now);
     let templates = Templates::load(config.output.templates_dir.as_deref())?;
     // Channels are checked before anything is fetched: a missing secret is a usage error.
     let channels = if opts.dry_run {

@@ -5,10 +5,11 @@
 //! The SMTP URL comes from an env var: `smtps://` (implicit TLS), `smtp://…?tls=required`
 //! (STARTTLS), or plain `smtp://` only to this machine.
 
-use super::{Channel, Digest, Failure, Secret};
+use super::{Channel, Digest, Failure};
 use crate::config::EmailConfig;
 use crate::error::{Error, Result};
 use crate::render::{ChartLinks, EmailContext, EmailItem, Templates};
+use crate::secret::Secret;
 use lettre::Message;
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
@@ -73,7 +74,7 @@ impl Server {
                 )));
             }
         };
-        if security == Security::Plain && !crate::config::is_loopback(&u) {
+        if security == Security::Plain && !crate::net::is_loopback(&u) {
             return Err(bad(
                 "plain smtp:// would send the password and the report unencrypted; use smtps:// or smtp://…?tls=required (plain SMTP is allowed only to this machine)",
             ));
@@ -90,7 +91,7 @@ impl Server {
         let user = (!u.username().is_empty())
             .then(|| decode(u.username()))
             .transpose()?;
-        let password = u.password().map(decode).transpose()?.map(Secret);
+        let password = u.password().map(decode).transpose()?.map(Secret::new);
         Ok(Server {
             host,
             port,
@@ -602,7 +603,7 @@ mod tests {
     }
 
     fn parse(url: &str) -> Result<Server> {
-        Server::parse(&Secret(url.into()), "SMTP_URL")
+        Server::parse(&Secret::new(url.into()), "SMTP_URL")
     }
 
     #[test]

@@ -15,6 +15,7 @@ use crate::config::DeliveryConfig;
 use crate::error::{Error, Result};
 use crate::metrics::Status;
 use crate::render::{ReportView, Templates};
+use crate::secret::{Missing, Secret};
 use crate::summary::Summary;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -220,35 +221,13 @@ pub trait Channel {
     fn send(&self, message: &[u8]) -> impl Future<Output = Result<(), Failure>> + Send;
 }
 
-/// A secret value (URL with a token, SMTP password) that never shows in `Debug` output.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    /// Wraps a secret value.
-    pub fn new(value: String) -> Secret {
-        Secret(value)
-    }
-
-    /// The value, for the one place that sends it.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Secret(<redacted>)")
-    }
-}
-
 fn secret_env(var: &str, what: &str) -> Result<Secret> {
-    match std::env::var(var) {
-        Ok(v) if !v.trim().is_empty() => Ok(Secret(v.trim().to_string())),
-        Ok(_) => Err(Error::Usage(format!(
+    match Secret::from_env(var) {
+        Ok(secret) => Ok(secret),
+        Err(Missing::Empty) => Err(Error::Usage(format!(
             "the environment variable {var} ({what}) is empty (GitHub Actions passes an empty value for a secret that is not set); set it, remove that channel from delivery, or run with --no-send"
         ))),
-        Err(_) => Err(Error::Usage(format!(
+        Err(Missing::Unset) => Err(Error::Usage(format!(
             "the environment variable {var} ({what}) is not set; set it, remove that channel from delivery, or run with --no-send"
         ))),
     }
@@ -446,7 +425,7 @@ pub async fn escalate(
             }
             Outcome::Sent => {
                 tracing::info!("{label}: {} alert(s) sent", alarm.items.len());
-                let sent_at = crate::now();
+                let sent_at = crate::time::now();
                 records.extend(due.iter().filter(|d| d.channels.contains(&key)).map(|d| {
                     crate::escalation::Record {
                         rule: d.rule.name.clone(),
@@ -549,7 +528,7 @@ impl Sender<'_> {
                         date: digest.as_of,
                         channel: key.clone(),
                         campaigns,
-                        sent_at: crate::now(),
+                        sent_at: crate::time::now(),
                     });
                     // The message is out: failing to note it must not look like a failed run.
                     match self.records.save(self.records_path) {
@@ -750,13 +729,13 @@ pub(crate) mod tests {
 
     #[test]
     fn secrets_do_not_debug_print() {
-        let s = Secret("https://hooks.slack.com/services/T0/B0/XYZ".into());
+        let s = Secret::new("https://hooks.slack.com/services/T0/B0/XYZ".into());
         assert_eq!(format!("{s:?}"), "Secret(<redacted>)");
         let client = webhook::client(std::time::Duration::from_secs(30)).unwrap();
         let hook = |name: &str| {
             webhook::Hook::new(
                 name,
-                Secret(format!("https://hooks.example/CANARY-{name}")),
+                Secret::new(format!("https://hooks.example/CANARY-{name}")),
                 client.clone(),
             )
             .unwrap()
@@ -773,7 +752,7 @@ pub(crate) mod tests {
             email: Some(
                 email::Email::connect(
                     &email_cfg,
-                    Some(Secret("smtps://u:CANARY-pw@mail.acme.example".into())),
+                    Some(Secret::new("smtps://u:CANARY-pw@mail.acme.example".into())),
                     std::time::Duration::from_secs(60),
                 )
                 .unwrap(),

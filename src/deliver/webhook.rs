@@ -2,8 +2,9 @@
 //! 5xx and timeouts retry with backoff (bounded), any other 4xx is permanent. Errors name the
 //! webhook, never its URL (the URL is the credential).
 
-use super::{Failure, Secret};
+use super::Failure;
 use crate::error::{Error, Result};
+use crate::secret::Secret;
 use std::time::Duration;
 
 /// Attempts per message (the first try and the retries).
@@ -82,7 +83,7 @@ impl Hook {
                 "webhook `{name}`: its environment variable does not hold a URL"
             ))
         })?;
-        let loopback = crate::config::is_loopback(&parsed);
+        let loopback = crate::net::is_loopback(&parsed);
         match parsed.scheme() {
             "https" => {}
             "http" if loopback => {}

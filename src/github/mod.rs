@@ -76,7 +76,7 @@ pub fn needed_since(config: &Config, as_of: DateTime<Utc>) -> Option<DateTime<Ut
     config
         .campaigns
         .iter()
-        .map(|c| c.starts_on.map(crate::metrics::midnight))
+        .map(|c| c.starts_on.map(crate::time::midnight))
         .try_fold(burn_window, |acc, start| start.map(|s| acc.min(s)))
 }
 
@@ -126,14 +126,14 @@ pub async fn fetch_stored(
         as_of,
         since,
         full_refresh: config.github.full_refresh,
-        now: crate::now(),
+        now: crate::time::now(),
     };
     let stored = if full {
         Err("--full".to_string())
     } else {
         store::load(store_path, &need)
     };
-    let started = crate::now();
+    let started = crate::time::now();
     let clock = std::time::Instant::now();
     let (mut fetched, read_everything, previous) = match stored {
         Err(why) => {

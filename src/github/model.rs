@@ -6,46 +6,9 @@
 //! bypass and closure comments): whatever the server sends in them is dropped at parse time.
 //! Unknown extra fields are ignored and unknown enum values are kept as data.
 
+use crate::text::clean_owned;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
-
-/// Text from GitHub with what could disguise or break an output removed: control characters
-/// (NUL, escapes; line breaks and tabs become spaces) and the bidirectional formatting
-/// characters that can make text read differently from what it is (U+202E and kin), each
-/// replaced by U+FFFD so a reader sees that something was there.
-pub fn clean_text(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '\n' | '\r' | '\t' => ' ',
-            c if c.is_control() => '\u{FFFD}',
-            '\u{061C}'
-            | '\u{200E}'
-            | '\u{200F}'
-            | '\u{202A}'..='\u{202E}'
-            | '\u{2066}'..='\u{2069}' => '\u{FFFD}',
-            c => c,
-        })
-        .collect()
-}
-
-/// Whether [`clean_text`] would change a character of `c`.
-fn needs_cleaning(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
-        )
-}
-
-/// [`clean_text`] that keeps the string as it is when nothing needs replacing (nearly
-/// always): reading 100,000 alerts does not copy every text field again.
-fn clean_owned(text: String) -> String {
-    if text.chars().any(needs_cleaning) {
-        clean_text(&text)
-    } else {
-        text
-    }
-}
 
 /// Text fields, cleaned at parse time with [`clean_text`].
 mod text {
@@ -61,13 +24,13 @@ mod text {
 }
 
 /// Instants from GitHub, refused outside the years this tool computes with
-/// ([`crate::metrics::SUPPORTED_YEARS`]): such a date is unreadable data, not a reason to
+/// ([`crate::time::SUPPORTED_YEARS`]): such a date is unreadable data, not a reason to
 /// overflow date arithmetic later.
 mod instant {
     use super::*;
 
     fn check<E: serde::de::Error>(t: DateTime<Utc>) -> Result<DateTime<Utc>, E> {
-        if crate::metrics::instant_supported(t) {
+        if crate::time::instant_supported(t) {
             Ok(t)
         } else {
             Err(E::custom(format!(

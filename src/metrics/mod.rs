@@ -6,12 +6,13 @@ use crate::filter::Filter;
 use crate::github::model::{Alert, Validity};
 use crate::membership::Members;
 use crate::ownership::{OwnerKind, OwnerSource, Ownership};
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 mod scope;
 
+use crate::time::midnight;
 use scope::Risk;
 pub use scope::Scope;
 
@@ -473,26 +474,6 @@ pub struct Metrics {
     /// What the reports show beyond summary.json.
     #[serde(skip)]
     pub details: Details,
-}
-
-/// The first and last years this tool computes with. Dates outside are refused where they
-/// enter (the command line, the configuration, GitHub's answers), so date arithmetic here
-/// never leaves chrono's range.
-pub const SUPPORTED_YEARS: std::ops::RangeInclusive<i32> = 1970..=9999;
-
-/// Whether a date is within [`SUPPORTED_YEARS`].
-pub fn date_supported(d: NaiveDate) -> bool {
-    SUPPORTED_YEARS.contains(&chrono::Datelike::year(&d))
-}
-
-/// Whether an instant is within [`SUPPORTED_YEARS`].
-pub fn instant_supported(t: DateTime<Utc>) -> bool {
-    date_supported(t.date_naive())
-}
-
-/// Midnight UTC at the start of a date.
-pub fn midnight(date: NaiveDate) -> DateTime<Utc> {
-    date.and_time(NaiveTime::MIN).and_utc()
 }
 
 /// Whether an alert belongs to the campaign at T (SPEC §5 "Scope").

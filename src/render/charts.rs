@@ -95,7 +95,7 @@ fn plus_days(d: NaiveDate, n: i64) -> NaiveDate {
 
 /// Fractional days from `origin` (midnight) to `t`.
 fn days(origin: NaiveDate, t: DateTime<Utc>) -> f64 {
-    (t - crate::metrics::midnight(origin)).num_seconds() as f64 / 86_400.0
+    (t - crate::time::midnight(origin)).num_seconds() as f64 / 86_400.0
 }
 
 fn shorten(s: &str, max: usize) -> String {

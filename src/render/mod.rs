@@ -968,7 +968,8 @@ mod proptests {
     use crate::filter::Filter;
     use crate::github::model::{Alert, Validity, testkit};
     use crate::history::{HistoryView, Point, Source};
-    use crate::metrics::{Campaign, CampaignInfo, SUPPORTED_YEARS, midnight};
+    use crate::metrics::{Campaign, CampaignInfo};
+    use crate::time::{SUPPORTED_YEARS, midnight};
     use chrono::{Duration, NaiveDate};
     use proptest::prelude::*;
 
@@ -1007,10 +1008,10 @@ mod proptests {
                 .map(|(n, (age, fixed))| {
                     let created = as_of
                         .checked_sub_signed(Duration::days(*age))
-                        .filter(|c| crate::metrics::instant_supported(*c))
+                        .filter(|c| crate::time::instant_supported(*c))
                         .unwrap_or(as_of);
                     let resolved = fixed.and_then(|f| created.checked_add_signed(Duration::days(f)))
-                        .filter(|r| crate::metrics::instant_supported(*r));
+                        .filter(|r| crate::time::instant_supported(*r));
                     Alert {
                         state: None,
                         resolution: resolved.map(|_| "revoked".into()),

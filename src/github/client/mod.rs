@@ -13,6 +13,7 @@ use octocrab::Octocrab;
 
 mod listing;
 
+use crate::secret::{Missing, Secret};
 pub use listing::Progress;
 use octocrab::service::middleware::retry::RetryConfig;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -60,8 +61,7 @@ pub fn api_url(cfg: &GithubConfig) -> Result<Url> {
         (None, Ok(u)) if !u.trim().is_empty() => (u.trim().to_string(), "GITHUB_API_URL"),
         _ => (DEFAULT_API.to_string(), "the default"),
     };
-    let mut url =
-        crate::config::check_url(&raw).map_err(|m| Error::Usage(format!("{from}: {m}")))?;
+    let mut url = crate::net::check_url(&raw).map_err(|m| Error::Usage(format!("{from}: {m}")))?;
     if !url.username().is_empty() || url.password().is_some() {
         tracing::warn!(
             "{from} holds a user name or password; they are ignored (requests authenticate with the token or the GitHub App)"
@@ -186,15 +186,15 @@ impl GitHub {
                 Self::with_app(cfg, api, app.app_id, app.installation_id, key)
             }
             None => {
-                let token = match std::env::var(&cfg.token_env) {
-                    Ok(t) if !t.trim().is_empty() => t,
-                    Ok(_) => {
+                let token = match Secret::from_env(&cfg.token_env) {
+                    Ok(t) => t,
+                    Err(Missing::Empty) => {
                         return Err(Error::Usage(format!(
                             "the environment variable {} (github.token_env) is empty: GitHub Actions passes an empty value when the secret it names is not set — create the secret, or set {0} to a token that can read the organization's secret-scanning alerts",
                             cfg.token_env
                         )));
                     }
-                    Err(_) => {
+                    Err(Missing::Unset) => {
                         return Err(Error::Usage(format!(
                             "the environment variable {} (github.token_env) is not set: set it to a token \
                              that can read the organization's secret-scanning alerts (classic: \
@@ -204,11 +204,7 @@ impl GitHub {
                         )));
                     }
                 };
-                Self::with_token(
-                    cfg,
-                    api,
-                    &crate::deliver::Secret::new(token.trim().to_string()),
-                )
+                Self::with_token(cfg, api, &token)
             }
         }
     }
@@ -217,7 +213,7 @@ impl GitHub {
     pub fn with_token(
         cfg: &GithubConfig,
         api: Url,
-        token: &crate::deliver::Secret,
+        token: &crate::secret::Secret,
     ) -> Result<GitHub> {
         let octo = configured!(
             Octocrab::builder()
@@ -650,7 +646,7 @@ mod tests {
         )
         .unwrap()
         .github;
-        let token = crate::deliver::Secret::new("ghp_CANARY0123456789".into());
+        let token = crate::secret::Secret::new("ghp_CANARY0123456789".into());
         let gh = GitHub::with_token(&cfg, Url::parse("https://api.github.com").unwrap(), &token)
             .unwrap();
         let shown = format!("{gh:?} {token:?}");
