@@ -1,9 +1,7 @@
 //! The built-in sample organization of `campaign-pulse demo`: a few hundred alerts over some
 //! months, generated from a fixed seed so every run gives the same numbers.
 
-use crate::github::model::{
-    Alert, AlertStats, CampaignRecord, Location, Repository, User, Validity,
-};
+use crate::model::{Alert, AlertStats, CampaignRecord, Location, Repository, User, Validity};
 use crate::ownership::Lookups;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use std::collections::BTreeMap;

@@ -10,9 +10,10 @@
 
 use crate::config::EscalationRule;
 use crate::error::Result;
-use crate::github::model::{Alert, Validity};
+use crate::model::owner_label;
+use crate::model::{Alert, Validity};
 use crate::playbooks::Catalogue;
-use crate::render::view::{PlaybookRef, Site, owner_label};
+use crate::render::view::{PlaybookRef, Site};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

@@ -5,7 +5,7 @@
 //! leading `-` negates a token. Anything the language does not know is an error that points at
 //! the token.
 
-use crate::github::model::Alert;
+use crate::model::Alert;
 use std::fmt;
 
 /// A parsed filter: every term must match. The default filter matches every alert.
@@ -332,7 +332,7 @@ fn eq_opt(field: Option<&str>, want: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::github::model::{User, Validity, testkit};
+    use crate::model::{User, Validity, testkit};
     use chrono::{TimeZone, Utc};
 
     fn alert() -> Alert {

@@ -18,6 +18,7 @@ pub mod github;
 pub mod history;
 pub mod membership;
 pub mod metrics;
+pub mod model;
 pub mod net;
 pub mod overview;
 pub mod ownership;

@@ -7,8 +7,8 @@
 //! Pure functions of the alerts, the configured campaigns and T, like `metrics`.
 
 use crate::filter::Filter;
-use crate::github::model::{Alert, Validity};
 use crate::history::Source;
+use crate::model::{Alert, Validity};
 use crate::render::Site;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -609,7 +609,7 @@ pub fn open_at(alerts: &[Alert], t: DateTime<Utc>) -> (u64, u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::github::model::{Validity, testkit};
+    use crate::model::{Validity, testkit};
     use chrono::TimeZone;
 
     fn t(m: u32, d: u32) -> DateTime<Utc> {

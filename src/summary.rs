@@ -1,12 +1,12 @@
 //! `summary.json` (schema `campaign-pulse/summary/v3`): a campaign's §5 numbers at T, the
 //! linked GitHub campaign, and its history. Every report is rendered from this document.
 
-use crate::github::model::{AlertStats, CampaignRecord};
 use crate::history::HistoryView;
 use crate::metrics::{
     AtRisk, CampaignInfo, Forecast, Metrics, OpenFlags, Owners, Repos, RiskAcceptances, Totals,
     ValidityCounts, Window,
 };
+use crate::model::{AlertStats, CampaignRecord};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

@@ -5,12 +5,13 @@
 
 use crate::error::{Error, Result};
 use crate::github::client::GitHub;
-use crate::github::model::Alert;
 use crate::github::owners::{CommitCache, look_up};
 use crate::history::{self, HistoryLock};
 use crate::membership;
+use crate::model::Alert;
+use crate::model::OwnerSource;
 use crate::ownership::codeowners::CodeOwner;
-use crate::ownership::{Lookups, OwnerSource, OwnershipConfig};
+use crate::ownership::{Lookups, OwnershipConfig};
 use crate::{config, github, tls};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -5,13 +5,11 @@ use crate::config::{self, CampaignConfig, EscalationRule, RiskSettings};
 use crate::deliver;
 use crate::error::{Error, Result};
 use crate::escalation;
-use crate::github::{
-    self,
-    model::{Alert, CampaignRecord},
-};
+use crate::github;
 use crate::history::{self, History, HistoryLock, Snapshot, Source};
 use crate::membership;
 use crate::metrics::{self, Campaign, CampaignInfo, Metrics};
+use crate::model::{Alert, CampaignRecord};
 use crate::overview::{self, Overview};
 use crate::playbooks::Catalogue;
 use crate::render::{self, ReportView, Site, Templates, ViewInputs};

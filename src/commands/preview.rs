@@ -4,7 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::filter::Filter;
-use crate::github::model::{Alert, Validity};
+use crate::model::{Alert, Validity};
 use crate::render::Site;
 use crate::{config, github, overview, tls};
 use chrono::{DateTime, Duration, Utc};

@@ -175,7 +175,8 @@ pub(super) fn ownership(
     at: &Locator<'_>,
     raw: Option<RawOwnership>,
 ) -> Result<crate::ownership::OwnershipConfig> {
-    use crate::ownership::{OwnerSource, OwnershipConfig};
+    use crate::model::OwnerSource;
+    use crate::ownership::OwnershipConfig;
     let mut config = OwnershipConfig::default();
     let Some(raw) = raw else {
         return Ok(config);

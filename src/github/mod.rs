@@ -1,7 +1,6 @@
 //! Where alerts come from: GitHub's REST API, or a JSON file replayed offline.
 
 pub mod client;
-pub mod model;
 pub mod owners;
 pub mod pagination;
 pub mod retry;
@@ -9,8 +8,8 @@ pub mod store;
 
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::model::{Alert, CampaignRecord};
 use chrono::{DateTime, Duration, Utc};
-use model::{Alert, CampaignRecord};
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 

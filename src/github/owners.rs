@@ -4,10 +4,11 @@
 //! not be asked is said, and the run goes on.
 
 use super::client::GitHub;
-use super::model::Alert;
 use crate::error::{Error, Result};
+use crate::model::Alert;
+use crate::model::{OwnerSource, Ownership};
 use crate::ownership::codeowners::CodeOwners;
-use crate::ownership::{Lookups, OwnerSource, Ownership, OwnershipConfig, owner_of};
+use crate::ownership::{Lookups, OwnershipConfig, owner_of};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 

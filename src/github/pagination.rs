@@ -2,8 +2,8 @@
 //! next page (checked by the client to stay on the configured origin), `hide_secret=true` and
 //! `per_page=100` enforced on every page, and pages read into this project's alert type.
 
-use super::model::Alert;
 use crate::error::{Error, Result};
+use crate::model::Alert;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use url::Url;

@@ -14,8 +14,8 @@
 //! store, when its last full read is older than `github.full_refresh`, or when an alert it has
 //! as open is in neither of GitHub's listings any more (a deleted repository, a missed change).
 
-use super::model::Alert;
 use crate::error::{Error, Result};
+use crate::model::Alert;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use std::io::BufRead;

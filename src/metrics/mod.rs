@@ -3,9 +3,9 @@
 
 use crate::config::RiskSettings;
 use crate::filter::Filter;
-use crate::github::model::{Alert, Validity};
 use crate::membership::Members;
-use crate::ownership::{OwnerKind, OwnerSource, Ownership};
+use crate::model::{Alert, Validity};
+use crate::model::{OwnerKind, OwnerSource, Ownership};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -711,7 +711,7 @@ fn median_days(ms: &mut [i64]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::github::model::testkit::{self, resolved};
+    use crate::model::testkit::{self, resolved};
     use chrono::TimeZone;
 
     fn t(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {

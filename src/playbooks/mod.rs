@@ -11,7 +11,7 @@ pub mod links;
 
 use crate::config::Locator;
 use crate::error::{Error, Result};
-use crate::github::model::Alert;
+use crate::model::Alert;
 use serde::{Deserialize, Serialize};
 use serde_saphyr::Spanned;
 use std::collections::BTreeMap;

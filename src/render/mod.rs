@@ -639,9 +639,9 @@ pub(crate) mod tests {
     use super::*;
     use crate::config::RiskSettings;
     use crate::filter::Filter;
-    use crate::github::model::{Alert, Validity, testkit};
     use crate::history::{HistoryView, Point, Source};
     use crate::metrics::{Campaign, CampaignInfo};
+    use crate::model::{Alert, Validity, testkit};
     use chrono::{Duration, TimeZone, Utc};
 
     /// A summary computed from hand-built alerts whose texts need escaping.
@@ -966,9 +966,9 @@ mod proptests {
     use super::*;
     use crate::config::RiskSettings;
     use crate::filter::Filter;
-    use crate::github::model::{Alert, Validity, testkit};
     use crate::history::{HistoryView, Point, Source};
     use crate::metrics::{Campaign, CampaignInfo};
+    use crate::model::{Alert, Validity, testkit};
     use crate::time::{SUPPORTED_YEARS, midnight};
     use chrono::{Duration, NaiveDate};
     use proptest::prelude::*;

@@ -5,7 +5,8 @@
 //! every channel says the same thing in the same words.
 
 use crate::metrics::{AtRiskAlert, Details, Reason, Status, StatusReason, Totals};
-use crate::ownership::OwnerSource;
+use crate::model::OwnerSource;
+use crate::model::owner_label;
 use crate::playbooks::Catalogue;
 use crate::summary::Summary;
 use chrono::NaiveDate;
@@ -344,15 +345,6 @@ fn playbook_uses(
             .then_with(|| a.playbook.title.cmp(&b.playbook.title))
     });
     uses
-}
-
-/// An owner as reports show it: `@login` for a user, `org/team` for a team.
-pub fn owner_label(name: &str) -> String {
-    if name.contains('/') {
-        name.to_string()
-    } else {
-        format!("@{name}")
-    }
 }
 
 /// Where an owner was found, in words.
@@ -1331,10 +1323,7 @@ mod tests {
     }
 
     /// A campaign's summary and details from alerts, at 2026-11-23.
-    fn computed(
-        alerts: &[crate::github::model::Alert],
-        due: Option<NaiveDate>,
-    ) -> (Summary, Details) {
+    fn computed(alerts: &[crate::model::Alert], due: Option<NaiveDate>) -> (Summary, Details) {
         use crate::metrics::{Campaign, CampaignInfo};
         let t = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 23, 0, 0, 0).unwrap();
         let campaign = Campaign {
@@ -1365,7 +1354,7 @@ mod tests {
     /// projection on few changes is called rough; a changed verdict says what it was.
     #[test]
     fn decisions_name_small_backlogs_and_rough_projections_say_so() {
-        use crate::github::model::{Alert, testkit};
+        use crate::model::{Alert, testkit};
         let t = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 23, 0, 0, 0).unwrap();
         // two open alerts, nothing fixed in four weeks: no net progress
         let alerts = vec![

@@ -4,10 +4,10 @@
 
 use super::{GitHub, Probe};
 use crate::error::{Error, Result};
-use crate::github::model::Alert;
 use crate::github::pagination::{
     AlertQuery, Meet, Step, link_with_rel, parse_page, stop_before, with_required_params,
 };
+use crate::model::Alert;
 use chrono::{DateTime, Utc};
 use http::HeaderMap;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};

@@ -2,10 +2,10 @@
 //! project's own alert type, cursor pagination that never leaves the configured origin, and
 //! `hide_secret=true` on every alert request.
 
-use super::model::CampaignRecord;
 use super::retry::{ApiError, ApiErrorKind, Policy, Reply, short};
 use crate::config::GithubConfig;
 use crate::error::{Error, Result};
+use crate::model::CampaignRecord;
 use chrono::{DateTime, TimeZone, Utc};
 use http::StatusCode;
 use http::header::{ACCEPT, HeaderName};
@@ -326,7 +326,7 @@ impl GitHub {
             Ok(reply) => {
                 #[derive(serde::Deserialize)]
                 struct Commit {
-                    author: Option<super::model::User>,
+                    author: Option<crate::model::User>,
                 }
                 let commit: Commit = serde_json::from_str(&reply.body).map_err(|e| {
                     Error::GitHub(format!(

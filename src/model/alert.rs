@@ -158,7 +158,7 @@ pub struct Alert {
     pub generic: bool,
     /// Who owns the alert (SPEC §10). Not part of GitHub's record: resolved after fetching.
     #[serde(skip)]
-    pub owner: crate::ownership::Ownership,
+    pub owner: crate::model::Ownership,
     /// The id of the alert's remediation playbook (SPEC §12); empty until looked up. Not part
     /// of GitHub's record.
     #[serde(skip)]
