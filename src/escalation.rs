@@ -17,7 +17,7 @@ use crate::render::view::{PlaybookRef, Site};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Alerts listed in one escalation message; the rest are counted, with a link.
 pub const SHOWN: usize = 20;
@@ -39,12 +39,6 @@ pub struct Record {
     pub sent_at: DateTime<Utc>,
 }
 
-/// Where the escalation records of a history live: `escalations.jsonl` beside
-/// `history.jsonl` (`<name>.escalations.jsonl` beside any other history).
-pub fn records_path(history: &Path) -> PathBuf {
-    crate::history::side_file(history, "escalations.jsonl")
-}
-
 /// The escalation records.
 #[derive(Debug, Clone, Default)]
 pub struct Records {
@@ -55,13 +49,13 @@ impl Records {
     /// Reads the records; a missing file is none, a malformed line an error naming it.
     pub fn load(path: &Path) -> Result<Records> {
         Ok(Records {
-            records: crate::history::read_jsonl(path, "an escalation record")?,
+            records: crate::state::read_jsonl(path, "an escalation record")?,
         })
     }
 
     /// Writes the records atomically.
     pub fn save(&self, path: &Path) -> Result<()> {
-        crate::history::write_jsonl(path, &self.records, "an escalation record")
+        crate::state::write_jsonl(path, &self.records, "an escalation record")
     }
 
     /// Whether this rule already sent this alert to this channel.

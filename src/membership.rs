@@ -17,10 +17,7 @@
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
-
-/// The record's file name beside `history.jsonl`.
-pub const FILE: &str = "members.jsonl";
+use std::path::Path;
 
 /// The schema string of each line.
 pub const SCHEMA: &str = "campaign-pulse/members/v1";
@@ -99,11 +96,6 @@ pub enum Recalled {
     FilterChanged,
     /// Nothing is recorded for the campaign.
     None,
-}
-
-/// The record's path beside a history file.
-pub fn path(history: &Path) -> PathBuf {
-    crate::history::side_file(history, FILE)
 }
 
 impl Record {
@@ -196,7 +188,7 @@ impl Record {
             })?);
             out.push('\n');
         }
-        crate::history::write_atomic(path, out.as_bytes())
+        crate::state::write_atomic(path, out.as_bytes())
     }
 }
 
@@ -207,7 +199,7 @@ mod tests {
     #[test]
     fn a_record_round_trips_and_knows_its_filter() {
         let dir = tempfile::tempdir().unwrap();
-        let path = path(&dir.path().join("history.jsonl"));
+        let path = crate::layout::SideFile::Members.path(&dir.path().join("history.jsonl"));
         assert!(path.ends_with("members.jsonl"));
         assert!(matches!(Record::load(&path), Loaded::Missing));
         let mut members = Members::default();

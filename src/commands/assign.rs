@@ -6,12 +6,12 @@
 use crate::error::{Error, Result};
 use crate::github::client::GitHub;
 use crate::github::owners::{CommitCache, look_up};
-use crate::history::{self, HistoryLock};
 use crate::membership;
 use crate::model::Alert;
 use crate::model::OwnerSource;
 use crate::ownership::codeowners::CodeOwner;
 use crate::ownership::{Lookups, OwnershipConfig};
+use crate::state::HistoryLock;
 use crate::{config, github, tls};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -136,30 +136,8 @@ pub fn candidates(alert: &Alert, lookups: &Lookups) -> Vec<(String, OwnerSource)
     out
 }
 
-/// The audit trail beside the history.
-pub fn trail_path(history: &Path) -> PathBuf {
-    history::side_file(history, "assignments.jsonl")
-}
-
 fn load_trail(path: &Path) -> Result<Vec<Assignment>> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(Error::io("cannot read", path, e)),
-    };
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| {
-            serde_json::from_str(l).map_err(|e| Error::History {
-                path: path.to_path_buf(),
-                message: format!(
-                    "line {}: not an assignment record ({e}); fix or remove that line",
-                    i + 1
-                ),
-            })
-        })
-        .collect()
+    crate::state::read_jsonl(path, "an assignment record")
 }
 
 fn append(path: &Path, record: &Assignment) -> Result<()> {
@@ -203,7 +181,8 @@ pub async fn assign(opts: &AssignOptions) -> Result<AssignOutcome> {
     let fetched = github::fetch(&config, &gh, now).await?;
     // the campaigns' members as the weekly run counts them: open alerts matching the filter,
     // and those an earlier run recorded (a rotated secret's alert is still the campaign's)
-    let record = membership::Record::read(&membership::path(&config.history_path));
+    let record =
+        membership::Record::read(&crate::layout::SideFile::Members.path(&config.history_path));
     let campaigns: Vec<_> = config
         .campaigns
         .iter()
@@ -229,7 +208,7 @@ pub async fn assign(opts: &AssignOptions) -> Result<AssignOutcome> {
     });
     // the committer and CODEOWNERS of every unassigned alert, each asked on its own so that
     // later candidates are known when earlier ones cannot be assigned
-    let cache_path = history::side_file(&config.history_path, github::owners::CACHE_FILE);
+    let cache_path = crate::layout::SideFile::CommitCache.path(&config.history_path);
     let mut cache = CommitCache::load(&cache_path);
     let mut lookups = Lookups::default();
     for source in [OwnerSource::Committer, OwnerSource::Codeowners] {
@@ -244,7 +223,7 @@ pub async fn assign(opts: &AssignOptions) -> Result<AssignOutcome> {
     }
     let _lock = HistoryLock::acquire(&config.history_path)?;
     cache.save();
-    let trail_path = trail_path(&config.history_path);
+    let trail_path = crate::layout::SideFile::Assignments.path(&config.history_path);
     let trail = load_trail(&trail_path)?;
     let settled: BTreeSet<(&str, u64)> = trail
         .iter()
@@ -307,7 +286,7 @@ pub async fn assign(opts: &AssignOptions) -> Result<AssignOutcome> {
         path: plan_path.clone(),
         message: e.to_string(),
     })?;
-    history::write_atomic(&plan_path, format!("{text}\n").as_bytes())?;
+    crate::state::write_atomic(&plan_path, format!("{text}\n").as_bytes())?;
     let mut applied = Vec::new();
     if opts.apply {
         let max = opts.max.unwrap_or(usize::MAX);

@@ -2,9 +2,9 @@
 
 use super::job::{Job, Outcome, OverviewInputs, digest, resolve_campaigns, site};
 use crate::error::{self, Error, Result};
-use crate::history::HistoryLock;
 use crate::playbooks::Catalogue;
 use crate::render::Templates;
+use crate::state::HistoryLock;
 use crate::{config, deliver, demo as sample, escalation};
 use std::path::Path;
 use std::sync::Arc;
@@ -22,7 +22,10 @@ pub async fn demo(out: &Path) -> Result<Outcome> {
     let site = site(&config);
     let history_path = out.join("history.jsonl");
     // every run of the demo starts from nothing: the same numbers every time
-    for path in [history_path.clone(), crate::membership::path(&history_path)] {
+    for path in [
+        history_path.clone(),
+        crate::layout::SideFile::Members.path(&history_path),
+    ] {
         match std::fs::remove_file(&path) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -90,7 +93,7 @@ pub async fn demo(out: &Path) -> Result<Outcome> {
         &templates,
         &outbox,
         &mut escalation::Records::default(),
-        &escalation::records_path(&history_path),
+        &crate::layout::SideFile::Escalations.path(&history_path),
     )
     .await?;
     let digest = digest(rendered, as_of, config.output.report_url.clone());
@@ -100,7 +103,7 @@ pub async fn demo(out: &Path) -> Result<Outcome> {
         &templates,
         &outbox,
         deliver::Records::default(),
-        &deliver::records_path(&history_path),
+        &crate::layout::SideFile::Deliveries.path(&history_path),
     )
     .await?;
     delivery.merge(weekly);

@@ -6,13 +6,15 @@ use crate::deliver;
 use crate::error::{Error, Result};
 use crate::escalation;
 use crate::github;
-use crate::history::{self, History, HistoryLock, Snapshot, Source};
+use crate::history::{self, History, Snapshot, Source};
+use crate::layout::{OVERVIEW_DIR, PLAYBOOKS_DIR};
 use crate::membership;
 use crate::metrics::{self, Campaign, CampaignInfo, Metrics};
 use crate::model::{Alert, CampaignRecord};
 use crate::overview::{self, Overview};
 use crate::playbooks::Catalogue;
 use crate::render::{self, ReportView, Site, Templates, ViewInputs};
+use crate::state::HistoryLock;
 use crate::summary::{GithubCampaign, Summary};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
@@ -155,9 +157,6 @@ pub(crate) struct RenderedOverview {
     pub(crate) trend: Vec<u8>,
 }
 
-/// The overview's folder under the output folder.
-pub const OVERVIEW_DIR: &str = "overview";
-
 /// A report rendered in memory, not yet written.
 pub(crate) struct Rendered {
     pub(crate) dir: PathBuf,
@@ -176,8 +175,8 @@ impl Rendered {
             ("summary.json", self.json.as_bytes()),
             ("report.md", self.markdown.as_bytes()),
             ("report.html", self.html.as_bytes()),
-            (render::BURNDOWN_PNG, &self.burndown),
-            (render::REPOS_PNG, &self.repos),
+            (crate::layout::BURNDOWN_PNG, &self.burndown),
+            (crate::layout::REPOS_PNG, &self.repos),
         ]
     }
 }
@@ -212,7 +211,7 @@ impl Job<'_> {
         _lock: &HistoryLock,
     ) -> Result<(Vec<WrittenReport>, Vec<Rendered>)> {
         let mut history = History::load(self.history_path)?;
-        let members_path = membership::path(self.history_path);
+        let members_path = crate::layout::SideFile::Members.path(self.history_path);
         let mut record = recall_members(&members_path, &history, &mut self.campaigns);
         let overview = match &self.overview {
             Some(inputs) => Some(self.overview(inputs, &mut history)?),
@@ -478,14 +477,11 @@ pub(crate) fn render_overview(
     })
 }
 
-/// The playbooks' folder under the output folder.
-pub const PLAYBOOKS_DIR: &str = "playbooks";
-
 /// Writes `OUT/playbooks/`.
 pub(crate) fn write_playbooks(out: &Path, pages: &[(String, String)]) -> Result<()> {
     let dir = out.join(PLAYBOOKS_DIR);
     for (name, text) in pages {
-        history::write_atomic(&dir.join(name), text.as_bytes())?;
+        crate::state::write_atomic(&dir.join(name), text.as_bytes())?;
     }
     Ok(())
 }
@@ -497,9 +493,9 @@ pub(crate) fn write_overview(out: &Path, o: &RenderedOverview) -> Result<()> {
         ("summary.json", o.json.as_bytes()),
         ("report.md", o.markdown.as_bytes()),
         ("report.html", o.html.as_bytes()),
-        (render::TREND_PNG, &o.trend[..]),
+        (crate::layout::TREND_PNG, &o.trend[..]),
     ] {
-        history::write_atomic(&dir.join(name), bytes)?;
+        crate::state::write_atomic(&dir.join(name), bytes)?;
     }
     append_step_summary(&o.markdown);
     Ok(())
@@ -555,7 +551,7 @@ pub(crate) fn write_reports(
         std::fs::create_dir_all(&r.dir)
             .map_err(|e| Error::io("cannot create report folder", &r.dir, e))?;
         for (name, bytes) in r.files() {
-            history::write_atomic(&r.dir.join(name), bytes)?;
+            crate::state::write_atomic(&r.dir.join(name), bytes)?;
         }
         append_step_summary(&r.markdown);
         written.push(WrittenReport {
@@ -598,7 +594,7 @@ pub(crate) fn write_index(
             .ok()
             .and_then(|t| serde_json::from_str(&t).ok());
     let html = templates.index_with(&entries, overview.as_ref())?;
-    history::write_atomic(&out.join("index.html"), html.as_bytes())
+    crate::state::write_atomic(&out.join("index.html"), html.as_bytes())
 }
 
 /// The summary.json of the latest dated report folder of a campaign folder, when its id is a

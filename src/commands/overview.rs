@@ -1,11 +1,12 @@
 //! `campaign-pulse overview`: the organization overview alone (SPEC §11), from every alert, its
 //! weekly trend recorded in the history. `run` writes it too, from what it reads.
 
-use super::job::{Job, OVERVIEW_DIR, OverviewInputs, site};
+use super::job::{Job, OverviewInputs, site};
 use crate::error::Result;
-use crate::history::HistoryLock;
+use crate::layout::OVERVIEW_DIR;
 use crate::playbooks::Catalogue;
 use crate::render::Templates;
+use crate::state::HistoryLock;
 use crate::{config, github, tls};
 use chrono::{DateTime, Utc};
 use std::path::PathBuf;
@@ -41,9 +42,10 @@ pub async fn overview(opts: &OverviewOptions) -> Result<PathBuf> {
     let catalogue =
         Arc::new(Catalogue::load(config.playbooks_dir.as_deref())?.with_experts(&config.experts));
     let lock = HistoryLock::acquire(&config.history_path)?;
-    let escalated =
-        crate::escalation::Records::load(&crate::escalation::records_path(&config.history_path))?
-            .first_escalations(as_of);
+    let escalated = crate::escalation::Records::load(
+        &crate::layout::SideFile::Escalations.path(&config.history_path),
+    )?
+    .first_escalations(as_of);
     let out = opts
         .out
         .clone()

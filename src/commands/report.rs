@@ -7,10 +7,11 @@ use super::job::{
 use crate::config::{self, RiskSettings};
 use crate::deliver;
 use crate::error::{self, Error, Result};
-use crate::history::{History, HistoryLock, Snapshot, Source};
+use crate::history::{History, Snapshot, Source};
 use crate::metrics::{self, AtRisk, Metrics, Window};
 use crate::playbooks::Catalogue;
 use crate::render::{Templates, ViewInputs};
+use crate::state::HistoryLock;
 use crate::summary::Summary;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;

@@ -2,9 +2,9 @@
 
 use super::job::{Job, Outcome, OverviewInputs, digest, resolve_campaigns, site};
 use crate::error::{self, Result};
-use crate::history::HistoryLock;
 use crate::playbooks::Catalogue;
 use crate::render::Templates;
+use crate::state::HistoryLock;
 use crate::{config, deliver, escalation, github, tls};
 use chrono::{DateTime, Utc};
 use std::path::PathBuf;
@@ -95,7 +95,7 @@ pub async fn run(opts: &RunOptions) -> Result<Outcome> {
         }
         None => {
             let gh = github::client::GitHub::connect(&config.github)?;
-            let store = github::store::path(&config.history_path);
+            let store = crate::layout::SideFile::AlertStore.path(&config.history_path);
             let mut fetched = github::fetch_stored(&config, &gh, as_of, &store, opts.full).await?;
             let cache =
                 github::owners::resolve_owners(&config, Some(&gh), &mut fetched.alerts, as_of)
@@ -112,9 +112,9 @@ pub async fn run(opts: &RunOptions) -> Result<Outcome> {
     // The lock is held through delivery, so two runs at once cannot both send.
     let lock = HistoryLock::acquire(&config.history_path)?;
     // Read before anything is written: a malformed record file fails the run unchanged.
-    let records_path = deliver::records_path(&config.history_path);
+    let records_path = crate::layout::SideFile::Deliveries.path(&config.history_path);
     let records = deliver::Records::load(&records_path)?;
-    let escalations_path = escalation::records_path(&config.history_path);
+    let escalations_path = crate::layout::SideFile::Escalations.path(&config.history_path);
     let mut escalations = escalation::Records::load(&escalations_path)?;
     let due = if escalate {
         escalation::due(&config.escalation, &fetched.alerts, as_of, &escalations)

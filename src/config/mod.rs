@@ -545,7 +545,7 @@ fn campaign(
     seen: &mut HashSet<String>,
 ) -> Result<CampaignConfig> {
     let id = &c.id.value;
-    if id == crate::commands::job::OVERVIEW_DIR {
+    if id == crate::layout::OVERVIEW_DIR {
         return Err(at.spanned(
             &c.id,
             &format!("campaign id `{id}` is reserved: OUT/{id}/ holds the organization overview"),

@@ -472,7 +472,7 @@ async fn alarm_one<C: Channel>(
     match mode {
         Mode::Outbox(dir) => {
             let path = dir.join(format!("escalation-{}", channel.outbox_name()));
-            crate::history::write_atomic(&path, &message)?;
+            crate::state::write_atomic(&path, &message)?;
             Ok(Outcome::Written(path))
         }
         Mode::Send { .. } => Ok(match channel.send(&message).await {
@@ -518,7 +518,7 @@ impl Sender<'_> {
         match self.mode {
             Mode::Outbox(dir) => {
                 let path = dir.join(channel.outbox_name());
-                crate::history::write_atomic(&path, &message)?;
+                crate::state::write_atomic(&path, &message)?;
                 self.report.written.push(path);
             }
             Mode::Send { .. } => match channel.send(&message).await {
@@ -620,18 +620,11 @@ pub struct Records {
     records: Vec<Record>,
 }
 
-/// Where the delivery records of a history file live: `deliveries.jsonl` beside
-/// `history.jsonl`, `<name>.deliveries.jsonl` beside any other history, so histories sharing
-/// a folder keep their own records.
-pub fn records_path(history: &Path) -> PathBuf {
-    crate::history::side_file(history, "deliveries.jsonl")
-}
-
 impl Records {
     /// Reads the records; a missing file is none.
     pub fn load(path: &Path) -> Result<Records> {
         Ok(Records {
-            records: crate::history::read_jsonl(path, "a delivery record")?,
+            records: crate::state::read_jsonl(path, "a delivery record")?,
         })
     }
 
@@ -650,7 +643,7 @@ impl Records {
     }
 
     fn save(&self, path: &Path) -> Result<()> {
-        crate::history::write_jsonl(path, &self.records, "a delivery record")
+        crate::state::write_jsonl(path, &self.records, "a delivery record")
     }
 }
 

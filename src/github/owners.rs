@@ -12,9 +12,6 @@ use crate::ownership::{Lookups, OwnershipConfig, owner_of};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-/// The commit cache's file name beside the history.
-pub const CACHE_FILE: &str = "commit-authors.json";
-
 /// Resolves the owner of every alert open at `as_of` that a campaign targets. With GitHub
 /// (`gh`), commit authors and CODEOWNERS are looked up within the rate-limit budget, through
 /// the commit cache beside the history, returned to be saved under the history lock;
@@ -26,7 +23,9 @@ pub async fn resolve_owners(
     as_of: chrono::DateTime<chrono::Utc>,
 ) -> Option<CommitCache> {
     // the campaigns' open members: those matching the filter, and those recorded
-    let record = crate::membership::Record::read(&crate::membership::path(&config.history_path));
+    let record = crate::membership::Record::read(
+        &crate::layout::SideFile::Members.path(&config.history_path),
+    );
     let members: Vec<_> = config
         .campaigns
         .iter()
@@ -41,7 +40,7 @@ pub async fn resolve_owners(
     let mut kept = None;
     let lookups = match gh {
         Some(gh) => {
-            let cache_path = crate::history::side_file(&config.history_path, CACHE_FILE);
+            let cache_path = crate::layout::SideFile::CommitCache.path(&config.history_path);
             let mut cache = CommitCache::load(&cache_path);
             let wanted: Vec<&Alert> = alerts.iter().filter(|a| targeted(a)).collect();
             let (lookups, stats) = look_up(gh, &wanted, &config.ownership, &mut cache).await;
@@ -140,7 +139,7 @@ impl CommitCache {
             path: self.path.clone(),
             message: format!("cannot serialize the commit cache: {e}"),
         })?;
-        crate::history::write_atomic(&self.path, format!("{text}\n").as_bytes())
+        crate::state::write_atomic(&self.path, format!("{text}\n").as_bytes())
     }
 }
 

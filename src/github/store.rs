@@ -19,21 +19,13 @@ use crate::model::Alert;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use std::io::BufRead;
-use std::path::{Path, PathBuf};
-
-/// The store's file name beside the history.
-pub const FILE: &str = "alerts.jsonl";
+use std::path::Path;
 
 /// The header's schema: the format of the whole file.
 pub const SCHEMA: &str = "campaign-pulse/alerts/v1";
 
 /// Added to the overlap the last read's own duration needs: clocks of GitHub's servers.
 const CLOCK_MARGIN: Duration = Duration::hours(1);
-
-/// Where the store of a history lives.
-pub fn path(history: &Path) -> PathBuf {
-    crate::history::side_file(history, FILE)
-}
 
 /// What a store was read for: a store for anything else is not used.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -240,7 +232,7 @@ pub fn render(path: &Path, header: &Header, alerts: &[Alert]) -> Result<Vec<u8>>
 
 /// Replaces the store atomically (call it holding the history's lock).
 pub fn save(path: &Path, header: &Header, alerts: &[Alert]) -> Result<()> {
-    crate::history::write_atomic(path, &render(path, header, alerts)?)
+    crate::state::write_atomic(path, &render(path, header, alerts)?)
 }
 
 #[cfg(test)]
@@ -305,7 +297,7 @@ mod tests {
     #[test]
     fn a_store_reads_back_what_was_written() {
         let dir = tempfile::tempdir().unwrap();
-        let p = path(&dir.path().join("history.jsonl"));
+        let p = crate::layout::SideFile::AlertStore.path(&dir.path().join("history.jsonl"));
         assert_eq!(p, dir.path().join("alerts.jsonl"));
         let mut written = alerts();
         written[0].generic = true;

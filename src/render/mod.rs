@@ -110,8 +110,6 @@ pub const PLAYBOOKS_HTML_TEMPLATE: &str = "playbooks.html.tera";
 pub const OVERVIEW_MARKDOWN_TEMPLATE: &str = "overview.md.tera";
 /// Name of the overview's HTML template.
 pub const OVERVIEW_HTML_TEMPLATE: &str = "overview.html.tera";
-/// File name of the overview's trend chart.
-pub const TREND_PNG: &str = "trend.png";
 
 /// GitHub's limit for an issue body or a job summary, in characters.
 pub const MARKDOWN_LIMIT: usize = 65_536;
@@ -573,11 +571,6 @@ pub fn safe_url(raw: &str) -> Option<String> {
     }
     Some(out)
 }
-
-/// File name of the burndown chart.
-pub const BURNDOWN_PNG: &str = "burndown.png";
-/// File name of the repositories chart.
-pub const REPOS_PNG: &str = "repos.png";
 
 /// The overview templates' context: `o` is the overview, `v` a few words around it.
 fn overview_context(o: &crate::overview::Overview, site: &Site) -> tera::Context {

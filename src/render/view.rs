@@ -413,8 +413,8 @@ pub struct ChartLinks {
 impl Default for ChartLinks {
     fn default() -> Self {
         ChartLinks {
-            burndown: super::BURNDOWN_PNG.into(),
-            repos: super::REPOS_PNG.into(),
+            burndown: crate::layout::BURNDOWN_PNG.into(),
+            repos: crate::layout::REPOS_PNG.into(),
         }
     }
 }
