@@ -26,6 +26,7 @@ pub mod ownership;
 pub mod playbooks;
 pub mod render;
 pub mod secret;
+pub mod site;
 pub mod state;
 pub mod summary;
 pub mod text;

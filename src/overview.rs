@@ -9,7 +9,7 @@
 use crate::filter::Filter;
 use crate::history::Source;
 use crate::model::{Alert, Validity};
-use crate::render::Site;
+use crate::site::Site;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};

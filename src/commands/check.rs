@@ -4,7 +4,8 @@
 use super::job::resolve_campaigns;
 use crate::error::{EXIT_FAILURE, EXIT_OK, EXIT_USAGE, Error, Result};
 use crate::github::client::GitHub;
-use crate::render::{self, IndexEntry, ReportView, Site, Templates, ViewInputs};
+use crate::render::{self, IndexEntry, ReportView, Templates, ViewInputs};
+use crate::site::Site;
 use crate::summary::Summary;
 use crate::{config, deliver, demo as sample, github, history, metrics, tls};
 use std::path::Path;
@@ -254,9 +255,9 @@ pub fn render_samples(templates: &Templates) -> Result<usize> {
         &crate::escalation::Records::default(),
     );
     for alarm in
-        crate::escalation::alarms(&due, &config.github.org, as_of, &catalogue, &site).values()
+        crate::render::alarm::alarms(&due, &config.github.org, as_of, &catalogue, &site).values()
     {
-        templates.escalation_email(alarm, crate::escalation::SHOWN)?;
+        templates.escalation_email(alarm, crate::render::alarm::SHOWN)?;
     }
     if entries.is_empty() {
         return Err(Error::Usage("the demo organization has no campaign".into()));

@@ -42,7 +42,8 @@ pub async fn demo(out: &Path) -> Result<Outcome> {
         let due = escalation::due(&config.escalation, &alerts, as_of, &escalations);
         let escalated = escalation::with_due(&escalations, &due, as_of);
         if !due.is_empty() {
-            latest_alarms = escalation::alarms(&due, &config.github.org, as_of, &catalogue, &site);
+            latest_alarms =
+                crate::render::alarm::alarms(&due, &config.github.org, as_of, &catalogue, &site);
         }
         escalations.extend(due.iter().flat_map(|d| {
             d.channels.iter().map(|c| escalation::Record {

@@ -5,7 +5,7 @@
 use crate::error::{Error, Result};
 use crate::filter::Filter;
 use crate::model::{Alert, Validity};
-use crate::render::Site;
+use crate::site::Site;
 use crate::{config, github, overview, tls};
 use chrono::{DateTime, Duration, Utc};
 use std::collections::BTreeMap;

@@ -198,7 +198,8 @@ pub async fn run(opts: &RunOptions) -> Result<Outcome> {
         };
         // escalations first: they are what cannot wait
         if !due.is_empty() {
-            let alarms = escalation::alarms(&due, &config.github.org, as_of, &catalogue, &site);
+            let alarms =
+                crate::render::alarm::alarms(&due, &config.github.org, as_of, &catalogue, &site);
             let sent = deliver::escalate(
                 &channels,
                 &due,

@@ -199,10 +199,10 @@ impl Email {
     /// The escalation message: text and HTML, no images.
     pub fn alarm(
         &self,
-        alarm: &crate::escalation::Alarm,
+        alarm: &crate::render::alarm::Alarm,
         templates: &Templates,
     ) -> Result<Message> {
-        let (html, text) = templates.escalation_email(alarm, crate::escalation::SHOWN)?;
+        let (html, text) = templates.escalation_email(alarm, crate::render::alarm::SHOWN)?;
         let mut builder = Message::builder()
             .from(self.from.clone())
             .subject(alarm.subject());
@@ -337,10 +337,7 @@ pub fn parts(digest: &Digest, templates: &Templates) -> Result<(String, String)>
             v
         })
         .collect();
-    let home = digest
-        .report_url
-        .as_deref()
-        .and_then(crate::render::safe_url);
+    let home = digest.report_url.as_deref().and_then(crate::site::safe_url);
     let (html, text) = templates.email(&EmailContext {
         subject: &subject,
         as_of: digest.as_of,
@@ -413,7 +410,7 @@ impl Channel for Email {
 
     fn render_alarm(
         &self,
-        alarm: &crate::escalation::Alarm,
+        alarm: &crate::render::alarm::Alarm,
         templates: &Templates,
     ) -> Result<Vec<u8>> {
         Ok(self.alarm(alarm, templates)?.formatted())
@@ -500,7 +497,8 @@ mod tests {
     fn ten_campaigns_of_hundreds_of_alerts_fit_before_gmail_clips() {
         use crate::config::RiskSettings;
         use crate::deliver::CampaignReport;
-        use crate::render::{ReportView, Site, ViewInputs};
+        use crate::render::{ReportView, ViewInputs};
+        use crate::site::Site;
         let site = Site::new(
             "acme",
             url::Url::parse("https://api.github.com").ok().as_ref(),

@@ -214,7 +214,7 @@ pub trait Channel {
     /// Renders an escalation (bytes as sent).
     fn render_alarm(
         &self,
-        alarm: &crate::escalation::Alarm,
+        alarm: &crate::render::alarm::Alarm,
         templates: &Templates,
     ) -> Result<Vec<u8>>;
     /// Sends a rendered message, retrying what is worth retrying.
@@ -388,7 +388,7 @@ pub async fn deliver(
 pub async fn escalate(
     channels: &Channels,
     due: &[crate::escalation::Due<'_>],
-    alarms: &std::collections::BTreeMap<String, crate::escalation::Alarm>,
+    alarms: &std::collections::BTreeMap<String, crate::render::alarm::Alarm>,
     templates: &Templates,
     mode: &Mode,
     records: &mut crate::escalation::Records,
@@ -396,7 +396,7 @@ pub async fn escalate(
 ) -> Result<DeliveryReport> {
     let mut report = DeliveryReport::default();
     let each = |key: String| alarms.get(&key).map(|a| (key, a));
-    let mut jobs: Vec<(String, &crate::escalation::Alarm)> = Vec::new();
+    let mut jobs: Vec<(String, &crate::render::alarm::Alarm)> = Vec::new();
     if let Some(c) = &channels.email {
         jobs.extend(each(c.key()));
     }
@@ -461,7 +461,7 @@ enum Outcome {
 
 async fn alarm_one<C: Channel>(
     channel: &C,
-    alarm: &crate::escalation::Alarm,
+    alarm: &crate::render::alarm::Alarm,
     templates: &Templates,
     mode: &Mode,
 ) -> Result<Outcome> {
@@ -794,5 +794,40 @@ pub(crate) mod tests {
         assert_eq!(clip("abcdef", 4), "abc…");
         assert_eq!(clip("ab", 4), "ab");
         assert_eq!(clip("ééééé", 3), "éé…");
+    }
+
+    #[test]
+    fn many_escalations_fit_slack_and_teams() {
+        let alarm = crate::render::alarm::Alarm {
+            org: "acme".into(),
+            as_of: chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 11, 23, 0, 0, 0).unwrap(),
+            items: (1..=120).map(crate::render::alarm::tests::item).collect(),
+            more: vec![(
+                "public <leak> & *bold*".into(),
+                "https://github.com/orgs/acme/security/alerts/secret-scanning?query=is%3Aopen"
+                    .into(),
+            )],
+        };
+        let slack = crate::deliver::slack::alarm_payload(&alarm);
+        crate::deliver::slack::check_limits(&slack).unwrap();
+        let text = serde_json::to_string(&slack).unwrap();
+        assert!(text.contains("+100 more not listed here"), "{text}");
+        assert!(
+            text.contains("Azure Storage Account Access Key | &lt;b&gt;"),
+            "text from GitHub is escaped: {text}"
+        );
+        assert!(!text.contains("<b>"), "{text}");
+        let teams = crate::deliver::teams::alarm_message(&alarm).unwrap();
+        assert!(
+            teams.len() <= crate::deliver::teams::MAX_BYTES,
+            "{}",
+            teams.len()
+        );
+        let card: serde_json::Value = serde_json::from_slice(&teams).unwrap();
+        crate::deliver::teams::validate(&card).unwrap();
+        assert_eq!(
+            alarm.subject(),
+            "Escalation: 120 leaked secrets in acme need action now"
+        );
     }
 }

@@ -7,7 +7,8 @@ use super::webhook::Hook;
 use super::{Channel, Digest, Failure, clip};
 use crate::error::{Error, Result};
 use crate::metrics::Status;
-use crate::render::{Templates, safe_url, signed};
+use crate::render::{Templates, signed};
+use crate::site::safe_url;
 use serde_json::{Value, json};
 
 /// At most this many blocks per message.
@@ -272,12 +273,12 @@ pub fn check_limits(payload: &Value) -> std::result::Result<(), String> {
 }
 
 /// The Slack message of an escalation: one section per alert (at most
-/// [`crate::escalation::SHOWN`]), the rest counted with a link to them in GitHub.
-pub fn alarm_payload(alarm: &crate::escalation::Alarm) -> Value {
+/// [`crate::render::alarm::SHOWN`]), the rest counted with a link to them in GitHub.
+pub fn alarm_payload(alarm: &crate::render::alarm::Alarm) -> Value {
     let mut blocks = vec![
         json!({"type": "header", "text": {"type": "plain_text", "text": clip(&format!("\u{1F6A8} {}", alarm.subject()), MAX_HEADER), "emoji": true}}),
     ];
-    let shown = alarm.items.len().min(crate::escalation::SHOWN);
+    let shown = alarm.items.len().min(crate::render::alarm::SHOWN);
     for i in &alarm.items[..shown] {
         let label = format!("{} #{}", i.repo, i.number);
         let mut text = match &i.url {
@@ -348,7 +349,7 @@ impl Channel for Slack {
 
     fn render_alarm(
         &self,
-        alarm: &crate::escalation::Alarm,
+        alarm: &crate::render::alarm::Alarm,
         _templates: &Templates,
     ) -> Result<Vec<u8>> {
         let p = alarm_payload(alarm);

@@ -6,7 +6,8 @@ use super::webhook::Hook;
 use super::{Channel, Digest, Failure};
 use crate::error::{Error, Result};
 use crate::metrics::Status;
-use crate::render::{Templates, safe_url, signed};
+use crate::render::{Templates, signed};
+use crate::site::safe_url;
 use serde_json::{Value, json};
 
 /// Teams refuses messages above this size.
@@ -222,9 +223,9 @@ pub fn card(digest: &Digest, detail: bool, campaigns: usize) -> Value {
 }
 
 /// The Teams card of an escalation: one container per alert, as many as fit in
-/// [`MAX_BYTES`] (at most [`crate::escalation::SHOWN`]), the rest counted.
-pub fn alarm_message(alarm: &crate::escalation::Alarm) -> std::result::Result<Vec<u8>, String> {
-    let mut shown = alarm.items.len().min(crate::escalation::SHOWN);
+/// [`MAX_BYTES`] (at most [`crate::render::alarm::SHOWN`]), the rest counted.
+pub fn alarm_message(alarm: &crate::render::alarm::Alarm) -> std::result::Result<Vec<u8>, String> {
+    let mut shown = alarm.items.len().min(crate::render::alarm::SHOWN);
     loop {
         let msg = envelope(alarm_card(alarm, shown));
         validate(&msg)?;
@@ -242,7 +243,7 @@ pub fn alarm_message(alarm: &crate::escalation::Alarm) -> std::result::Result<Ve
     }
 }
 
-fn alarm_card(alarm: &crate::escalation::Alarm, shown: usize) -> Value {
+fn alarm_card(alarm: &crate::render::alarm::Alarm, shown: usize) -> Value {
     let mut body = vec![
         json!({"type": "TextBlock", "text": escape(&alarm.subject()),
         "weight": "Bolder", "size": "Large", "color": "Attention", "wrap": true}),
@@ -424,7 +425,7 @@ impl Channel for Teams {
 
     fn render_alarm(
         &self,
-        alarm: &crate::escalation::Alarm,
+        alarm: &crate::render::alarm::Alarm,
         _templates: &Templates,
     ) -> Result<Vec<u8>> {
         alarm_message(alarm)

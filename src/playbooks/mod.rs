@@ -475,7 +475,7 @@ pub fn parse(path: &Path, text: &str, origin: &str) -> Result<Playbook> {
     }
     let mut docs = Vec::with_capacity(raw.docs.len());
     for d in raw.docs {
-        let url = crate::render::safe_url(d.url.value.trim())
+        let url = crate::site::safe_url(d.url.value.trim())
             .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
             .ok_or_else(|| {
                 at.spanned(

@@ -1,14 +1,16 @@
 //! Rendering: a [`Summary`] in, bytes out. Templates are embedded at build time and can be
 //! overridden by file name from `output.templates_dir`.
 
+pub mod alarm;
 pub mod charts;
 pub mod markdown;
 pub mod view;
 
-pub use view::{AtRiskView, ChartLinks, Limits, ReportView, Site, ViewInputs, week_words};
+pub use view::{AtRiskView, ChartLinks, Limits, ReportView, ViewInputs, week_words};
 
 use crate::error::{Error, Result};
 use crate::metrics::Status;
+use crate::site::{Site, safe_url};
 use crate::summary::Summary;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -219,7 +221,7 @@ impl Templates {
     /// Renders the escalation email's HTML and plain-text parts.
     pub fn escalation_email(
         &self,
-        alarm: &crate::escalation::Alarm,
+        alarm: &crate::render::alarm::Alarm,
         shown: usize,
     ) -> Result<(String, String)> {
         let mut ctx = tera::Context::new();
@@ -551,25 +553,6 @@ pub fn signed(v: i64) -> String {
         v if v > 0 => format!("+{v}"),
         v => format!("−{}", v.unsigned_abs()),
     }
-}
-
-/// An http(s) URL re-serialized so it cannot break out of a Markdown link, a Markdown table
-/// cell or an HTML attribute (spaces, quotes, brackets, parentheses and pipes
-/// percent-encoded); `None` for anything else.
-pub fn safe_url(raw: &str) -> Option<String> {
-    let url = url::Url::parse(raw.trim()).ok()?;
-    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
-        return None;
-    }
-    let mut out = String::with_capacity(url.as_str().len());
-    for c in url.as_str().chars() {
-        match c {
-            '(' | ')' | '"' | '\'' | '<' | '>' | '|' | '`' | '[' | ']' | '\\' | '{' | '}' | '^'
-            | ' ' => out.push_str(&format!("%{:02X}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    Some(out)
 }
 
 /// The overview templates' context: `o` is the overview, `v` a few words around it.

@@ -1,0 +1,116 @@
+//! What escalation sent, per rule, alert and channel, in `escalations.jsonl` beside the
+//! history (under the history's lock, so two runs at once cannot both send); a channel that
+//! failed is tried again by the next run.
+
+use crate::error::Result;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// One escalation sent: a rule, an alert and a channel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Record {
+    /// The rule's name.
+    pub rule: String,
+    /// `owner/name` of the alert's repository.
+    pub repo: String,
+    /// The alert's number.
+    pub number: u64,
+    /// The channel key (`email`, `slack:secops`, `teams:leadership`).
+    pub channel: String,
+    /// T of the run that sent it.
+    pub as_of: DateTime<Utc>,
+    /// When it was sent.
+    pub sent_at: DateTime<Utc>,
+}
+
+/// The escalation records.
+#[derive(Debug, Clone, Default)]
+pub struct Records {
+    records: Vec<Record>,
+}
+
+impl Records {
+    /// Reads the records; a missing file is none, a malformed line an error naming it.
+    pub fn load(path: &Path) -> Result<Records> {
+        Ok(Records {
+            records: crate::state::read_jsonl(path, "an escalation record")?,
+        })
+    }
+
+    /// Writes the records atomically.
+    pub fn save(&self, path: &Path) -> Result<()> {
+        crate::state::write_jsonl(path, &self.records, "an escalation record")
+    }
+
+    /// Whether this rule already sent this alert to this channel.
+    pub fn sent(&self, rule: &str, repo: &str, number: u64, channel: &str) -> bool {
+        self.records
+            .iter()
+            .any(|r| r.rule == rule && r.number == number && r.repo == repo && r.channel == channel)
+    }
+
+    /// Adds records.
+    pub fn extend(&mut self, records: impl IntoIterator<Item = Record>) {
+        self.records.extend(records);
+    }
+
+    /// Every record.
+    pub fn all(&self) -> &[Record] {
+        &self.records
+    }
+
+    /// When each alert was first escalated at or before T, and by which rule:
+    /// `(repo, number) → (as_of, rule)`.
+    pub fn first_escalations(
+        &self,
+        as_of: DateTime<Utc>,
+    ) -> BTreeMap<(String, u64), (DateTime<Utc>, String)> {
+        let mut out: BTreeMap<(String, u64), (DateTime<Utc>, String)> = BTreeMap::new();
+        for r in self.records.iter().filter(|r| r.as_of <= as_of) {
+            let e = out
+                .entry((r.repo.clone(), r.number))
+                .or_insert((r.as_of, r.rule.clone()));
+            if r.as_of < e.0 {
+                *e = (r.as_of, r.rule.clone());
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn t(d: u32, h: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, d, h, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn the_first_escalation_of_an_alert_is_the_earliest_up_to_t() {
+        let mut r = Records::default();
+        let rec = |rule: &str, at: DateTime<Utc>| Record {
+            rule: rule.into(),
+            repo: "acme/web".into(),
+            number: 1,
+            channel: "slack:secops".into(),
+            as_of: at,
+            sent_at: at,
+        };
+        r.extend([rec("b", t(20, 0)), rec("a", t(10, 0)), rec("c", t(25, 0))]);
+        let first = r.first_escalations(t(23, 0));
+        assert_eq!(
+            first[&("acme/web".to_string(), 1)],
+            (t(10, 0), "a".to_string())
+        );
+        assert!(
+            r.first_escalations(t(9, 0)).is_empty(),
+            "nothing escalated before T"
+        );
+        assert!(r.sent("c", "acme/web", 1, "slack:secops"));
+        assert!(!r.sent("c", "acme/web", 1, "teams:x"));
+    }
+}
