@@ -259,7 +259,7 @@ pub fn burndown(summary: &Summary) -> Result<Vec<u8>> {
     draw_png("burndown.png", |root| {
         let e = |err| chart_error("burndown.png", err);
         let (top, plot, legend) = bands(root);
-        let verdict = super::view::verdict(summary, None);
+        let verdict = super::words::verdict(summary, None);
         title_band(
             &top,
             &format!(
