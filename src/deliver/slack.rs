@@ -71,7 +71,7 @@ pub fn clip_mrkdwn(text: &str, max: usize) -> String {
 pub struct Slack {
     name: String,
     hook: Option<Hook>,
-    owners: Vec<String>,
+    audience: super::Audience,
 }
 
 impl Slack {
@@ -80,23 +80,14 @@ impl Slack {
         Slack {
             name: name.to_string(),
             hook,
-            owners: Vec::new(),
+            audience: super::Audience::default(),
         }
     }
 
     /// Limits the channel to these owners' alerts and numbers (none: every alert).
     pub fn for_owners(mut self, owners: &[String]) -> Slack {
-        self.owners = owners.to_vec();
+        self.audience = super::Audience::owners(owners);
         self
-    }
-
-    /// The digest this channel gets.
-    fn digest_for(&self, digest: &Digest) -> Digest {
-        if self.owners.is_empty() {
-            digest.clone()
-        } else {
-            digest.scoped(&self.owners)
-        }
     }
 }
 
@@ -359,7 +350,7 @@ impl Channel for Slack {
     }
 
     fn render(&self, digest: &Digest, _templates: &Templates) -> Result<Vec<u8>> {
-        let p = payload(&self.digest_for(digest));
+        let p = payload(&self.audience.digest_for(digest));
         check_limits(&p)
             .map_err(|e| Error::Usage(format!("Slack message for `{}`: {e}", self.name)))?;
         serde_json::to_vec_pretty(&p).map_err(|e| Error::Usage(e.to_string()))

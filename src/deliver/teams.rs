@@ -37,7 +37,7 @@ pub fn escape(text: &str) -> String {
 pub struct Teams {
     name: String,
     hook: Option<Hook>,
-    owners: Vec<String>,
+    audience: super::Audience,
 }
 
 impl Teams {
@@ -46,23 +46,14 @@ impl Teams {
         Teams {
             name: name.to_string(),
             hook,
-            owners: Vec::new(),
+            audience: super::Audience::default(),
         }
     }
 
     /// Limits the channel to these owners' alerts and numbers (none: every alert).
     pub fn for_owners(mut self, owners: &[String]) -> Teams {
-        self.owners = owners.to_vec();
+        self.audience = super::Audience::owners(owners);
         self
-    }
-
-    /// The digest this channel gets.
-    fn digest_for(&self, digest: &Digest) -> Digest {
-        if self.owners.is_empty() {
-            digest.clone()
-        } else {
-            digest.scoped(&self.owners)
-        }
     }
 }
 
@@ -433,7 +424,7 @@ impl Channel for Teams {
     }
 
     fn render(&self, digest: &Digest, _templates: &Templates) -> Result<Vec<u8>> {
-        let bytes = message(&self.digest_for(digest))
+        let bytes = message(&self.audience.digest_for(digest))
             .map_err(|e| Error::Usage(format!("Teams card for `{}`: {e}", self.name)))?;
         // pretty for the outbox; the size check above is on the compact form sent
         let v: Value = serde_json::from_slice(&bytes).map_err(|e| Error::Usage(e.to_string()))?;

@@ -1,0 +1,88 @@
+//! What Slack and Teams messages share: the audience a channel is limited to, the alerts to
+//! fix first, where a cut list continues, and clipping text to a limit.
+
+use super::*;
+
+/// An at-risk alert as chat messages list it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FixFirst {
+    /// `acme/web #12`, unescaped.
+    pub label: String,
+    /// The alert's page, made safe; `None` when GitHub sent no usable link.
+    pub url: Option<String>,
+    /// Reasons in words: `still valid, past SLA`.
+    pub why: String,
+    /// The playbook's link that works anywhere (published page, else the provider's docs).
+    pub how_to_fix: Option<String>,
+    /// Subject-matter experts, unescaped.
+    pub experts: Vec<String>,
+}
+
+/// The first `n` at-risk alerts of a campaign, for chat messages.
+pub fn fix_first(r: &CampaignReport, n: usize) -> Vec<FixFirst> {
+    r.view
+        .at_risk
+        .iter()
+        .take(n)
+        .map(|a| FixFirst {
+            label: a.label(),
+            url: a.url.clone(),
+            why: format!(
+                "{}{}; {}",
+                if a.critical { "critical: " } else { "" },
+                a.why.join(", "),
+                a.who()
+            ),
+            how_to_fix: a.playbook.as_ref().and_then(|p| p.url.clone()),
+            experts: a.experts.clone(),
+        })
+        .collect()
+}
+
+/// Where a reader of a chat message or an email finds the at-risk alerts a digest left out:
+/// the campaign's full report when published and it lists them all, else the campaign's
+/// alerts in GitHub.
+pub fn more_link(r: &CampaignReport) -> Option<&str> {
+    let report = r.view.links.report.as_deref();
+    let github = r.view.links.github_filter.as_deref();
+    if r.summary.at_risk.count <= r.view.limits.at_risk as u64 {
+        report.or(github)
+    } else {
+        github.or(report)
+    }
+}
+
+/// Cuts text to at most `max` characters, ending with `…` when cut.
+pub fn clip(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// Whom a chat channel speaks to: everyone, or only some owners (`owners:` of the channel),
+/// who then get only their alerts and numbers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Audience {
+    owners: Vec<String>,
+}
+
+impl Audience {
+    /// A channel limited to these owners (none: every alert).
+    pub fn owners(owners: &[String]) -> Audience {
+        Audience {
+            owners: owners.to_vec(),
+        }
+    }
+
+    /// The digest this audience gets.
+    pub fn digest_for(&self, digest: &Digest) -> Digest {
+        if self.owners.is_empty() {
+            digest.clone()
+        } else {
+            digest.scoped(&self.owners)
+        }
+    }
+}
