@@ -1,0 +1,222 @@
+//! Unit tests of the module, apart from its code.
+
+use super::*;
+
+fn parse_str(text: &str) -> Result<Config> {
+    parse(Path::new("c.yaml"), text)
+}
+
+fn err(text: &str) -> String {
+    match parse_str(text) {
+        Err(Error::Config(m)) => m,
+        other => panic!("expected a config error, got {other:?}"),
+    }
+}
+
+const MINIMAL: &str = "github:\n  org: acme\ncampaigns:\n  - id: all\n";
+
+const CHANNELS: &str = "delivery:\n  email: { smtp_url_env: S, from: a@acme.example, to: [b@acme.example] }\n  slack: [ { name: secops, webhook_env: A }, { name: both, webhook_env: B } ]\n  teams: [ { name: both, webhook_env: C } ]\n";
+
+#[test]
+fn full_refresh_defaults_to_28_days_and_zero_turns_the_store_off() {
+    let with =
+        |v: &str| format!("github:\n  org: acme\n  full_refresh: {v}\ncampaigns:\n  - id: all\n");
+    assert_eq!(
+        parse_str(MINIMAL).unwrap().github.full_refresh,
+        chrono::Duration::days(28)
+    );
+    assert_eq!(
+        parse_str(&with("7days")).unwrap().github.full_refresh,
+        chrono::Duration::days(7)
+    );
+    assert!(
+        parse_str(&with("0s"))
+            .unwrap()
+            .github
+            .full_refresh
+            .is_zero()
+    );
+    let m = err(&with("2years"));
+    assert!(m.contains("3:17") && m.contains("up to a year"), "{m}");
+    let m = err(&with("soon"));
+    assert!(m.contains("`soon` is not a usable full_refresh"), "{m}");
+}
+
+#[test]
+fn escalation_rules_resolve_their_channels() {
+    let c = parse_str(&format!(
+        "{MINIMAL}{CHANNELS}escalation:\n  - when: \"validity:active  publicly-leaked\"\n    after: 24h\n    notify: [both, email, slack:secops]\n    contacts: [\"@acme/ir\", \" \"]\n  - name: old\n    when: \"validity:active\"\n    after: 30days\n    notify: [teams:both]\n"
+    ))
+    .unwrap();
+    let r = &c.escalation[0];
+    assert_eq!(
+        r.name, "validity:active publicly-leaked",
+        "named by its filter"
+    );
+    assert_eq!(r.after, chrono::Duration::hours(24));
+    assert_eq!(
+        r.notify,
+        ["slack:both", "teams:both", "email", "slack:secops"]
+    );
+    assert_eq!(r.contacts, ["@acme/ir"]);
+    assert_eq!(c.escalation[1].name, "old");
+    assert_eq!(c.escalation[1].after, chrono::Duration::days(30));
+    assert_eq!(c.escalation[1].notify, ["teams:both"]);
+}
+
+#[test]
+fn escalation_rules_are_checked_where_written() {
+    let rule = |body: &str| err(&format!("{MINIMAL}{CHANNELS}escalation:\n{body}"));
+    let m = rule("  - when: publicly-leaked\n    notify: [leadership]\n");
+    assert!(
+        m.starts_with("c.yaml:11:13: escalation rule `publicly-leaked`: `leadership` is not a channel of `delivery`"),
+        "{m}"
+    );
+    assert!(
+        m.contains("configured channels: email, secops (Slack), both (Slack), both (Teams)"),
+        "{m}"
+    );
+    let m = rule("  - when: publicly-leaked\n    notify: [teams:secops]\n");
+    assert!(m.contains("`teams:secops` is not a channel"), "{m}");
+    let m = rule("  - when: publicly-leaked\n    notify: []\n");
+    assert!(
+        m.contains("escalation rule `publicly-leaked` notifies nobody"),
+        "{m}"
+    );
+    let m = rule("  - when: \"validty:active\"\n    notify: [secops]\n");
+    assert!(
+        m.starts_with("c.yaml:10:12: escalation rule `validty:active`: bad filter: unknown filter `validty:active`"),
+        "{m}"
+    );
+    let m = rule("  - when: publicly-leaked\n    after: soon\n    notify: [secops]\n");
+    assert!(
+        m.starts_with("c.yaml:11:12: escalation rule `publicly-leaked`: `soon` is not an age"),
+        "{m}"
+    );
+    let m = rule(
+        "  - when: publicly-leaked\n    notify: [secops]\n  - when: publicly-leaked\n    notify: [both]\n",
+    );
+    assert!(m.contains("is written twice"), "{m}");
+    let m = rule("  - when: publicly-leaked\n    notfy: [secops]\n");
+    assert!(
+        m.contains("unknown field `notfy`") && m.contains("did you mean `notify`?"),
+        "{m}"
+    );
+    let m = err(&format!("{MINIMAL}experts:\n  aws: []\n"));
+    assert!(m.contains("experts: `aws` names nobody"), "{m}");
+}
+
+#[test]
+fn example_config_is_valid() {
+    let c = parse_str(EXAMPLE_CONFIG).expect("example parses");
+    assert_eq!(c.github.org, "acme");
+    assert_eq!(c.campaigns.len(), 2);
+    assert_eq!(c.campaigns[0].due_on, NaiveDate::from_ymd_opt(2026, 12, 31));
+    assert_eq!(c.campaigns[0].sla_days, 30);
+    assert_eq!(c.risk, RiskSettings::default());
+    assert_eq!(c.history_path, PathBuf::from("reports/history.jsonl"));
+}
+
+#[test]
+fn defaults() {
+    let c = parse_str(MINIMAL).expect("minimal parses");
+    assert_eq!(c.github.token_env, "GITHUB_TOKEN");
+    assert_eq!(c.github.generic_secret_types.len(), 11);
+    assert_eq!(c.output.dir, PathBuf::from("reports"));
+    assert_eq!(c.history_path, PathBuf::from("reports/history.jsonl"));
+    assert_eq!(c.campaigns[0].sla_days, 30);
+    assert!(c.campaigns[0].filter_text.is_empty());
+    let off =
+        parse_str("github:\n  org: acme\n  generic_secret_types: []\ncampaigns:\n  - id: all\n")
+            .expect("parses");
+    assert!(off.github.generic_secret_types.is_empty());
+}
+
+#[test]
+fn unknown_key_names_line_column_and_suggestion() {
+    let m = err("github:\n  org: acme\ncampaigns:\n  - id: all\nrisk:\n  top_repoz: 3\n");
+    assert!(
+        m.starts_with("c.yaml:6:3: unknown field `top_repoz`"),
+        "{m}"
+    );
+    assert!(m.contains("did you mean `top_repos`?"), "{m}");
+    assert!(m.contains("|   top_repoz: 3"), "{m}");
+}
+
+#[test]
+fn wrong_type() {
+    let m = err("github:\n  org: acme\ncampaigns:\n  - id: all\n    sla_days: soon\n");
+    assert!(m.starts_with("c.yaml:5:15:"), "{m}");
+}
+
+#[test]
+fn bad_campaign_id() {
+    let m = err("github:\n  org: acme\ncampaigns:\n  - id: Azure Active\n");
+    assert!(
+        m.starts_with("c.yaml:4:9: campaign id `Azure Active` is not valid"),
+        "{m}"
+    );
+    assert!(m.contains("`id: azure-active`"), "{m}");
+}
+
+#[test]
+fn duplicate_campaign_id() {
+    let m = err("github:\n  org: acme\ncampaigns:\n  - id: a\n  - id: a\n");
+    assert!(
+        m.starts_with("c.yaml:5:9: campaign id `a` is used twice"),
+        "{m}"
+    );
+}
+
+#[test]
+fn bad_date() {
+    let m = err("github:\n  org: acme\ncampaigns:\n  - id: a\n    due_on: 2026-13-01\n");
+    assert!(
+        m.starts_with("c.yaml:5:13: `2026-13-01` is not a date"),
+        "{m}"
+    );
+    assert!(m.contains("YYYY-MM-DD"), "{m}");
+    let m = err(
+        "github:\n  org: acme\ncampaigns:\n  - id: a\n    starts_on: 2026-12-01\n    due_on: 2026-11-01\n",
+    );
+    assert!(m.contains("before it starts"), "{m}");
+}
+
+#[test]
+fn empty_campaigns() {
+    let m = err("github:\n  org: acme\ncampaigns: []\n");
+    assert!(m.starts_with("c.yaml:3:"), "{m}");
+    assert!(m.contains("`campaigns` is empty"), "{m}");
+}
+
+#[test]
+fn missing_campaigns_and_empty_file() {
+    let m = err("github:\n  org: acme\n");
+    assert!(m.contains("campaigns"), "{m}");
+    let m = err("");
+    assert!(m.contains("c.yaml:1:1: the configuration is empty"), "{m}");
+}
+
+#[test]
+fn bad_filter_points_at_token() {
+    let m = err(
+        "github:\n  org: acme\ncampaigns:\n  - id: a\n    filter: \"provider:azure validty:active\"\n",
+    );
+    assert!(
+        m.starts_with("c.yaml:5:29: campaign `a`: bad filter: unknown filter `validty:active`"),
+        "{m}"
+    );
+    assert!(m.contains("did you mean `validity:`"), "{m}");
+    let carets = format!("\n   | {}{}\n", " ".repeat(28), "^".repeat(14));
+    assert!(m.contains(&carets), "{m}");
+}
+
+#[test]
+fn plain_http_only_to_loopback() {
+    let m = err(
+        "github:\n  org: acme\n  api_url: http://ghe.example.com/api/v3\ncampaigns:\n  - id: a\n",
+    );
+    assert!(m.contains("plain http"), "{m}");
+    parse_str("github:\n  org: acme\n  api_url: http://127.0.0.1:8080\ncampaigns:\n  - id: a\n")
+        .expect("loopback http is fine");
+}
