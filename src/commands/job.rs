@@ -7,10 +7,12 @@ use crate::error::{Error, Result};
 use crate::escalation;
 use crate::github;
 use crate::history::{self, History, Snapshot, Source};
-use crate::layout::{OVERVIEW_DIR, PLAYBOOKS_DIR};
 use crate::membership;
 use crate::metrics::{self, Campaign, CampaignInfo, Metrics};
 use crate::model::{Alert, CampaignRecord};
+use crate::output::{
+    Rendered, RenderedOverview, WrittenReport, write_overview, write_playbooks, write_reports,
+};
 use crate::overview::{self, Overview};
 use crate::playbooks::Catalogue;
 use crate::render::{self, ReportView, Templates, ViewInputs};
@@ -19,17 +21,7 @@ use crate::state::HistoryLock;
 use crate::summary::{GithubCampaign, Summary};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
-use std::io::Write;
-use std::path::{Path, PathBuf};
-
-/// A campaign's report as written to disk.
-#[derive(Debug, Clone)]
-pub struct WrittenReport {
-    /// The folder holding summary.json and report.md.
-    pub dir: PathBuf,
-    /// The summary it was rendered from.
-    pub summary: Summary,
-}
+use std::path::Path;
 
 /// What a run produced.
 #[derive(Debug, Clone)]
@@ -148,38 +140,6 @@ pub(crate) struct OverviewInputs<'a> {
     pub(crate) campaigns: &'a [CampaignConfig],
     /// How far back resolved alerts were read (null: all).
     pub(crate) read_since: Option<DateTime<Utc>>,
-}
-
-/// The overview rendered in memory, not yet written.
-pub(crate) struct RenderedOverview {
-    pub(crate) markdown: String,
-    pub(crate) html: String,
-    pub(crate) json: String,
-    pub(crate) trend: Vec<u8>,
-}
-
-/// A report rendered in memory, not yet written.
-pub(crate) struct Rendered {
-    pub(crate) dir: PathBuf,
-    pub(crate) summary: Summary,
-    pub(crate) view: ReportView,
-    pub(crate) markdown: String,
-    pub(crate) html: String,
-    pub(crate) json: String,
-    pub(crate) burndown: Vec<u8>,
-    pub(crate) repos: Vec<u8>,
-}
-
-impl Rendered {
-    fn files(&self) -> [(&'static str, &[u8]); 5] {
-        [
-            ("summary.json", self.json.as_bytes()),
-            ("report.md", self.markdown.as_bytes()),
-            ("report.html", self.html.as_bytes()),
-            (crate::layout::BURNDOWN_PNG, &self.burndown),
-            (crate::layout::REPOS_PNG, &self.repos),
-        ]
-    }
 }
 
 /// The digest channels deliver, from the rendered reports.
@@ -478,30 +438,6 @@ pub(crate) fn render_overview(
     })
 }
 
-/// Writes `OUT/playbooks/`.
-pub(crate) fn write_playbooks(out: &Path, pages: &[(String, String)]) -> Result<()> {
-    let dir = out.join(PLAYBOOKS_DIR);
-    for (name, text) in pages {
-        crate::state::write_atomic(&dir.join(name), text.as_bytes())?;
-    }
-    Ok(())
-}
-
-/// Writes `OUT/overview/`.
-pub(crate) fn write_overview(out: &Path, o: &RenderedOverview) -> Result<()> {
-    let dir = out.join(OVERVIEW_DIR);
-    for (name, bytes) in [
-        ("summary.json", o.json.as_bytes()),
-        ("report.md", o.markdown.as_bytes()),
-        ("report.html", o.html.as_bytes()),
-        (crate::layout::TREND_PNG, &o.trend[..]),
-    ] {
-        crate::state::write_atomic(&dir.join(name), bytes)?;
-    }
-    append_step_summary(&o.markdown);
-    Ok(())
-}
-
 /// The totals of the campaign's snapshot about a week before T (observed or reconstructed),
 /// for week-over-week comparisons of weekly counts.
 pub(crate) fn week_before(
@@ -540,98 +476,4 @@ pub(crate) fn render_one(
         burndown,
         repos,
     })
-}
-
-pub(crate) fn write_reports(
-    templates: &Templates,
-    out: &Path,
-    rendered: &[Rendered],
-) -> Result<Vec<WrittenReport>> {
-    let mut written = Vec::with_capacity(rendered.len());
-    for r in rendered {
-        std::fs::create_dir_all(&r.dir)
-            .map_err(|e| Error::io("cannot create report folder", &r.dir, e))?;
-        for (name, bytes) in r.files() {
-            crate::state::write_atomic(&r.dir.join(name), bytes)?;
-        }
-        append_step_summary(&r.markdown);
-        written.push(WrittenReport {
-            dir: r.dir.clone(),
-            summary: r.summary.clone(),
-        });
-    }
-    write_index(templates, out, &written)?;
-    Ok(written)
-}
-
-/// Writes `OUT/index.html`: every campaign's latest report found under `out`, most urgent
-/// first (this run's campaigns before older folders of the same status).
-pub(crate) fn write_index(
-    templates: &Templates,
-    out: &Path,
-    written: &[WrittenReport],
-) -> Result<()> {
-    let mut entries: Vec<render::IndexEntry> = written
-        .iter()
-        .map(|w| render::IndexEntry::new(&w.summary))
-        .collect();
-    let mut others = Vec::new();
-    if let Ok(dirs) = std::fs::read_dir(out) {
-        for dir in dirs.flatten() {
-            let id = dir.file_name().to_string_lossy().into_owned();
-            if entries.iter().any(|e| e.id == id) || !dir.path().is_dir() {
-                continue;
-            }
-            if let Some(summary) = latest_summary(&dir.path()) {
-                others.push(render::IndexEntry::new(&summary));
-            }
-        }
-    }
-    others.sort_by(|a, b| a.name.cmp(&b.name));
-    entries.extend(others);
-    entries.sort_by_key(|e| e.status.severity());
-    let overview: Option<Overview> =
-        std::fs::read_to_string(out.join(OVERVIEW_DIR).join("summary.json"))
-            .ok()
-            .and_then(|t| serde_json::from_str(&t).ok());
-    let html = templates.index_with(&entries, overview.as_ref())?;
-    crate::state::write_atomic(&out.join("index.html"), html.as_bytes())
-}
-
-/// The summary.json of the latest dated report folder of a campaign folder, when its id is a
-/// valid campaign id naming that folder (a planted file cannot turn into a link elsewhere).
-pub(crate) fn latest_summary(campaign_dir: &Path) -> Option<Summary> {
-    let folder = campaign_dir.file_name()?.to_str()?;
-    if !config::is_campaign_id(folder) {
-        return None;
-    }
-    let latest = std::fs::read_dir(campaign_dir)
-        .ok()?
-        .flatten()
-        .filter(|d| {
-            chrono::NaiveDate::parse_from_str(&d.file_name().to_string_lossy(), "%Y-%m-%d").is_ok()
-                && d.path().join("summary.json").is_file()
-        })
-        .max_by_key(|d| d.file_name())?;
-    let text = std::fs::read_to_string(latest.path().join("summary.json")).ok()?;
-    let summary: Summary = serde_json::from_str(&text).ok()?;
-    (summary.campaign.id == folder).then_some(summary)
-}
-
-/// Appends a Markdown report to GitHub Actions' job summary when running there.
-pub(crate) fn append_step_summary(markdown: &str) {
-    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
-        return;
-    };
-    let result = std::fs::OpenOptions::new()
-        .append(true)
-        .create(true)
-        .open(&path)
-        .and_then(|mut f| writeln!(f, "{markdown}"));
-    if let Err(e) = result {
-        tracing::warn!(
-            "cannot append to GITHUB_STEP_SUMMARY ({}): {e}",
-            Path::new(&path).display()
-        );
-    }
 }

@@ -1,14 +1,13 @@
 //! `campaign-pulse report`: re-render each campaign's latest snapshot from the history alone,
 //! offline.
 
-use super::job::{
-    Outcome, render_one, resolve_campaigns, site, week_before, write_playbooks, write_reports,
-};
+use super::job::{Outcome, render_one, resolve_campaigns, site, week_before};
 use crate::config::{self, RiskSettings};
 use crate::deliver;
 use crate::error::{self, Error, Result};
 use crate::history::{History, Snapshot, Source};
 use crate::metrics::{self, AtRisk, Metrics, Window};
+use crate::output::{write_playbooks, write_reports};
 use crate::playbooks::Catalogue;
 use crate::render::{Templates, ViewInputs};
 use crate::state::HistoryLock;
