@@ -7,7 +7,9 @@
 //! It serves until killed; the token it accepts is printed on start. `--latency-ms` delays every
 //! alert page, like a real network (benches/e2e.sh uses it).
 
-#[path = "../tests/common/fake_github.rs"]
+// the example uses part of the tests' GitHub: the rest is theirs
+#[allow(dead_code, clippy::unwrap_used)]
+#[path = "../tests/e2e/common/fake_github.rs"]
 mod fake_github;
 
 fn main() {

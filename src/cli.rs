@@ -257,7 +257,7 @@ pub enum OnlyPart {
 /// Parses `--as-of`: `YYYY-MM-DD` is midnight UTC; otherwise RFC 3339.
 pub fn parse_as_of(s: &str) -> Result<DateTime<Utc>, String> {
     let t = match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        Ok(d) if crate::time::date_supported(d) => crate::time::midnight(d),
+        Ok(d) if campaign_pulse::time::date_supported(d) => campaign_pulse::time::midnight(d),
         Ok(_) => return Err(out_of_range(s)),
         Err(_) => DateTime::parse_from_rfc3339(s)
             .map(|d| d.with_timezone(&Utc))
@@ -265,7 +265,7 @@ pub fn parse_as_of(s: &str) -> Result<DateTime<Utc>, String> {
                 format!("`{s}` is not a date: write YYYY-MM-DD (midnight UTC) or RFC 3339 like 2026-11-23T09:00:00Z")
             })?,
     };
-    if !crate::time::instant_supported(t) {
+    if !campaign_pulse::time::instant_supported(t) {
         return Err(out_of_range(s));
     }
     Ok(t)

@@ -27,15 +27,6 @@ pub const OUTBOX_DIR: &str = "outbox";
 /// The plan `assign` writes without `--apply`.
 pub const ASSIGN_PLAN: &str = "assign-plan.json";
 
-/// The files of one campaign's report folder, `OUT/<id>/<date>/`.
-pub const REPORT_FILES: [&str; 5] = [
-    SUMMARY_JSON,
-    REPORT_MD,
-    REPORT_HTML,
-    BURNDOWN_PNG,
-    REPOS_PNG,
-];
-
 /// A campaign's report folder: `OUT/<id>/<YYYY-MM-DD>/`.
 pub fn report_dir(out: &Path, campaign: &str, date: chrono::NaiveDate) -> PathBuf {
     out.join(campaign).join(date.format("%Y-%m-%d").to_string())

@@ -4,33 +4,30 @@
 //! history (JSONL snapshots) → render (Markdown, summary.json) → deliver. The public entry
 //! points are [`run`], [`report`], [`demo`], [`check`] and [`init`].
 
-#![warn(missing_docs, clippy::unwrap_used)]
-
-pub mod cli;
-pub mod commands;
+pub(crate) mod commands;
 pub mod config;
-pub mod deliver;
+pub(crate) mod deliver;
 pub mod demo;
 pub mod error;
-pub mod escalation;
+pub(crate) mod escalation;
 pub mod filter;
-pub mod github;
+pub(crate) mod github;
 pub mod history;
-pub mod layout;
-pub mod membership;
+pub(crate) mod layout;
+pub(crate) mod membership;
 pub mod metrics;
-pub mod model;
-pub mod net;
-pub mod output;
-pub mod overview;
-pub mod ownership;
-pub mod playbooks;
+pub(crate) mod model;
+pub(crate) mod net;
+pub(crate) mod output;
+pub(crate) mod overview;
+pub(crate) mod ownership;
+pub(crate) mod playbooks;
 pub mod render;
-pub mod secret;
-pub mod site;
-pub mod state;
+pub(crate) mod secret;
+pub(crate) mod site;
+pub(crate) mod state;
 pub mod summary;
-pub mod text;
+pub(crate) mod text;
 pub mod time;
 pub mod tls;
 

@@ -1,10 +1,12 @@
 //! The `campaign-pulse` binary: parse the command line, run the library, map errors to exit
 //! codes (0 ok, 1 failure, 2 usage or configuration, 3 delivery failed).
 
-use campaign_pulse::cli::{Cli, Command, OnlyPart};
+mod cli;
+
 use campaign_pulse::error::{EXIT_FAILURE, EXIT_OK, Error};
 use campaign_pulse::{Only, Outcome, ReportOptions, RunOptions};
 use clap::{CommandFactory, Parser};
+use cli::{Cli, Command, OnlyPart};
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use tracing_subscriber::filter::Targets;

@@ -4,6 +4,7 @@
 
 use crate::config::{self};
 use crate::error::{Error, Result};
+use crate::layout;
 use crate::layout::{OVERVIEW_DIR, PLAYBOOKS_DIR};
 use crate::overview::Overview;
 use crate::render::{self, ReportView, Templates};
@@ -43,9 +44,9 @@ pub(crate) struct Rendered {
 impl Rendered {
     fn files(&self) -> [(&'static str, &[u8]); 5] {
         [
-            ("summary.json", self.json.as_bytes()),
-            ("report.md", self.markdown.as_bytes()),
-            ("report.html", self.html.as_bytes()),
+            (layout::SUMMARY_JSON, self.json.as_bytes()),
+            (layout::REPORT_MD, self.markdown.as_bytes()),
+            (layout::REPORT_HTML, self.html.as_bytes()),
             (crate::layout::BURNDOWN_PNG, &self.burndown),
             (crate::layout::REPOS_PNG, &self.repos),
         ]
@@ -65,9 +66,9 @@ pub(crate) fn write_playbooks(out: &Path, pages: &[(String, String)]) -> Result<
 pub(crate) fn write_overview(out: &Path, o: &RenderedOverview) -> Result<()> {
     let dir = out.join(OVERVIEW_DIR);
     for (name, bytes) in [
-        ("summary.json", o.json.as_bytes()),
-        ("report.md", o.markdown.as_bytes()),
-        ("report.html", o.html.as_bytes()),
+        (layout::SUMMARY_JSON, o.json.as_bytes()),
+        (layout::REPORT_MD, o.markdown.as_bytes()),
+        (layout::REPORT_HTML, o.html.as_bytes()),
         (crate::layout::TREND_PNG, &o.trend[..]),
     ] {
         crate::state::write_atomic(&dir.join(name), bytes)?;
@@ -125,11 +126,11 @@ pub(crate) fn write_index(
     entries.extend(others);
     entries.sort_by_key(|e| e.status.severity());
     let overview: Option<Overview> =
-        std::fs::read_to_string(out.join(OVERVIEW_DIR).join("summary.json"))
+        std::fs::read_to_string(out.join(OVERVIEW_DIR).join(layout::SUMMARY_JSON))
             .ok()
             .and_then(|t| serde_json::from_str(&t).ok());
     let html = templates.index_with(&entries, overview.as_ref())?;
-    crate::state::write_atomic(&out.join("index.html"), html.as_bytes())
+    crate::state::write_atomic(&out.join(layout::INDEX_HTML), html.as_bytes())
 }
 
 /// The summary.json of the latest dated report folder of a campaign folder, when its id is a
@@ -144,10 +145,10 @@ pub(crate) fn latest_summary(campaign_dir: &Path) -> Option<Summary> {
         .flatten()
         .filter(|d| {
             chrono::NaiveDate::parse_from_str(&d.file_name().to_string_lossy(), "%Y-%m-%d").is_ok()
-                && d.path().join("summary.json").is_file()
+                && d.path().join(layout::SUMMARY_JSON).is_file()
         })
         .max_by_key(|d| d.file_name())?;
-    let text = std::fs::read_to_string(latest.path().join("summary.json")).ok()?;
+    let text = std::fs::read_to_string(latest.path().join(layout::SUMMARY_JSON)).ok()?;
     let summary: Summary = serde_json::from_str(&text).ok()?;
     (summary.campaign.id == folder).then_some(summary)
 }

@@ -281,7 +281,7 @@ pub async fn assign(opts: &AssignOptions) -> Result<AssignOutcome> {
         .out
         .clone()
         .unwrap_or_else(|| config.output.dir.clone());
-    let plan_path = out.join("assign-plan.json");
+    let plan_path = out.join(crate::layout::ASSIGN_PLAN);
     let text = serde_json::to_string_pretty(&plan).map_err(|e| Error::History {
         path: plan_path.clone(),
         message: e.to_string(),

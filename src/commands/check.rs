@@ -234,9 +234,7 @@ pub fn render_samples(templates: &Templates) -> Result<usize> {
         reports.push(deliver::CampaignReport {
             summary,
             view,
-            markdown: String::new(),
             burndown: Vec::new(),
-            repos: Vec::new(),
             scoped: None,
         });
     }

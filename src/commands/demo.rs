@@ -86,7 +86,7 @@ pub async fn demo(out: &Path) -> Result<Outcome> {
     };
     // what the demo organization's channels would receive, written and never sent
     let channels = deliver::Channels::offline(&config.delivery)?;
-    let outbox = deliver::Mode::Outbox(out.join("outbox"));
+    let outbox = deliver::Mode::Outbox(out.join(crate::layout::OUTBOX_DIR));
     let mut delivery = deliver::escalate(
         &channels,
         &[],

@@ -155,9 +155,7 @@ pub(crate) fn digest(
             .map(|r| deliver::CampaignReport {
                 summary: r.summary,
                 view: r.view,
-                markdown: r.markdown,
                 burndown: r.burndown,
-                repos: r.repos,
                 scoped: None,
             })
             .collect(),
@@ -463,9 +461,7 @@ pub(crate) fn render_one(
     let json = render::summary_json(&summary)?;
     let burndown = render::charts::burndown(&summary)?;
     let repos = render::charts::repos(&summary)?;
-    let dir = out
-        .join(&summary.campaign.id)
-        .join(summary.as_of.format("%Y-%m-%d").to_string());
+    let dir = crate::layout::report_dir(out, &summary.campaign.id, summary.as_of.date_naive());
     Ok(Rendered {
         dir,
         summary,

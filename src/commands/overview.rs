@@ -70,5 +70,5 @@ pub async fn overview(opts: &OverviewOptions) -> Result<PathBuf> {
         escalated: &escalated,
     };
     job.weekly(&lock)?;
-    Ok(out.join(OVERVIEW_DIR).join("report.md"))
+    Ok(out.join(OVERVIEW_DIR).join(crate::layout::REPORT_MD))
 }

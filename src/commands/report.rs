@@ -112,7 +112,7 @@ pub fn report(opts: &ReportOptions) -> Result<Outcome> {
 /// Whether a report folder holds a summary.json listing at-risk alerts: a report of `run`,
 /// which re-rendering from the history would make poorer.
 fn holds_richer_report(dir: &Path) -> bool {
-    std::fs::read_to_string(dir.join("summary.json"))
+    std::fs::read_to_string(dir.join(crate::layout::SUMMARY_JSON))
         .ok()
         .and_then(|t| serde_json::from_str::<Summary>(&t).ok())
         .is_some_and(|s| !s.at_risk.top.is_empty())

@@ -190,7 +190,7 @@ pub async fn run(opts: &RunOptions) -> Result<Outcome> {
     }
     if let Some(channels) = channels {
         let mode = if opts.dry_run {
-            deliver::Mode::Outbox(out.join("outbox"))
+            deliver::Mode::Outbox(out.join(crate::layout::OUTBOX_DIR))
         } else {
             deliver::Mode::Send {
                 resend: opts.resend,

@@ -13,12 +13,8 @@ pub struct CampaignReport {
     pub summary: Summary,
     /// Derived values for templates.
     pub view: ReportView,
-    /// `report.md`.
-    pub markdown: String,
     /// `burndown.png`.
     pub burndown: Vec<u8>,
-    /// `repos.png`.
-    pub repos: Vec<u8>,
     /// Set when the message is limited to some owners: their open alerts in this campaign.
     pub scoped: Option<ScopedTotals>,
 }

@@ -525,9 +525,7 @@ mod tests {
                 CampaignReport {
                     summary,
                     view,
-                    markdown: String::new(),
                     burndown: vec![0; 40_000],
-                    repos: vec![],
                     scoped: None,
                 }
             })

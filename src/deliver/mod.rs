@@ -22,8 +22,8 @@ mod chat;
 mod digest;
 mod records;
 
-pub use chat::{Audience, FixFirst, clip, fix_first, more_link};
-pub use digest::{CampaignReport, Digest, MAX_SUBJECT, ScopedTotals};
+pub use chat::{Audience, clip, fix_first, more_link};
+pub use digest::{CampaignReport, Digest};
 pub use records::{Record, Records};
 
 /// Why a delivery failed, in words that name the channel and never its URL.

@@ -1,5 +1,6 @@
 //! Unit tests of the module, apart from its code.
 
+use super::digest::MAX_SUBJECT;
 use super::*;
 use crate::config::RiskSettings;
 use crate::metrics::Status;
@@ -31,9 +32,7 @@ pub(crate) fn digest(n: usize, name: &str) -> Digest {
                 CampaignReport {
                     summary,
                     view,
-                    markdown: String::new(),
                     burndown: vec![],
-                    repos: vec![],
                     scoped: None,
                 }
             })

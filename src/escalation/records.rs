@@ -56,11 +56,6 @@ impl Records {
         self.records.extend(records);
     }
 
-    /// Every record.
-    pub fn all(&self) -> &[Record] {
-        &self.records
-    }
-
     /// When each alert was first escalated at or before T, and by which rule:
     /// `(repo, number) → (as_of, rule)`.
     pub fn first_escalations(

@@ -114,16 +114,6 @@ impl CommitCache {
         self.changed = true;
     }
 
-    /// How many commits it knows.
-    pub fn len(&self) -> usize {
-        self.authors.len()
-    }
-
-    /// Whether it knows none.
-    pub fn is_empty(&self) -> bool {
-        self.authors.is_empty()
-    }
-
     /// Writes it back (atomically) when a lookup added to it; a failure is only a warning (the
     /// next run asks again).
     pub fn save(&self) {

@@ -355,19 +355,5 @@ mod compute;
 
 pub use compute::compute;
 
-/// Counts open alerts of each kind at `t`, for a trend point.
-pub fn open_at(alerts: &[Alert], t: DateTime<Utc>) -> (u64, u64) {
-    let open = alerts.iter().filter(|a| a.is_open_at(t));
-    let (mut default, mut generic) = (0, 0);
-    for a in open {
-        if a.generic {
-            generic += 1;
-        } else {
-            default += 1;
-        }
-    }
-    (default, generic)
-}
-
 #[cfg(test)]
 mod tests;

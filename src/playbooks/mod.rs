@@ -7,7 +7,8 @@
 //! built-in `aws`. An alert's playbook is the one listing its `secret_type`, else the one
 //! listing its provider, else `generic`. The format is documented in `docs/playbooks.md`.
 
-pub mod links;
+#[cfg(test)]
+mod links;
 
 use crate::config::Locator;
 use crate::error::{Error, Result};

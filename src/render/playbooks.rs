@@ -68,7 +68,7 @@ impl Templates {
         ctx.insert("playbooks", &entries);
         ctx.insert("home", &site.reports);
         out.push((
-            "index.html".into(),
+            crate::layout::INDEX_HTML.into(),
             Templates::render(&self.html, PLAYBOOKS_HTML_TEMPLATE, &ctx)?,
         ));
         out.push((

@@ -1,10 +1,8 @@
 //! End-to-end delivery: the real binary, a real SMTP server (STARTTLS with a test CA) and a
 //! webhook server answering like Slack and Teams, all on loopback.
 
-mod common;
-
-use common::servers::{ChatServer, SmtpServer};
-use common::{FakeGitHub, T1, Workdir, config, scenario, text};
+use crate::common::servers::{ChatServer, SmtpServer};
+use crate::common::{FakeGitHub, T1, Workdir, config, scenario, text};
 use mail_parser::{MessageParser, MimeHeaders, PartType};
 
 const HOOK_SECRET: &str = "hook-CANARY-b1f2";
@@ -74,7 +72,7 @@ impl Setup {
 
 fn no_secrets(s: &Setup, out: &std::process::Output) {
     let (stdout, stderr) = text(out);
-    for secret in [HOOK_SECRET, SmtpServer::password(), common::TOKEN] {
+    for secret in [HOOK_SECRET, SmtpServer::password(), crate::common::TOKEN] {
         assert!(
             !stdout.contains(secret) && !stderr.contains(secret),
             "{secret} leaked:\n{stdout}\n{stderr}"
@@ -126,6 +124,10 @@ fn every_channel_delivers_once_and_a_failing_hook_fails_alone() {
     // the mail: over STARTTLS, authenticated, to everyone, multipart/alternative with cid charts
     let mail = &s.smtp.mails()[0];
     assert!(mail.tls && mail.authenticated_as.as_deref() == Some("reports@acme.example"));
+    assert_eq!(
+        mail.from, "security@acme.example",
+        "the envelope sender is `from`"
+    );
     let mut rcpt = mail.to.clone();
     rcpt.sort();
     assert_eq!(

@@ -2,9 +2,7 @@
 //! since, keeps the rest in the alert store beside the history, and writes exactly what a run
 //! that reads everything (`--full`) writes.
 
-mod common;
-
-use common::{A, FakeGitHub, Workdir, config, text};
+use crate::common::{A, FakeGitHub, Workdir, config, text};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -185,7 +183,7 @@ fn listing_pages(gh: &FakeGitHub) -> BTreeMap<String, usize> {
 }
 
 /// The requests for the default results' open alerts (not the generic pass).
-fn default_open_requests(gh: &FakeGitHub) -> Vec<common::Seen> {
+fn default_open_requests(gh: &FakeGitHub) -> Vec<crate::common::Seen> {
     gh.alert_requests()
         .into_iter()
         .filter(|r| {
@@ -429,7 +427,7 @@ fn the_largest_listing_is_read_from_both_ends_with_at_most_four_requests_at_once
 fn a_server_that_ignores_the_direction_asked_for_loses_no_alert() {
     // every listing comes newest first, whatever `direction` says: the oldest-first walk sees
     // its first page out of order and stops; the other reads to the end
-    let gh = FakeGitHub::start("acme", common::many(730, 40, 0));
+    let gh = FakeGitHub::start("acme", crate::common::many(730, 40, 0));
     gh.ignore_direction();
     let w = Workdir::new(&one_campaign(&gh.url));
     let log = run_ok(&w, &["run", "--config", "config.yaml", "--as-of", T1]);

@@ -1,8 +1,6 @@
 //! The command line as a user meets it: exit codes, messages, init and the demo.
 
-mod common;
-
-use common::{Workdir, text};
+use crate::common::{Workdir, text};
 
 #[test]
 fn config_errors_exit_2_with_file_line_column() {

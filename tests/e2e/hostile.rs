@@ -2,11 +2,9 @@
 //! that hang, drip, break off, grow huge, loop or lie, and text meant to disguise or break
 //! the reports. Each test stays well under 30 s: deadlines are set short in the config.
 
-mod common;
-
-use common::raw::{Answer, RawHttp, RawSmtp, SmtpFault};
-use common::servers::ChatServer;
-use common::{A, FakeGitHub, T1, Workdir, text};
+use crate::common::raw::{Answer, RawHttp, RawSmtp, SmtpFault};
+use crate::common::servers::ChatServer;
+use crate::common::{A, FakeGitHub, T1, Workdir, text};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
@@ -198,7 +196,7 @@ fn dates_beyond_the_calendar_are_refused_not_panicked_on() {
     let mut alert = A::new("acme/web", 1, "2026-11-01T00:00:00Z").json();
     alert["created_at"] = "+262142-12-30T00:00:00Z".into();
     let gh = FakeGitHub::start("acme", vec![alert]);
-    let w = Workdir::new(&common::config(&gh.url));
+    let w = Workdir::new(&crate::common::config(&gh.url));
     let (code, _, stderr, _) = run(&w, &["run", "-c", "config.yaml", "--as-of", T1]);
     assert_eq!(code, Some(1), "GitHub's data: {stderr}");
     assert!(
@@ -206,12 +204,12 @@ fn dates_beyond_the_calendar_are_refused_not_panicked_on() {
         "{stderr}"
     );
 
-    let gh = FakeGitHub::start("acme", common::scenario());
+    let gh = FakeGitHub::start("acme", crate::common::scenario());
     gh.add_campaign(
         7,
         serde_json::json!({"number": 7, "name": "far", "ends_at": "+262142-12-30T00:00:00Z"}),
     );
-    let w = Workdir::new(&common::config(&gh.url).replace(
+    let w = Workdir::new(&crate::common::config(&gh.url).replace(
         "    sla_days: 30\n",
         "    sla_days: 30\n    github_campaign: 7\n",
     ));
@@ -366,6 +364,14 @@ fn webhook_answers_that_are_huge_slow_or_dated_are_handled() {
     let w = delivery_workdir();
     let (code, stdout, stderr, took) = deliver(&w, &smtp.url(), &format!("{}/huge", hook.url), &[]);
     assert_eq!(code, Some(3), "{stdout}\n{stderr}");
+    assert!(
+        hook.requests
+            .lock()
+            .unwrap()
+            .iter()
+            .all(|r| r.method == "POST"),
+        "a webhook is posted to"
+    );
     assert!(stdout.contains("longer than 64 KB"), "{stdout}");
     assert!(took < Duration::from_secs(15), "took {took:?}");
 
@@ -491,7 +497,7 @@ fn text_meant_to_disguise_or_break_out_is_neutralized() {
     let gh = FakeGitHub::start("acme", vec![json]);
     let chat = ChatServer::start();
     let w = Workdir::new(
-        &(common::config(&gh.url).replace(
+        &(crate::common::config(&gh.url).replace(
             "name: Azure <credentials> & \"keys\" | fix",
             "name: \"Azure *bold* _it_ `code`\"",
         ) + "delivery:\n  slack:\n    - { name: secops, webhook_env: HOOK }\n"),

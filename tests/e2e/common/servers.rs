@@ -1,8 +1,6 @@
 //! Real peers for delivery tests: an SMTP server (mailin-embedded, optionally STARTTLS with a
 //! test CA made by rcgen) and a chat-webhook server (axum) that answers like Slack and Teams.
 
-#![allow(dead_code)]
-
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State};

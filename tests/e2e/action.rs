@@ -3,9 +3,7 @@
 //! repository as the user's GitHub repository, and the GitHub-like server on loopback. It needs
 //! bash, git, curl, tar, gzip and sha256sum (or shasum), as GitHub's runners have.
 
-mod common;
-
-use common::{FakeGitHub, TOKEN, config, scenario};
+use crate::common::{FakeGitHub, TOKEN, config, scenario};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

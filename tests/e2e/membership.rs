@@ -3,9 +3,7 @@
 //! campaign keeps the alerts `assign --apply` assigned, and a lost or damaged membership
 //! record is a warning with the stateless numbers, never a failed run.
 
-mod common;
-
-use common::{A, FakeGitHub, T1, Workdir, text};
+use crate::common::{A, FakeGitHub, T1, Workdir, text};
 use serde_json::Value;
 
 fn config(api: &str, filter: &str) -> String {

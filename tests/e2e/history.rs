@@ -1,8 +1,6 @@
 //! The history file under concurrent runs and runs killed mid-write.
 
-mod common;
-
-use common::{Workdir, text};
+use crate::common::{Workdir, text};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 

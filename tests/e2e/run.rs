@@ -1,8 +1,6 @@
 //! End-to-end: the real binary against a GitHub-like server on loopback.
 
-mod common;
-
-use common::{FakeGitHub, T1, Workdir, config, scenario, text};
+use crate::common::{FakeGitHub, T1, Workdir, config, scenario, text};
 use serde_json::{Value, json};
 
 #[test]
@@ -182,13 +180,13 @@ fn run_computes_every_spec_number_with_few_requests_and_no_secrets() {
             path.display()
         );
         assert!(
-            !content.contains(common::TOKEN),
+            !content.contains(crate::common::TOKEN),
             "{} has the token",
             path.display()
         );
     }
     assert!(!stdout.contains("CANARY") && !stderr.contains("CANARY"));
-    assert!(!stderr.contains(common::TOKEN));
+    assert!(!stderr.contains(crate::common::TOKEN));
 
     // the Markdown report escapes config and GitHub text, links the alerts
     let md = w.read("out/azure/2026-11-23/report.md");
@@ -434,7 +432,7 @@ fn history_across_two_weeks_and_a_same_day_rerun() {
 
 #[test]
 fn paging_stops_once_resolved_alerts_are_older_than_any_campaign_needs() {
-    let gh = FakeGitHub::start("acme", common::many(250, 100, 200));
+    let gh = FakeGitHub::start("acme", crate::common::many(250, 100, 200));
     let cfg = format!(
         "github: {{org: acme, api_url: {}}}\nhistory: {{path: h.jsonl}}\ncampaigns:\n  - {{id: all, starts_on: 2026-10-01}}\n",
         gh.url
@@ -502,7 +500,7 @@ fn paging_stops_once_resolved_alerts_are_older_than_any_campaign_needs() {
 
 #[test]
 fn a_campaign_without_starts_on_reads_everything_in_one_listing_per_pass() {
-    let gh = FakeGitHub::start("acme", common::many(120, 30, 60));
+    let gh = FakeGitHub::start("acme", crate::common::many(120, 30, 60));
     let cfg = format!(
         "github: {{org: acme, api_url: {}, generic_secret_types: []}}\nhistory: {{path: h.jsonl}}\ncampaigns:\n  - {{id: all}}\n",
         gh.url
@@ -537,7 +535,7 @@ fn a_next_link_to_another_origin_fails_the_run_and_sends_nothing_there() {
         }
     });
 
-    let gh = FakeGitHub::start("acme", common::many(150, 0, 0));
+    let gh = FakeGitHub::start("acme", crate::common::many(150, 0, 0));
     gh.state.lock().unwrap().next_origin = Some(other_url.clone());
     let w = Workdir::new(&config(&gh.url));
     let out = w.run(&["run", "-c", "config.yaml", "--as-of", T1]);
@@ -902,10 +900,10 @@ fn check_reports_config_token_rate_limit_and_access() {
         alerts[0].query.get("hide_secret").map(String::as_str),
         Some("true")
     );
-    assert!(!stdout.contains(common::TOKEN) && !stderr.contains(common::TOKEN));
+    assert!(!stdout.contains(crate::common::TOKEN) && !stderr.contains(crate::common::TOKEN));
 
     // a full first page is a floor, not a total
-    gh.set_alerts(common::many_alerts(150));
+    gh.set_alerts(crate::common::many_alerts(150));
     let out = w.run(&["check", "--config", "config.yaml"]);
     let (stdout, _) = text(&out);
     assert!(

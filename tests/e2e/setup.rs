@@ -1,9 +1,7 @@
 //! Where the tool is scheduled: GitHub App authentication, GitHub Enterprise Server's path
 //! prefix and missing features, `check`, and `--quiet` for cron.
 
-mod common;
-
-use common::{A, FakeGitHub, T1, Workdir, config, scenario, text};
+use crate::common::{A, FakeGitHub, T1, Workdir, config, scenario, text};
 
 fn app_key() -> (String, String) {
     use rsa::pkcs1::{EncodeRsaPrivateKey, EncodeRsaPublicKey, LineEnding};
@@ -65,7 +63,10 @@ fn a_github_app_installation_reads_the_alerts() {
         2,
         "one installation token per run (check, run)"
     );
-    for secret in [private.lines().nth(1).unwrap(), common::INSTALLATION_TOKEN] {
+    for secret in [
+        private.lines().nth(1).unwrap(),
+        crate::common::INSTALLATION_TOKEN,
+    ] {
         assert!(!stdout.contains(secret) && !stderr.contains(secret));
     }
 
@@ -99,7 +100,7 @@ fn a_github_app_installation_reads_the_alerts() {
 #[test]
 fn check_names_the_missing_permission() {
     let gh = FakeGitHub::start("acme", scenario());
-    gh.fail_with([common::Fault::new(
+    gh.fail_with([crate::common::Fault::new(
         403,
         "{\"message\": \"Resource not accessible by personal access token\"}",
     )

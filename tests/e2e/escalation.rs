@@ -2,10 +2,8 @@
 //! chat-webhook server on loopback: each alert is sent once per rule and channel, across
 //! reruns and concurrent runs, and the weekly report lists what was escalated.
 
-mod common;
-
-use common::servers::ChatServer;
-use common::{A, FakeGitHub, T1, Workdir, config, scenario, text};
+use crate::common::servers::ChatServer;
+use crate::common::{A, FakeGitHub, T1, Workdir, config, scenario, text};
 use mail_parser::MimeHeaders;
 use std::process::Output;
 
@@ -377,7 +375,7 @@ fn check_validates_the_playbooks_folder() {
 #[test]
 fn an_escalation_email_reaches_a_real_smtp_server() {
     let gh = FakeGitHub::start("acme", scenario());
-    let smtp = common::servers::SmtpServer::start(false);
+    let smtp = crate::common::servers::SmtpServer::start(false);
     let cfg = config(&gh.url).replace(
         "output:\n  dir: out\n",
         "output:\n  dir: out\n  report_url: https://reports.acme.example/pulse/\n",

@@ -1,9 +1,7 @@
 //! GitHub misbehaving: server errors, rate limits, bad credentials, redirects, foreign links
 //! and leaked secrets. Each test would fail if the promise it checks broke.
 
-mod common;
-
-use common::{FakeGitHub, Fault, T1, Workdir, config, scenario, text};
+use crate::common::{FakeGitHub, Fault, T1, Workdir, config, scenario, text};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
@@ -278,7 +276,7 @@ fn a_redirect_to_another_origin_is_not_followed() {
 
 #[test]
 fn next_links_to_another_host_port_or_scheme_are_refused() {
-    let gh = FakeGitHub::start("acme", common::many_alerts(150));
+    let gh = FakeGitHub::start("acme", crate::common::many_alerts(150));
     let port = gh.url.rsplit(':').next().unwrap().to_string();
     let (other, hits) = other_origin();
     for origin in [
@@ -360,7 +358,7 @@ fn a_server_that_sends_secrets_anyway_leaks_nothing_anywhere() {
                 "verbose logs were on: {stderr}"
             );
         }
-        for canary in ["CANARY", common::TOKEN, "hooks.example"] {
+        for canary in ["CANARY", crate::common::TOKEN, "hooks.example"] {
             assert!(!stdout.contains(canary), "{args:?} stdout has {canary}");
             assert!(!stderr.contains(canary), "{args:?} stderr has {canary}");
         }
@@ -372,7 +370,12 @@ fn a_server_that_sends_secrets_anyway_leaks_nothing_anywhere() {
         }
         files += 1;
         let content = String::from_utf8_lossy(&bytes);
-        for canary in ["CANARY", common::TOKEN, "hooks.example", "\"secret\""] {
+        for canary in [
+            "CANARY",
+            crate::common::TOKEN,
+            "hooks.example",
+            "\"secret\"",
+        ] {
             assert!(!content.contains(canary), "{} has {canary}", path.display());
         }
     }

@@ -1,7 +1,5 @@
 //! Test support: a GitHub-like server, delivery peers, and helpers to run the real binary.
 
-#![allow(dead_code)]
-
 pub mod fake_github;
 pub mod raw;
 pub mod servers;
@@ -26,10 +24,12 @@ impl Drop for Workdir {
             return;
         };
         static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        // the test's own name, without its module (`run::history_across…` → `history_across…`)
         let test = std::thread::current()
             .name()
+            .and_then(|n| n.rsplit("::").next())
             .unwrap_or("unnamed")
-            .replace("::", "-");
+            .to_string();
         let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         // tests leave unreadable folders on purpose: skip what cannot be read, never panic
         let mut stack = vec![self.path().to_path_buf()];

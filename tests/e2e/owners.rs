@@ -2,9 +2,7 @@
 //! commits and contents endpoints, the commit cache across runs, per-team channels, and
 //! `assign`.
 
-mod common;
-
-use common::{A, FakeGitHub, T1, Workdir, text};
+use crate::common::{A, FakeGitHub, T1, Workdir, text};
 use serde_json::{Value, json};
 
 /// Six open alerts, each owned through another source (or not at all).
@@ -318,7 +316,7 @@ fn a_token_that_cannot_write_alerts_is_named_as_such() {
 #[test]
 fn a_channel_limited_to_owners_gets_only_their_alerts() {
     let gh = fake();
-    let chat = common::servers::ChatServer::start();
+    let chat = crate::common::servers::ChatServer::start();
     let w = Workdir::new(
         &(config(&gh.url)
             + "delivery:\n  slack:\n    - { name: platform, webhook_env: HOOK_PLATFORM, owners: [\"acme/platform\", \"@ada\"] }\n    - { name: everyone, webhook_env: HOOK_ALL }\n  teams:\n    - { name: sre, webhook_env: HOOK_SRE, owners: [acme/sre] }\n"),

@@ -5,8 +5,6 @@
 //! rate-limit headers. Responses follow GitHub's schemas (full user and repository objects),
 //! so Prism can check them. Used by the tests and by `examples/fake_github.rs`.
 
-#![allow(dead_code)]
-
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
