@@ -1,4 +1,4 @@
-//! Command-line definitions (SPEC §3).
+//! Command-line definitions (README, "Commands").
 
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Args, Parser, Subcommand};

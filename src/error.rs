@@ -74,7 +74,7 @@ pub enum Error {
 }
 
 impl Error {
-    /// The process exit code for this error (SPEC §3).
+    /// The process exit code for this error (README, "Errors and exit codes").
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Config(_) | Error::Usage(_) | Error::Template { .. } => EXIT_USAGE,

@@ -1,4 +1,4 @@
-//! The JSON Lines history (SPEC §6): one snapshot per campaign and UTC day.
+//! The JSON Lines history (README, "History"): one snapshot per campaign and UTC day.
 //!
 //! The file is never half-written: a run writes a temporary file in the same folder, syncs it,
 //! renames it over the old one and syncs the folder. Runs are serialized by an advisory lock on

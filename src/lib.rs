@@ -1,8 +1,24 @@
 //! campaign-pulse: weekly progress reports for GitHub secret-scanning remediation campaigns.
 //!
-//! One run flows one way: configuration → source (GitHub or a fixture) → metrics (pure) →
-//! history (JSONL snapshots) → render (Markdown, summary.json) → deliver. The public entry
-//! points are [`run`], [`report`], [`demo`], [`check`] and [`init`].
+//! One run flows one way: configuration → source (GitHub, or the demo's sample) → the pure
+//! domain (filter, ownership, metrics, overview, escalation rules) → the state beside the
+//! history → presentation (`summary.json`, reports) → delivery. The README's "Architecture"
+//! section lists every module, its layer and the import rules, which a test checks.
+//!
+//! The entry points, one per command of the binary:
+//!
+//! - [`run`]: the weekly job — fetch, compute, record, write the reports, deliver, escalate;
+//! - [`report`]: the reports again from the history, without GitHub;
+//! - [`demo`](fn@demo): the reports of a built-in sample organization, no token, no network;
+//! - [`check`]: the configuration, the token and what it may read;
+//! - [`init`]: a commented example configuration;
+//! - [`overview`]: the organization overview alone, from every alert;
+//! - [`preview`]: which alerts a proposed campaign would hold;
+//! - [`assign`]: assign the campaigns' unassigned open alerts to their owners.
+//!
+//! Below them the public modules are what the benchmarks and library users need:
+//! [`config`], [`filter`], [`metrics`], [`history`], [`summary`], [`render`], [`demo`](mod@demo),
+//! [`error`], [`time`] and [`tls`].
 
 pub(crate) mod commands;
 pub mod config;

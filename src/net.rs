@@ -1,4 +1,28 @@
-//! The URL policy: which URLs a token or a message may be sent to, and how a URL is shown.
+//! The network policy: which URLs a token or a message may be sent to, how a URL is shown, and
+//! how long to wait between the attempts of a request.
+
+use std::time::Duration;
+
+/// Exponential backoff between the attempts of one request. Each caller keeps its own decision
+/// about what is worth retrying and how many attempts to make; this only says how long to wait.
+#[derive(Debug, Clone)]
+pub struct Backoff {
+    next: Duration,
+}
+
+impl Backoff {
+    /// Backoff that waits `first` before the first retry and twice as long each time after.
+    pub fn new(first: Duration) -> Self {
+        Self { next: first }
+    }
+
+    /// The wait before the coming retry; the one after waits twice as long.
+    pub fn next_wait(&mut self) -> Duration {
+        let wait = self.next;
+        self.next = self.next.saturating_mul(2);
+        wait
+    }
+}
 
 /// Checks an API base URL: http(s), and plain http only to a loopback address.
 pub fn check_url(raw: &str) -> std::result::Result<url::Url, String> {
@@ -40,5 +64,25 @@ pub fn is_loopback(url: &url::Url) -> bool {
                     .is_ok_and(|ip| ip.is_loopback())
         }
         None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Backoff;
+    use std::time::Duration;
+
+    #[test]
+    fn backoff_doubles_from_the_first_wait() {
+        let mut b = Backoff::new(Duration::from_secs(2));
+        let waits: Vec<u64> = (0..4).map(|_| b.next_wait().as_secs()).collect();
+        assert_eq!(waits, [2, 4, 8, 16]);
+        let mut huge = Backoff::new(Duration::MAX);
+        assert_eq!(huge.next_wait(), Duration::MAX);
+        assert_eq!(
+            huge.next_wait(),
+            Duration::MAX,
+            "saturates instead of overflowing"
+        );
     }
 }

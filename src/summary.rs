@@ -66,7 +66,7 @@ pub struct Summary {
     pub open_flags: OpenFlags,
     /// Open alerts by secret type.
     pub open_by_secret_type: BTreeMap<String, u64>,
-    /// Open alerts by remediation playbook id (SPEC §12).
+    /// Open alerts by remediation playbook id (docs/playbooks.md).
     #[serde(default)]
     pub open_by_playbook: BTreeMap<String, u64>,
     /// Closures by resolution: `revoked` is fixed, the rest dismissed.
@@ -83,7 +83,7 @@ pub struct Summary {
     pub repos: Repos,
     /// At-risk alerts.
     pub at_risk: AtRisk,
-    /// Open alerts by owner (SPEC §10).
+    /// Open alerts by owner (docs/owners.md).
     #[serde(default)]
     pub owners: Owners,
     /// Dismissals of secrets GitHub still calls valid: risks someone accepted.
@@ -91,7 +91,7 @@ pub struct Summary {
     pub risk_acceptances: RiskAcceptances,
     /// The linked GitHub campaign.
     pub github_campaign: Option<GithubCampaign>,
-    /// The campaign's open alerts that an escalation rule sent (SPEC §12), escalated longest
+    /// The campaign's open alerts that an escalation rule sent (docs/playbooks.md, "Escalation"), escalated longest
     /// ago first.
     #[serde(default)]
     pub escalated: Vec<crate::escalation::Escalated>,

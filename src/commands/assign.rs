@@ -1,4 +1,4 @@
-//! `campaign-pulse assign` (SPEC §10): assign the campaigns' unassigned open alerts to the user
+//! `campaign-pulse assign` (docs/owners.md, "Assigning"): assign the campaigns' unassigned open alerts to the user
 //! who should fix them — the committer, the bypasser, then the users of the matching
 //! CODEOWNERS line — as a plan by default, with `--apply` on GitHub, one alert at a time, an
 //! audit trail in `assignments.jsonl`, and nothing done twice.

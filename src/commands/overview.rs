@@ -1,4 +1,4 @@
-//! `campaign-pulse overview`: the organization overview alone (SPEC §11), from every alert, its
+//! `campaign-pulse overview`: the organization overview alone (docs/overview.md), from every alert, its
 //! weekly trend recorded in the history. `run` writes it too, from what it reads.
 
 use super::job::{Job, OverviewInputs, site};

@@ -1,5 +1,5 @@
 //! `campaign-pulse preview --filter "…"`: what a security campaign with that filter would target
-//! (the seed's step 2: "review the alerts, maximum 1000"), and a campaign entry ready to paste
+//! (GitHub allows at most 1,000 alerts in a campaign), and a campaign entry ready to paste
 //! into the configuration.
 
 use crate::error::{Error, Result};

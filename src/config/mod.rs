@@ -1,4 +1,4 @@
-//! YAML configuration (SPEC §4): parsed with serde-saphyr, then validated into [`Config`].
+//! YAML configuration (README, "Configuration"): parsed with serde-saphyr, then validated into [`Config`].
 //!
 //! Every error names the file, line and column and says what to write instead. Secrets are not
 //! in the file: it names the environment variables that hold them.
@@ -59,13 +59,13 @@ pub struct Config {
     pub risk: RiskSettings,
     /// Where reports are sent.
     pub delivery: DeliveryConfig,
-    /// How alerts' owners are found (SPEC §10).
+    /// How alerts' owners are found (docs/owners.md).
     pub ownership: crate::ownership::OwnershipConfig,
-    /// A folder of playbooks adding to or replacing the built-in ones (SPEC §12).
+    /// A folder of playbooks adding to or replacing the built-in ones (docs/playbooks.md).
     pub playbooks_dir: Option<PathBuf>,
-    /// Subject-matter experts by secret type, provider or playbook id (SPEC §12).
+    /// Subject-matter experts by secret type, provider or playbook id (docs/playbooks.md, "Experts").
     pub experts: BTreeMap<String, Vec<String>>,
-    /// Escalation rules, in the order written (SPEC §12).
+    /// Escalation rules, in the order written (docs/playbooks.md, "Escalation").
     pub escalation: Vec<EscalationRule>,
 }
 
@@ -107,7 +107,7 @@ pub struct GithubConfig {
     /// The whole answer to one request must arrive within this (`github.timeout`, default 60 s).
     pub timeout: std::time::Duration,
     /// How old the alert store's last full read may be before a run reads every alert again
-    /// (`github.full_refresh`, default 28 days); zero turns the store off (SPEC §14).
+    /// (`github.full_refresh`, default 28 days); zero turns the store off (README, "Incremental runs").
     pub full_refresh: chrono::Duration,
 }
 

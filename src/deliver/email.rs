@@ -431,14 +431,14 @@ impl Channel for Email {
             server.host,
             server.port
         );
-        let mut backoff = Duration::from_secs(2);
+        let mut backoff = crate::net::Backoff::new(Duration::from_secs(2));
         for attempt in 1..=ATTEMPTS {
             match self.session(server, message).await {
                 Ok(()) => return Ok(()),
                 Err(Sent::Not(why, permanent)) if attempt < ATTEMPTS && !permanent => {
-                    tracing::warn!("email: {at}: {why}; retrying in {} s", backoff.as_secs());
-                    tokio::time::sleep(backoff).await;
-                    backoff *= 2;
+                    let wait = backoff.next_wait();
+                    tracing::warn!("email: {at}: {why}; retrying in {} s", wait.as_secs());
+                    tokio::time::sleep(wait).await;
                 }
                 Err(Sent::Not(why, _)) => {
                     return Err(Failure(format!("email: {at} refused or failed: {why}")));

@@ -1,4 +1,4 @@
-//! Delivery (SPEC §8): one email per run, a Slack message and a Teams card per webhook.
+//! Delivery (README, "Delivery"): one email per run, a Slack message and a Teams card per webhook.
 //!
 //! Each channel renders its own message from the week's reports and sends it on its own: one
 //! failing does not stop the others. Webhook URLs and SMTP credentials are secrets: they are
@@ -208,7 +208,7 @@ pub async fn deliver(
     Ok(sender.report)
 }
 
-/// Sends each channel its escalation (SPEC §12) and records, per rule, alert and channel,
+/// Sends each channel its escalation (docs/playbooks.md) and records, per rule, alert and channel,
 /// what was sent, so no run sends it again; a channel that fails is tried again by the next
 /// run. In an outbox run the messages are written as `escalation-<channel>.*` and nothing is
 /// recorded.

@@ -1,5 +1,5 @@
-//! Microsoft Teams Workflows webhooks: an Adaptive Card 1.4 in the message envelope of
-//! SPEC §8, under 25 KB. Teams answers 202 whether or not it can render a card, so every
+//! Microsoft Teams Workflows webhooks: an Adaptive Card 1.4 in the `message` envelope the
+//! workflow expects, under 25 KB. Teams answers 202 whether or not it can render a card, so every
 //! card is checked here before it is sent.
 
 use super::webhook::Hook;

@@ -1,5 +1,5 @@
-//! Posting JSON to a chat webhook with the sending rules of SPEC §8: 429 waits `Retry-After`,
-//! 5xx and timeouts retry with backoff (bounded), any other 4xx is permanent. Errors name the
+//! Posting JSON to a chat webhook (README, "Delivery"): 429 waits `Retry-After`, 5xx and
+//! timeouts retry with backoff (bounded), any other 4xx is permanent. Errors name the
 //! webhook, never its URL (the URL is the credential).
 
 use super::Failure;
@@ -108,7 +108,7 @@ impl Hook {
         accepted: impl Fn(&str) -> bool,
     ) -> Result<(), Failure> {
         let who = format!("{kind} webhook `{}`", self.name);
-        let mut backoff = BACKOFF;
+        let mut backoff = crate::net::Backoff::new(BACKOFF);
         for attempt in 1..=ATTEMPTS {
             let last = attempt == ATTEMPTS;
             // the deadline covers connecting, sending and the whole answer
@@ -130,9 +130,9 @@ impl Hook {
                     if last {
                         return Err(Failure(format!("{who}: {why}, after {ATTEMPTS} attempts")));
                     }
-                    tracing::warn!("{who}: {why}; retrying in {} s", backoff.as_secs());
-                    tokio::time::sleep(backoff).await;
-                    backoff *= 2;
+                    let wait = backoff.next_wait();
+                    tracing::warn!("{who}: {why}; retrying in {} s", wait.as_secs());
+                    tokio::time::sleep(wait).await;
                     continue;
                 }
             };
@@ -173,12 +173,9 @@ impl Hook {
                         "{who}: answered {status} `{said}` after {ATTEMPTS} attempts"
                     )));
                 }
-                tracing::warn!(
-                    "{who}: answered {status}; retrying in {} s",
-                    backoff.as_secs()
-                );
-                tokio::time::sleep(backoff).await;
-                backoff *= 2;
+                let wait = backoff.next_wait();
+                tracing::warn!("{who}: answered {status}; retrying in {} s", wait.as_secs());
+                tokio::time::sleep(wait).await;
                 continue;
             }
             return Err(Failure(format!(

@@ -22,7 +22,7 @@ pub struct Fetched {
     pub campaigns: BTreeMap<u64, CampaignRecord>,
     /// Things the reader should know about features the server lacks.
     pub notes: Vec<Note>,
-    /// The alert store to write once the run holds the history's lock (SPEC §14): its path
+    /// The alert store to write once the run holds the history's lock (README, "Incremental runs"): its path
     /// and header; its alerts are `alerts`.
     pub store: Option<(std::path::PathBuf, store::Header)>,
 }
@@ -110,7 +110,7 @@ pub async fn fetch_since(
 }
 
 /// Fetches what a weekly run needs, reading only what changed since the last run when the
-/// alert store at `store_path` can be used (SPEC §14), and everything the campaigns need when
+/// alert store at `store_path` can be used (README, "Incremental runs"), and everything the campaigns need when
 /// it cannot or `full` is set. The store to write is in the result.
 pub async fn fetch_stored(
     config: &Config,

@@ -1,4 +1,4 @@
-//! Looking up what ownership needs (SPEC §10): the authors of the commits that added secrets,
+//! Looking up what ownership needs (docs/owners.md): the authors of the commits that added secrets,
 //! through a cache beside the history (commits never change), and each repository's
 //! CODEOWNERS, read once per run. Lookups stay within the run's rate-limit budget; what could
 //! not be asked is said, and the run goes on.

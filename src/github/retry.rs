@@ -201,7 +201,7 @@ pub async fn get(
     sent: &AtomicU64,
     pause: &Pause,
 ) -> Result<Reply, ApiError> {
-    let mut backoff = RETRY_BACKOFF;
+    let mut backoff = crate::net::Backoff::new(RETRY_BACKOFF);
     let attempts = policy.attempts.max(1);
     for n in 1..=attempts {
         let last = n == attempts;
@@ -222,12 +222,12 @@ pub async fn get(
                 )));
             }
             Attempt::Broken(why) if !last => {
+                let wait = backoff.next_wait();
                 tracing::warn!(
                     "GitHub could not be reached or its answer broke off ({why}); retrying in {} s",
-                    backoff.as_secs()
+                    wait.as_secs()
                 );
-                tokio::time::sleep(backoff).await;
-                backoff *= 2;
+                tokio::time::sleep(wait).await;
                 continue;
             }
             Attempt::Broken(why) => {
@@ -271,12 +271,9 @@ pub async fn get(
                 continue;
             }
         } else if status.is_server_error() && !last {
-            tracing::warn!(
-                "GitHub answered {status}; retrying in {} s",
-                backoff.as_secs()
-            );
-            tokio::time::sleep(backoff).await;
-            backoff *= 2;
+            let wait = backoff.next_wait();
+            tracing::warn!("GitHub answered {status}; retrying in {} s", wait.as_secs());
+            tokio::time::sleep(wait).await;
             continue;
         }
         return Err(ApiError::octocrab(error));

@@ -1,4 +1,4 @@
-//! The alert store (SPEC §14): the alerts the campaigns need, kept beside the history so the
+//! The alert store (README, "Incremental runs"): the alerts the campaigns need, kept beside the history so the
 //! next run reads only what changed.
 //!
 //! `alerts.jsonl` (or `<stem>.alerts.jsonl` beside `<stem>.jsonl`) is JSON Lines: a header,

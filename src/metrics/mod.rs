@@ -66,7 +66,7 @@ pub struct CampaignInfo {
     pub github_campaign: Option<u64>,
 }
 
-/// Whether an alert belongs to the campaign at T (SPEC §5 "Scope").
+/// Whether an alert belongs to the campaign at T: the filter, the membership record, the campaign's dates (README, "The numbers").
 pub fn in_scope(alert: &Alert, campaign: &Campaign, as_of: DateTime<Utc>) -> bool {
     alert.created_at <= as_of
         && match (alert.resolved_at, campaign.info.starts_on) {
@@ -107,7 +107,7 @@ pub fn compute(
     Scope::new(alerts, campaign).metrics(as_of, risk)
 }
 
-/// The report's repository lists from every repository's numbers (SPEC §5 "Repositories").
+/// The report's repository lists from every repository's numbers (README, "The numbers").
 pub fn repo_lists(all: &[RepoStats], as_of: DateTime<Utc>, risk: &RiskSettings) -> Repos {
     let stale_before = as_of
         .checked_sub_signed(Duration::days(i64::from(risk.stale_after_days)))

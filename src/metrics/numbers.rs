@@ -110,7 +110,7 @@ impl Status {
     }
 }
 
-/// Why a campaign's status is what it is (SPEC §5 `forecast.status_reasons`).
+/// Why a campaign's status is what it is (`forecast.status_reasons` in summary.json).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StatusReason {
@@ -238,7 +238,7 @@ pub struct AtRiskAlert {
     /// The provider (slug, else name), for finding the alert's experts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
-    /// Id of the remediation playbook (SPEC §12); null when not looked up.
+    /// Id of the remediation playbook (docs/playbooks.md); null when not looked up.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub playbook: Option<String>,
 }
@@ -271,7 +271,7 @@ pub struct Unowned {
     pub at_risk: u64,
 }
 
-/// The campaign's open alerts by owner (SPEC §10).
+/// The campaign's open alerts by owner (docs/owners.md).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Owners {
     /// Open alerts nobody owns (or whose owner could not be looked up).
@@ -392,7 +392,7 @@ pub struct Metrics {
     pub open_flags: OpenFlags,
     /// Open alerts by secret type.
     pub open_by_secret_type: BTreeMap<String, u64>,
-    /// Open alerts by remediation playbook id (SPEC §12); empty when not looked up.
+    /// Open alerts by remediation playbook id (docs/playbooks.md); empty when not looked up.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub open_by_playbook: BTreeMap<String, u64>,
     /// Closures at T by resolution (null → `unknown`): `revoked` is fixed, the rest dismissed.

@@ -1,5 +1,5 @@
 //! A campaign's alerts reduced once to compact rows, and every number at any instant computed
-//! from them (SPEC §5): the current week for the report, reconstructed weeks for the history.
+//! from them (README, "The numbers"): the current week for the report, reconstructed weeks for the history.
 
 use super::*;
 
@@ -79,7 +79,7 @@ fn numbered<'a>(names: impl Iterator<Item = &'a str> + Clone) -> (Vec<u32>, Vec<
 }
 
 impl<'a> Scope<'a> {
-    /// The campaign's alerts among `alerts` (SPEC §5 "Scope", T aside).
+    /// The campaign's alerts among `alerts` (its scope, T aside).
     pub fn new(alerts: &'a [Alert], campaign: &'a Campaign) -> Scope<'a> {
         let start = campaign.info.starts_on.map(midnight);
         let mut closed_before_start = 0u64;

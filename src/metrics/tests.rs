@@ -803,7 +803,7 @@ fn summary_json_field_names() {
     );
 }
 
-/// The seed's own campaign, `is:open provider:azure validity:active`: 10 active Azure
+/// The campaign GitHub's remediation guide suggests, `is:open provider:azure validity:active`: 10 active Azure
 /// alerts, 6 revoked since (GitHub then calls the secrets inactive). A resolved alert is
 /// judged on the stable terms, so the fixes count: 6 of 10 closed, not 0 of 4.
 #[test]
@@ -1006,7 +1006,7 @@ fn dismissals_of_working_secrets_are_risk_acceptances() {
     );
 }
 
-/// SPEC §5 (v3) *keeping pace*: 1 open, 9 fixed and 9 new in 28 days. The backlog never
+/// *Keeping pace* (README, "The numbers"): 1 open, 9 fixed and 9 new in 28 days. The backlog never
 /// reaches zero at a net pace of 0, but it is a third of a week of fixes: on track.
 #[test]
 fn keeping_pace_is_on_track() {

@@ -156,10 +156,10 @@ pub struct Alert {
     /// Not part of GitHub's record: set by the source after fetching.
     #[serde(skip)]
     pub generic: bool,
-    /// Who owns the alert (SPEC §10). Not part of GitHub's record: resolved after fetching.
+    /// Who owns the alert (docs/owners.md). Not part of GitHub's record: resolved after fetching.
     #[serde(skip)]
     pub owner: crate::model::Ownership,
-    /// The id of the alert's remediation playbook (SPEC §12); empty until looked up. Not part
+    /// The id of the alert's remediation playbook (docs/playbooks.md); empty until looked up. Not part
     /// of GitHub's record.
     #[serde(skip)]
     pub playbook: String,

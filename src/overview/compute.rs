@@ -1,5 +1,5 @@
 //! The overview computed in named steps: what was read at T, default and generic results,
-//! rankings, the seed's slices, push protection, campaign candidates, overlaps and what no
+//! rankings, the first-look slices, push protection, campaign candidates, overlaps and what no
 //! campaign covers.
 
 use super::*;
@@ -145,7 +145,7 @@ fn rankings(open: &[&Alert]) -> (Ranked, Ranked, Ranked) {
     )
 }
 
-/// The seed's filters, then one per provider with open alerts: (filter, label).
+/// The first-look filters, then one per provider with open alerts: (filter, label).
 fn seed_filters(by_provider: &Ranked) -> Vec<(String, String)> {
     SEED.iter()
         .map(|(f, l)| (f.to_string(), l.to_string()))
@@ -225,7 +225,7 @@ fn push_protection(read: &Read<'_>) -> PushProtection {
     pp
 }
 
-/// Campaigns one could create: the seed's filters, then the configured campaigns.
+/// Campaigns one could create: the first-look filters, then the configured campaigns.
 fn candidates(
     open: &[&Alert],
     seed_filters: &[(String, String)],
@@ -282,7 +282,7 @@ fn overlaps(open: &[&Alert], campaigns: &[Planned<'_>]) -> Vec<Overlap> {
     overlaps
 }
 
-/// Open alerts no configured campaign covers, and the seed's slices of them.
+/// Open alerts no configured campaign covers, and the first-look slices of them.
 fn uncovered<'a>(
     read: &Read<'a>,
     seed_filters: &[(String, String)],

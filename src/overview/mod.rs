@@ -1,4 +1,4 @@
-//! The organization overview and campaign planning (SPEC §11; the seed's steps 1 and 2): what
+//! The organization overview and campaign planning (docs/overview.md: the first look at the alerts, then planning campaigns): what
 //! is open, default and generic results apart, the urgent slices with their week-over-week
 //! change, push-protection bypasses, the biggest providers, secret types and repositories, and
 //! the campaigns one could create — each filter's open alerts against GitHub's 1,000-alert
@@ -60,7 +60,7 @@ pub struct TrendPoint {
     pub source: Source,
 }
 
-/// One of the seed's filters.
+/// One of the first-look filters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Slice {
     /// The filter, as GitHub's security overview writes it.
@@ -130,7 +130,7 @@ pub struct PushProtection {
 /// What a campaign with a filter would target.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Candidate {
-    /// The configured campaign's id, or null for one of the seed's filters.
+    /// The configured campaign's id, or null for one of the first-look filters.
     pub campaign: Option<String>,
     /// The filter.
     pub filter: String,
@@ -259,7 +259,7 @@ pub struct Uncovered {
     pub open: u64,
     /// Repositories they are in.
     pub repositories: u64,
-    /// The seed's slices they fall into (only those with any).
+    /// The first-look slices they fall into (only those with any).
     pub slices: Vec<Slice>,
 }
 
@@ -279,7 +279,7 @@ pub struct Overview {
     pub results: Results,
     /// The weekly trend of open alerts, oldest first.
     pub trend: Vec<TrendPoint>,
-    /// The seed's urgent slices.
+    /// The urgent first-look slices.
     pub slices: Vec<Slice>,
     /// Push-protection bypasses.
     pub push_protection: PushProtection,
@@ -295,7 +295,7 @@ pub struct Overview {
     pub overlaps: Vec<Overlap>,
     /// Open alerts no configured campaign covers.
     pub uncovered: Uncovered,
-    /// Open alerts an escalation rule sent (SPEC §12), escalated longest ago first.
+    /// Open alerts an escalation rule sent (docs/playbooks.md, "Escalation"), escalated longest ago first.
     #[serde(default)]
     pub escalated: Vec<crate::escalation::Escalated>,
 }
@@ -311,7 +311,7 @@ pub struct Planned<'a> {
     pub filter: &'a Filter,
 }
 
-/// The seed's step-1 filters, before the per-provider ones.
+/// The first-look filters (active, public, unassigned, …), before the per-provider ones.
 const SEED: &[(&str, &str)] = &[
     ("publicly-leaked", "Leaked in public"),
     ("is:multi-repository", "Found in more than one repository"),

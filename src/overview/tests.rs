@@ -236,7 +236,7 @@ fn every_number_of_the_overview() {
             open: 1
         }]
     );
-    // only the generic password is in no campaign, and in none of the seed's slices
+    // only the generic password is in no campaign, and in none of the first-look slices
     assert_eq!((o.uncovered.open, o.uncovered.repositories), (1, 1));
     assert!(o.uncovered.slices.is_empty());
 }

@@ -1,4 +1,4 @@
-//! Who owns each leak (SPEC §10): the first of the configured sources that names someone —
+//! Who owns each leak (docs/owners.md): the first of the configured sources that names someone —
 //! the assignee, the committer of the secret, the person who pushed it past push protection,
 //! the repository's CODEOWNERS, or a team configured for the repository.
 //!

@@ -1,6 +1,6 @@
-//! Remediation playbooks (SPEC §12, the seed's step 6): for each kind of leaked secret, what it
+//! Remediation playbooks (docs/playbooks.md): for each kind of leaked secret, what it
 //! grants, how to revoke or rotate it, how to roll the new one out without an outage and how
-//! to check the result, around the seed's seven-step checklist.
+//! to check the result, around a seven-step checklist.
 //!
 //! The catalogue is embedded (`playbooks/*.yaml` of the source tree) and a folder named by
 //! `playbooks_dir` adds or replaces playbooks by file name: `aws.yaml` there replaces the
@@ -91,7 +91,7 @@ pub struct Playbook {
     claims_written: bool,
 }
 
-/// The seed's seven-step checklist. Steps 3 to 5 are each playbook's own.
+/// The seven-step checklist every playbook follows. Steps 3 to 5 are each playbook's own.
 pub const CHECKLIST: [(&str, &str); 7] = [
     (
         "Verify the secret is actually leaked",

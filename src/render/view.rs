@@ -72,7 +72,7 @@ pub struct AtRiskView {
     pub experts: Vec<String>,
 }
 
-/// A link to a remediation playbook (SPEC §12).
+/// A link to a remediation playbook.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PlaybookRef {
     /// `aws`.

@@ -29,7 +29,7 @@ pub struct Verdict {
 /// The pace numbers, rounded for people.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Pace {
-    /// Closures a week over the last 4 weeks (SPEC §5 "fixes"): `1.5`.
+    /// Closures a week over the last 4 weeks (fixes, dismissals included): `1.5`.
     pub fixes: String,
     /// New alerts a week over the last 4 weeks (unknown in snapshots of version 1).
     pub new: Option<String>,

@@ -1,4 +1,4 @@
-//! End-to-end: escalation rules (SPEC §12) over the real binary, a GitHub-like server and a
+//! End-to-end: escalation rules (docs/playbooks.md) over the real binary, a GitHub-like server and a
 //! chat-webhook server on loopback: each alert is sent once per rule and channel, across
 //! reruns and concurrent runs, and the weekly report lists what was escalated.
 

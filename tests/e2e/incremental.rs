@@ -1,4 +1,4 @@
-//! Incremental runs (SPEC §14): a run a week after the last reads open alerts and what changed
+//! Incremental runs (README, "Incremental runs"): a run a week after the last reads open alerts and what changed
 //! since, keeps the rest in the alert store beside the history, and writes exactly what a run
 //! that reads everything (`--full`) writes.
 

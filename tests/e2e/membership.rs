@@ -1,5 +1,5 @@
-//! Membership end to end: a campaign keeps what it fixed. Against the fake GitHub, the seed's
-//! own `validity:active` campaign counts its revoked alerts as closed, an `assignee:none`
+//! Membership end to end: a campaign keeps what it fixed. Against the fake GitHub, the
+//! suggested `validity:active` campaign counts its revoked alerts as closed, an `assignee:none`
 //! campaign keeps the alerts `assign --apply` assigned, and a lost or damaged membership
 //! record is a warning with the stateless numbers, never a failed run.
 

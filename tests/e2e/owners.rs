@@ -1,4 +1,4 @@
-//! Ownership end to end (SPEC §10): owners found through each source against the fake GitHub's
+//! Ownership end to end (docs/owners.md): owners found through each source against the fake GitHub's
 //! commits and contents endpoints, the commit cache across runs, per-team channels, and
 //! `assign`.
 

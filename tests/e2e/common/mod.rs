@@ -116,7 +116,7 @@ pub fn text(out: &Output) -> (String, String) {
 /// The as-of date of the hand-computed scenario.
 pub const T1: &str = "2026-11-23";
 
-/// The hand-computed scenario of SPEC §5 (see each alert's comment).
+/// The hand-computed scenario of the README's numbers (see each alert's comment).
 pub fn scenario() -> Vec<Value> {
     let mut v = Vec::new();
     // 1: open, active, public, unassigned, 83 days old → at risk, score 9
