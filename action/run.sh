@@ -137,8 +137,11 @@ install() {
 checkout() {
   cd "$workspace"
   if [ -e "$state" ]; then fail "$state already exists: set state-dir to a free folder"; fi
+  # the branch input reaches git: a name git would read as an option is refused
+  case "$branch" in -*) fail "history-branch \`$branch\` is not a branch name" ;; esac
+  git check-ref-format "refs/heads/$branch" || fail "history-branch \`$branch\` is not a branch name"
   if git_auth ls-remote --exit-code --heads origin "$branch" >/dev/null; then
-    git_auth fetch --quiet --depth=1 origin "$branch"
+    git_auth fetch --quiet --depth=1 -- origin "$branch"
     git worktree add --quiet --detach "$state" FETCH_HEAD
   else
     echo "First run: creating the $branch branch"

@@ -156,7 +156,8 @@ pub enum Command {
         /// changes on GitHub.
         #[arg(long)]
         apply: bool,
-        /// Assign at most N alerts.
+        /// Send at most N assignments (PATCH requests; an alert may need several when a
+        /// candidate lacks write access).
         #[arg(long, value_name = "N")]
         max: Option<usize>,
         /// Where to write the plan (default: output.dir).

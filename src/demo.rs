@@ -281,6 +281,7 @@ pub fn alerts() -> Vec<Alert> {
                 provider: kind.provider.map(|p| p.1.to_string()),
                 provider_slug: kind.provider.map(|p| p.0.to_string()),
                 repository: Repository {
+                    id: None,
                     full_name,
                     name: repo.to_string(),
                 },

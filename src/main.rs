@@ -141,6 +141,13 @@ async fn dispatch(command: Command, quiet: bool) -> Result<i32, Error> {
                         n.why
                     );
                 }
+                for w in &outcome.plan.waiting {
+                    println!(
+                        "{:<40} -> waits: {}",
+                        format!("{} #{}", w.repo, w.number),
+                        w.why
+                    );
+                }
                 println!(
                     "plan: {} alert{} to assign, written to {}",
                     outcome.plan.plan.len(),

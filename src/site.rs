@@ -64,8 +64,8 @@ impl Site {
             (Some(u), None) => u.scheme() == "https",
             (None, _) => false,
         };
-        if trusted {
-            return html_url.and_then(safe_url);
+        if trusted && let Some(url) = html_url.and_then(safe_url) {
+            return Some(url);
         }
         let web = self.web.as_deref()?;
         safe_url(&format!("{web}/{repo}/security/secret-scanning/{number}"))
@@ -115,10 +115,16 @@ fn reports_base(report_url: &str) -> Option<String> {
     Some(format!("{base}/"))
 }
 
+/// Links longer than this are not shown: no page of GitHub's needs one, and a message must fit.
+const MAX_URL: usize = 2_000;
+
 /// An http(s) URL re-serialized so it cannot break out of a Markdown link, a Markdown table
 /// cell or an HTML attribute (spaces, quotes, brackets, parentheses and pipes
-/// percent-encoded); `None` for anything else.
+/// percent-encoded); `None` for anything else, and for a link longer than [`MAX_URL`].
 pub fn safe_url(raw: &str) -> Option<String> {
+    if raw.len() > MAX_URL {
+        return None;
+    }
     let url = url::Url::parse(raw.trim()).ok()?;
     if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
         return None;

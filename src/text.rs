@@ -1,5 +1,5 @@
 //! Text from outside (GitHub, the configuration) made safe to show: control and bidirectional
-//! formatting characters replaced.
+//! formatting characters replaced, lengths bounded.
 
 /// Text from GitHub with what could disguise or break an output removed: control characters
 /// (NUL, escapes; line breaks and tabs become spaces) and the bidirectional formatting
@@ -36,5 +36,59 @@ pub fn clean_owned(text: String) -> String {
         clean_text(&text)
     } else {
         text
+    }
+}
+
+/// Cuts text to at most `max` characters, ending with `…` when cut.
+pub fn clip(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_string(),
+        Some(_) => {
+            let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
+            out.push('…');
+            out
+        }
+    }
+}
+
+/// The longest a name from outside (a login, a team, a repository, a secret type, a provider)
+/// is shown in a report or a message; a longer one is cut. GitHub's own names are shorter
+/// (logins 39 characters, repositories 100), so only a hostile or broken source meets it.
+pub const MAX_NAME: usize = 100;
+
+/// The longest a file path is shown in a report or a message.
+pub const MAX_PATH: usize = 200;
+
+/// A name cut to [`MAX_NAME`].
+pub fn clip_name(text: &str) -> String {
+    clip(text, MAX_NAME)
+}
+
+/// A file path cut to [`MAX_PATH`], keeping its end (the file's name says most): `…/x/a.env`.
+pub fn clip_path(path: &str) -> String {
+    let n = path.chars().count();
+    if n <= MAX_PATH {
+        return path.to_string();
+    }
+    let mut out = String::from("…");
+    out.extend(path.chars().skip(n - (MAX_PATH - 1)));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_paths_are_cut_to_a_length() {
+        assert_eq!(clip("abcdef", 4), "abc…");
+        assert_eq!(clip("abcd", 4), "abcd");
+        let name = "n".repeat(26_000);
+        assert_eq!(clip_name(&name).chars().count(), MAX_NAME);
+        let path = format!("{}/deep/a.env", "d".repeat(30_000));
+        let cut = clip_path(&path);
+        assert_eq!(cut.chars().count(), MAX_PATH);
+        assert!(cut.starts_with('…') && cut.ends_with("/deep/a.env"));
+        assert_eq!(clip_path("a/b.env"), "a/b.env");
     }
 }

@@ -9,13 +9,12 @@ use crate::github::owners::{CommitCache, look_up};
 use crate::membership;
 use crate::model::Alert;
 use crate::model::OwnerSource;
-use crate::ownership::codeowners::CodeOwner;
-use crate::ownership::{Lookups, OwnershipConfig};
+use crate::ownership::{Lookups, OwnershipConfig, candidates};
 use crate::state::HistoryLock;
 use crate::{config, github, tls};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -32,7 +31,7 @@ pub struct AssignOptions {
     pub campaign: Option<String>,
     /// Send the assignments; without it only the plan is written.
     pub apply: bool,
-    /// At most this many alerts assigned.
+    /// At most this many writes (PATCH requests) sent.
     pub max: Option<usize>,
     /// Where the plan goes instead of `output.dir`.
     pub out: Option<PathBuf>,
@@ -62,6 +61,17 @@ pub struct NotAssignable {
     pub why: String,
 }
 
+/// An alert whose next candidate could not be looked up: it waits for a later run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Waiting {
+    /// `owner/name`.
+    pub repo: String,
+    /// Alert number.
+    pub number: u64,
+    /// Why.
+    pub why: String,
+}
+
 /// `OUT/assign-plan.json`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Plan {
@@ -71,6 +81,9 @@ pub struct Plan {
     pub plan: Vec<Planned>,
     /// Alerts with no user to assign.
     pub not_assignable: Vec<NotAssignable>,
+    /// Alerts whose candidate could not be looked up this run: nobody is assigned until a
+    /// later run can ask.
+    pub waiting: Vec<Waiting>,
 }
 
 /// What happened to one alert, appended to `assignments.jsonl`.
@@ -102,38 +115,6 @@ pub struct AssignOutcome {
     pub plan_path: PathBuf,
     /// With `--apply`: what happened, in order.
     pub applied: Vec<Assignment>,
-}
-
-/// The candidates of an alert, in order and without repeats: the committer, the bypasser,
-/// then the users (not teams: they cannot be assignees) of the matching CODEOWNERS line.
-pub fn candidates(alert: &Alert, lookups: &Lookups) -> Vec<(String, OwnerSource)> {
-    let mut out: Vec<(String, OwnerSource)> = Vec::new();
-    let mut push = |login: &str, source| {
-        if !out.iter().any(|(l, _)| l.eq_ignore_ascii_case(login)) {
-            out.push((login.to_string(), source));
-        }
-    };
-    let location = alert.first_location_detected.as_ref();
-    if let Some(Some(login)) = location
-        .and_then(|l| l.commit_sha.as_deref())
-        .and_then(|sha| lookups.committers.get(sha))
-    {
-        push(login, OwnerSource::Committer);
-    }
-    if let Some(u) = &alert.push_protection_bypassed_by {
-        push(&u.login, OwnerSource::Bypasser);
-    }
-    if let (Some(path), Some(Some(co))) = (
-        location.and_then(|l| l.path.as_deref()),
-        lookups.codeowners.get(&alert.repository.full_name),
-    ) {
-        for owner in co.owners_of(path).unwrap_or_default() {
-            if let CodeOwner::User(login) = owner {
-                push(login, OwnerSource::Codeowners);
-            }
-        }
-    }
-    out
 }
 
 fn load_trail(path: &Path) -> Result<Vec<Assignment>> {
@@ -230,18 +211,17 @@ pub async fn assign(opts: &AssignOptions) -> Result<AssignOutcome> {
         .filter(|r| r.result == "assigned" || r.result == "not_assignable")
         .map(|r| (r.repo.as_str(), r.number))
         .collect();
-    let refused = |repo: &str, number: u64, login: &str| {
-        trail.iter().any(|r| {
-            r.repo == repo
-                && r.number == number
-                && r.result == "no_write_access"
-                && r.login.eq_ignore_ascii_case(login)
-        })
-    };
+    // the users GitHub already refused (422) for each alert, by lower-case login
+    let refused: HashSet<(&str, u64, String)> = trail
+        .iter()
+        .filter(|r| r.result == "no_write_access")
+        .map(|r| (r.repo.as_str(), r.number, r.login.to_ascii_lowercase()))
+        .collect();
     let mut plan = Plan {
         generated_at: now,
         plan: Vec::new(),
         not_assignable: Vec::new(),
+        waiting: Vec::new(),
     };
     let mut queues = Vec::new();
     for a in &unassigned {
@@ -249,31 +229,36 @@ pub async fn assign(opts: &AssignOptions) -> Result<AssignOutcome> {
         if settled.contains(&(repo, a.number)) {
             continue;
         }
-        let left: Vec<(String, OwnerSource)> = candidates(a, &lookups)
+        let found = candidates(a, &lookups);
+        let left: Vec<(String, OwnerSource)> = found
+            .users
             .into_iter()
-            .filter(|(login, _)| !refused(repo, a.number, login))
+            .filter(|(login, _)| !refused.contains(&(repo, a.number, login.to_ascii_lowercase())))
             .collect();
-        match left.first() {
-            Some((login, source)) => {
+        match (left.first(), found.then_waits) {
+            (Some((login, source)), waits) => {
                 plan.plan.push(Planned {
                     repo: repo.to_string(),
                     number: a.number,
                     login: login.clone(),
                     source: *source,
                 });
-                queues.push((repo.to_string(), a.number, left));
+                queues.push(Queue {
+                    repo: repo.to_string(),
+                    number: a.number,
+                    left,
+                    then_waits: waits,
+                });
             }
-            None => plan.not_assignable.push(NotAssignable {
+            (None, Some(why)) => plan.waiting.push(Waiting {
                 repo: repo.to_string(),
                 number: a.number,
-                why: lookups
-                    .not_asked
-                    .values()
-                    .next()
-                    .cloned()
-                    .unwrap_or_else(|| {
-                        "no committer, bypasser or CODEOWNERS user with write access".into()
-                    }),
+                why,
+            }),
+            (None, None) => plan.not_assignable.push(NotAssignable {
+                repo: repo.to_string(),
+                number: a.number,
+                why: NOBODY.into(),
             }),
         }
     }
@@ -289,12 +274,19 @@ pub async fn assign(opts: &AssignOptions) -> Result<AssignOutcome> {
     crate::state::write_atomic(&plan_path, format!("{text}\n").as_bytes())?;
     let mut applied = Vec::new();
     if opts.apply {
-        let max = opts.max.unwrap_or(usize::MAX);
-        for (i, (repo, number, left)) in queues.into_iter().take(max).enumerate() {
-            if i > 0 {
-                tokio::time::sleep(WRITE_INTERVAL).await;
+        let mut writes = Writes {
+            left: opts.max.unwrap_or(usize::MAX),
+            sent: 0,
+        };
+        for queue in &queues {
+            if writes.left == 0 {
+                tracing::info!(
+                    "--max: {} writes sent; the rest waits for the next run",
+                    writes.sent
+                );
+                break;
             }
-            applied.extend(apply_one(&gh, &trail_path, &repo, number, &left).await?);
+            applied.extend(apply_one(&gh, &trail_path, queue, &mut writes).await?);
         }
         // with nobody to try, an alert is settled as not assignable once --apply has run
         for n in &plan.not_assignable {
@@ -307,11 +299,8 @@ pub async fn assign(opts: &AssignOptions) -> Result<AssignOutcome> {
                 result: "not_assignable".into(),
                 message: n.why.clone(),
             };
-            // a lookup not made (the rate limit) is not a verdict: try again next time
-            if lookups.not_asked.is_empty() {
-                append(&trail_path, &record)?;
-                applied.push(record);
-            }
+            append(&trail_path, &record)?;
+            applied.push(record);
         }
     }
     Ok(AssignOutcome {
@@ -321,20 +310,46 @@ pub async fn assign(opts: &AssignOptions) -> Result<AssignOutcome> {
     })
 }
 
+/// Why an alert with no candidate left is not assignable.
+const NOBODY: &str = "no committer, bypasser or CODEOWNERS user with write access";
+
+/// One alert's candidates still to try.
+struct Queue {
+    repo: String,
+    number: u64,
+    left: Vec<(String, OwnerSource)>,
+    /// When all of `left` lack write access, the alert waits (why) instead of being settled.
+    then_waits: Option<String>,
+}
+
+/// The writes `--max` still allows, and those sent (paced: one every [`WRITE_INTERVAL`]).
+struct Writes {
+    left: usize,
+    sent: usize,
+}
+
 /// Assigns one alert: its candidates in turn while GitHub answers 422 (that user lacks write
-/// access), every attempt recorded. A 403 stops everything: the token cannot write alerts.
+/// access), every attempt recorded, each one write of `writes`. A 403 stops everything: the
+/// token cannot write alerts. An alert whose candidates all lack write access is settled as
+/// not assignable, unless a source after them could not be asked: then it waits.
 async fn apply_one(
     gh: &GitHub,
     trail_path: &Path,
-    repo: &str,
-    number: u64,
-    candidates: &[(String, OwnerSource)],
+    queue: &Queue,
+    writes: &mut Writes,
 ) -> Result<Vec<Assignment>> {
+    let (repo, number) = (queue.repo.as_str(), queue.number);
     let mut done = Vec::new();
-    for (k, (login, source)) in candidates.iter().enumerate() {
-        if k > 0 {
+    for (login, source) in &queue.left {
+        if writes.left == 0 {
+            // the next run goes on from the next candidate: the 422s are in the trail
+            return Ok(done);
+        }
+        if writes.sent > 0 {
             tokio::time::sleep(WRITE_INTERVAL).await;
         }
+        writes.left -= 1;
+        writes.sent += 1;
         let (status, message) = gh.assign_alert(repo, number, login).await?;
         let result = match status.as_u16() {
             200..=299 => "assigned",
@@ -362,6 +377,12 @@ async fn apply_one(
             return Ok(done);
         }
     }
+    if let Some(why) = &queue.then_waits {
+        tracing::info!(
+            "{repo} #{number}: no candidate so far has write access, and the next could not be looked up ({why}); it waits for a later run"
+        );
+        return Ok(done);
+    }
     let record = Assignment {
         time: crate::time::now(),
         repo: repo.to_string(),
@@ -369,7 +390,10 @@ async fn apply_one(
         login: String::new(),
         source: None,
         result: "not_assignable".into(),
-        message: "every candidate lacks write access".into(),
+        message: format!(
+            "every candidate lacks write access (at most {} are tried)",
+            crate::ownership::MAX_CANDIDATES
+        ),
     };
     append(trail_path, &record)?;
     done.push(record);

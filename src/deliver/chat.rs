@@ -52,15 +52,7 @@ pub fn more_link(r: &CampaignReport) -> Option<&str> {
     }
 }
 
-/// Cuts text to at most `max` characters, ending with `…` when cut.
-pub fn clip(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
-    out.push('…');
-    out
-}
+pub use crate::text::clip;
 
 /// Whom a chat channel speaks to: everyone, or only some owners (`owners:` of the channel),
 /// who then get only their alerts and numbers.

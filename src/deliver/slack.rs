@@ -45,6 +45,26 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// Text as inline code: Slack neither formats nor links what is inside, so a file path such
+/// as `www.example.com/x` stays a path. A backtick, which would end the code early, becomes
+/// `ˋ`.
+pub fn code(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('`');
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\n' | '\r' => out.push(' '),
+            '`' => out.push('ˋ'),
+            c => out.push(c),
+        }
+    }
+    out.push('`');
+    out
+}
+
 /// A link label: escaped, and without `|`, which would end the label early.
 fn link_label(text: &str) -> String {
     escape(text).replace('|', "¦")
@@ -289,7 +309,7 @@ pub fn alarm_payload(alarm: &crate::render::alarm::Alarm) -> Value {
         ));
         let mut second = Vec::new();
         if let Some(path) = &i.path {
-            second.push(format!("in {}", escape(path)));
+            second.push(format!("in {}", code(path)));
         }
         second.push(match &i.owner {
             Some(o) => format!("owner {}", escape(o)),

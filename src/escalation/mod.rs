@@ -116,7 +116,7 @@ pub fn still_open(
             Some(Escalated {
                 repo: a.repository.full_name.clone(),
                 number: a.number,
-                secret: a.display_name().to_string(),
+                secret: crate::text::clip_name(a.display_name()),
                 rule: rule.clone(),
                 escalated_at: *at,
                 days_since: (as_of - *at).num_days(),

@@ -5,7 +5,7 @@
 use crate::error::Result;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
 /// One escalation sent: a rule, an alert and a channel.
@@ -25,18 +25,24 @@ pub struct Record {
     pub sent_at: DateTime<Utc>,
 }
 
-/// The escalation records.
+/// The escalation records, with an index of what was sent so that each question is one
+/// look-up, not a scan of every record (a run asks once per alert, rule and channel).
 #[derive(Debug, Clone, Default)]
 pub struct Records {
     records: Vec<Record>,
+    /// (rule, repository, number, channel) of every record.
+    sent: HashSet<(String, String, u64, String)>,
 }
 
 impl Records {
     /// Reads the records; a missing file is none, a malformed line an error naming it.
     pub fn load(path: &Path) -> Result<Records> {
-        Ok(Records {
-            records: crate::state::read_jsonl(path, "an escalation record")?,
-        })
+        let mut records = Records::default();
+        records.extend(crate::state::read_jsonl::<Record>(
+            path,
+            "an escalation record",
+        )?);
+        Ok(records)
     }
 
     /// Writes the records atomically.
@@ -46,14 +52,21 @@ impl Records {
 
     /// Whether this rule already sent this alert to this channel.
     pub fn sent(&self, rule: &str, repo: &str, number: u64, channel: &str) -> bool {
-        self.records
-            .iter()
-            .any(|r| r.rule == rule && r.number == number && r.repo == repo && r.channel == channel)
+        self.sent.contains(&(
+            rule.to_string(),
+            repo.to_string(),
+            number,
+            channel.to_string(),
+        ))
     }
 
     /// Adds records.
     pub fn extend(&mut self, records: impl IntoIterator<Item = Record>) {
-        self.records.extend(records);
+        for r in records {
+            self.sent
+                .insert((r.rule.clone(), r.repo.clone(), r.number, r.channel.clone()));
+            self.records.push(r);
+        }
     }
 
     /// When each alert was first escalated at or before T, and by which rule:

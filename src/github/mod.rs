@@ -128,7 +128,10 @@ pub async fn fetch_stored(
         now: crate::time::now(),
     };
     let stored = if full {
-        Err("--full".to_string())
+        Err(store::Unusable {
+            why: "--full".into(),
+            damaged: false,
+        })
     } else {
         store::load(store_path, &need)
     };
@@ -136,6 +139,11 @@ pub async fn fetch_stored(
     let clock = std::time::Instant::now();
     let (mut fetched, read_everything, previous) = match stored {
         Err(why) => {
+            if why.damaged {
+                tracing::warn!(
+                    "the alert store is not used, and is written again after a full read: {why}"
+                );
+            }
             tracing::info!("reading every alert the campaigns need: {why}");
             (fetch_since(config, gh, since).await?, true, None)
         }
@@ -410,6 +418,24 @@ fn dedup(alerts: Vec<Alert>) -> Vec<Alert> {
         .collect()
 }
 
+/// The alerts that are organization `org`'s. An alert of another account's repository, or of
+/// a repository whose name is not one (`..`), is refused with a warning: it is never looked
+/// up, written to or counted.
+pub fn of_the_org(org: &str, alerts: Vec<Alert>) -> Vec<Alert> {
+    let (ours, refused): (Vec<Alert>, Vec<Alert>) = alerts
+        .into_iter()
+        .partition(|a| a.repository.outside(org).is_none());
+    if let Some(first) = refused.first() {
+        let why = first.repository.outside(org).unwrap_or_default();
+        tracing::warn!(
+            "GitHub listed {} alert(s) that are not the organization's ({why}, alert #{}); they are left out: no lookup, no write, no count — is github.api_url the GitHub API?",
+            refused.len(),
+            first.number
+        );
+    }
+    ours
+}
+
 /// Reads alerts from a JSON file holding an array of alert objects as the API returns them.
 /// An alert is generic when its type is in `generic_secret_types`.
 pub fn load_fixture(path: &Path, config: &Config) -> Result<Fetched> {
@@ -424,7 +450,7 @@ pub fn load_fixture(path: &Path, config: &Config) -> Result<Fetched> {
         ))
     })?;
     mark_generic(&mut alerts, &config.github.generic_secret_types);
-    let alerts = dedup(alerts);
+    let alerts = dedup(of_the_org(&config.github.org, alerts));
     Ok(Fetched {
         notes: missing_features(&alerts),
         alerts,

@@ -3,7 +3,7 @@
 //! CODEOWNERS, read once per run. Lookups stay within the run's rate-limit budget; what could
 //! not be asked is said, and the run goes on.
 
-use super::client::GitHub;
+use super::client::{GitHub, RepoFile};
 use crate::error::{Error, Result};
 use crate::model::Alert;
 use crate::model::{OwnerSource, Ownership};
@@ -71,6 +71,13 @@ pub async fn resolve_owners(
     kept
 }
 
+/// Lookups that fail one after another before a source is not asked further this run: a
+/// GitHub that keeps failing is not asked thousands of times, each with its retries.
+const FAILURES_IN_A_ROW: usize = 3;
+
+/// GitHub ignores a CODEOWNERS file of 3 MB or more.
+pub const CODEOWNERS_MAX_BYTES: u64 = 3 * 1024 * 1024;
+
 /// Where GitHub looks for CODEOWNERS, in its order.
 pub const CODEOWNERS_PATHS: [&str; 3] = [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"];
 
@@ -87,7 +94,7 @@ impl CommitCache {
     /// Reads the cache; a missing or unreadable one is empty (it is only a cache: the lookups
     /// are made again, with a warning when it was damaged).
     pub fn load(path: &Path) -> CommitCache {
-        let authors = match std::fs::read_to_string(path) {
+        let mut authors: BTreeMap<String, Option<String>> = match std::fs::read_to_string(path) {
             Ok(text) => serde_json::from_str(&text).unwrap_or_else(|e| {
                 tracing::warn!(
                     "{}: not a commit cache ({e}); commits will be looked up again",
@@ -97,6 +104,19 @@ impl CommitCache {
             }),
             Err(_) => BTreeMap::new(),
         };
+        // nothing in it is trusted unchecked: an entry that is not a commit and a login (or
+        // null) is dropped, and that commit is asked again
+        let before = authors.len();
+        authors.retain(|sha, login| {
+            is_commit_sha(sha) && login.as_deref().is_none_or(crate::model::is_login)
+        });
+        let dropped = before - authors.len();
+        if dropped > 0 {
+            tracing::warn!(
+                "{}: {dropped} entries are not a commit and a GitHub login; those commits will be looked up again",
+                path.display()
+            );
+        }
         CommitCache {
             path: path.to_path_buf(),
             authors,
@@ -131,6 +151,12 @@ impl CommitCache {
         })?;
         crate::state::write_atomic(&self.path, format!("{text}\n").as_bytes())
     }
+}
+
+/// Whether `sha` can be a commit id: hexadecimal digits, at most 64 (a SHA-256 id; GitHub's
+/// SHA-1 ids have 40).
+fn is_commit_sha(sha: &str) -> bool {
+    (1..=64).contains(&sha.len()) && sha.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// What a lookup run did, for the log and the tests.
@@ -176,7 +202,13 @@ pub async fn look_up(
                         Some((a.repository.full_name.as_str(), sha))
                     })
                     .collect();
+                let mut failed_in_a_row = 0;
                 for (repo, sha) in shas {
+                    // not a commit id: nobody to ask about it
+                    if !is_commit_sha(sha) {
+                        lookups.committers.insert(sha.to_string(), None);
+                        continue;
+                    }
                     if let Some(known) = cache.get(sha) {
                         lookups.committers.insert(sha.to_string(), known.clone());
                         stats.commits_cached += 1;
@@ -188,16 +220,27 @@ pub async fn look_up(
                     }
                     match gh.commit_author(repo, sha).await {
                         Ok(login) => {
+                            failed_in_a_row = 0;
                             cache.insert(sha, login.clone());
                             lookups.committers.insert(sha.to_string(), login);
                             stats.commits_asked += 1;
                         }
+                        // this commit's alerts wait (their owner is unknown, not someone
+                        // else); the others are still asked unless GitHub keeps failing
                         Err(e) => {
-                            tracing::warn!("owners: {e}; committers are not looked up further");
+                            failed_in_a_row += 1;
                             lookups
                                 .not_asked
                                 .insert(*source, format!("the commit could not be read ({e})"));
-                            break;
+                            if failed_in_a_row == FAILURES_IN_A_ROW {
+                                tracing::warn!(
+                                    "owners: {e}; {FAILURES_IN_A_ROW} commits in a row could not be read, so committers are not looked up further this run"
+                                );
+                                break;
+                            }
+                            tracing::warn!(
+                                "owners: {e}; that commit's alerts wait for a later run"
+                            );
                         }
                     }
                 }
@@ -212,28 +255,49 @@ pub async fn look_up(
                     })
                     .map(|a| a.repository.full_name.as_str())
                     .collect();
+                let mut failed_in_a_row = 0;
                 'repos: for repo in repos {
                     let mut found = None;
+                    // GitHub reads the first of its locations that exists, and only that one
                     for file in CODEOWNERS_PATHS {
                         if gh.requests_left() == 0 {
                             lookups.not_asked.insert(*source, BUDGET_SPENT.into());
                             break 'repos;
                         }
-                        match gh.file(repo, file).await {
-                            Ok(Some(text)) => {
+                        match gh.file(repo, file, CODEOWNERS_MAX_BYTES).await {
+                            Ok(RepoFile::Text(text)) => {
                                 found = Some(parse_codeowners(repo, file, &text));
                                 break;
                             }
-                            Ok(None) => {}
+                            Ok(RepoFile::TooLarge(size)) => {
+                                tracing::warn!(
+                                    "owners: {repo}: {file} is {:.1} MB; GitHub ignores a CODEOWNERS file over 3 MB, so it names no owner",
+                                    size as f64 / (1024.0 * 1024.0)
+                                );
+                                break;
+                            }
+                            Ok(RepoFile::Missing) => {}
+                            // this repository's alerts wait; the others are still read
+                            // unless GitHub keeps failing
                             Err(e) => {
-                                tracing::warn!("owners: {e}; CODEOWNERS are not read further");
+                                failed_in_a_row += 1;
                                 lookups
                                     .not_asked
                                     .insert(*source, format!("CODEOWNERS could not be read ({e})"));
-                                break 'repos;
+                                if failed_in_a_row == FAILURES_IN_A_ROW {
+                                    tracing::warn!(
+                                        "owners: {e}; {FAILURES_IN_A_ROW} repositories' CODEOWNERS in a row could not be read, so CODEOWNERS are not read further this run"
+                                    );
+                                    break 'repos;
+                                }
+                                tracing::warn!(
+                                    "owners: {e}; that repository's alerts wait for a later run"
+                                );
+                                continue 'repos;
                             }
                         }
                     }
+                    failed_in_a_row = 0;
                     stats.repos_asked += 1;
                     lookups.codeowners.insert(repo.to_string(), found);
                 }
@@ -259,4 +323,33 @@ pub fn parse_codeowners(repo: &str, file: &str, text: &str) -> CodeOwners {
         );
     }
     co
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tampered_commit_cache_keeps_only_commits_and_logins() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("commit-authors.json");
+        let long = "a".repeat(65);
+        std::fs::write(
+            &path,
+            format!(
+                r#"{{"4f2a9c1e8b7d6a5f4e3d2c1b0a9f8e7d6c5b4a39": "ada", "c2": null,
+                   "../../etc": "eve", "{long}": "eve", "c3": "not a login", "c4": "-x"}}"#
+            ),
+        )
+        .unwrap();
+        let cache = CommitCache::load(&path);
+        assert_eq!(
+            cache.get("4f2a9c1e8b7d6a5f4e3d2c1b0a9f8e7d6c5b4a39"),
+            Some(&Some("ada".to_string()))
+        );
+        assert_eq!(cache.get("c2"), Some(&None));
+        for dropped in ["../../etc", long.as_str(), "c3", "c4"] {
+            assert_eq!(cache.get(dropped), None, "{dropped}");
+        }
+    }
 }

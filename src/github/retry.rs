@@ -43,6 +43,11 @@ pub struct Reply {
     pub body: String,
 }
 
+/// GitHub's recommended media type: JSON of the REST API.
+pub const JSON: &str = "application/vnd.github+json";
+/// A file's bytes as they are, from the contents API (files of up to 100 MB).
+pub const RAW: &str = "application/vnd.github.raw+json";
+
 /// Attempts per request, the first included.
 pub const ATTEMPTS: u32 = 5;
 /// Backoff before the first retry of a 5xx or a transport error; doubled each time.
@@ -154,9 +159,11 @@ enum Attempt {
     Refused(octocrab::Error),
 }
 
-async fn attempt(octo: &Octocrab, path: &str, deadline: Duration) -> Attempt {
+async fn attempt(octo: &Octocrab, path: &str, accept: &'static str, deadline: Duration) -> Attempt {
     let whole = async {
-        let response = match octo._get(path).await {
+        let mut headers = HeaderMap::new();
+        headers.insert(http::header::ACCEPT, http::HeaderValue::from_static(accept));
+        let response = match octo._get_with_headers(path, Some(headers)).await {
             Ok(r) => r,
             Err(e @ octocrab::Error::GitHub { .. }) => return Err(Err(e)),
             Err(e) => return Err(Ok(short(&e.to_string()))),
@@ -197,6 +204,7 @@ async fn attempt(octo: &Octocrab, path: &str, deadline: Duration) -> Attempt {
 pub async fn get(
     octo: &Octocrab,
     path: &str,
+    accept: &'static str,
     policy: Policy,
     sent: &AtomicU64,
     pause: &Pause,
@@ -207,7 +215,9 @@ pub async fn get(
         let last = n == attempts;
         pause.wait().await;
         sent.fetch_add(1, Ordering::Relaxed);
-        let (status, headers, body, parts) = match attempt(octo, path, policy.deadline).await {
+        let (status, headers, body, parts) = match attempt(octo, path, accept, policy.deadline)
+            .await
+        {
             Attempt::Answer {
                 status,
                 headers,
@@ -294,8 +304,15 @@ pub async fn patch(
 ) -> Result<(StatusCode, String), String> {
     sent.fetch_add(1, Ordering::Relaxed);
     let whole = async {
+        let request = http::Request::builder()
+            .method(http::Method::PATCH)
+            .uri(path)
+            .header(http::header::ACCEPT, JSON);
+        let request = octo
+            .build_request(request, Some(body))
+            .map_err(|e| short(&e.to_string()))?;
         let response = octo
-            ._patch(path, Some(body))
+            .execute(request)
             .await
             .map_err(|e| short(&e.to_string()))?;
         let status = response.status();

@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 use crate::model::Alert;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 use std::path::Path;
 
 /// The header's schema: the format of the whole file.
@@ -118,32 +118,111 @@ pub struct Need {
     pub now: DateTime<Utc>,
 }
 
+/// The longest line a store may hold. An alert is a few hundred bytes (a long path makes it a
+/// few kilobytes); a longer line is not one this tool wrote, and is not read whole.
+const MAX_LINE: usize = 1 << 20;
+
+/// Why a store cannot be used: the run then reads every alert and writes a new store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unusable {
+    /// In words.
+    pub why: String,
+    /// The store is not as this tool writes it (damaged, tampered with, cut short), rather
+    /// than written for another run: worth a warning.
+    pub damaged: bool,
+}
+
+impl Unusable {
+    fn stale(why: impl Into<String>) -> Unusable {
+        Unusable {
+            why: why.into(),
+            damaged: false,
+        }
+    }
+}
+
+impl std::fmt::Display for Unusable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.why)
+    }
+}
+
 /// Reads the store at `path` if it can be used for `need`; otherwise says why not (the run
 /// then reads every alert and writes a new store). An unreadable store is not an error: it is
-/// only a cache of what GitHub holds.
-pub fn load(path: &Path, need: &Need) -> std::result::Result<Store, String> {
+/// only a cache of what GitHub holds. Nothing in it is trusted unchecked: a store whose header
+/// or alerts are not as this tool writes them — lines out of order or repeated, an alert of
+/// another organization, a state that disagrees with `resolved_at`, an instant later than
+/// now, a line longer than any alert — is not used.
+pub fn load(path: &Path, need: &Need) -> std::result::Result<Store, Unusable> {
     let file = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err("no alert store yet".into());
+            return Err(Unusable::stale("no alert store yet"));
         }
-        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+        Err(e) => {
+            return Err(Unusable {
+                why: format!("cannot read {}: {e}", path.display()),
+                damaged: true,
+            });
+        }
     };
-    let mut lines = std::io::BufReader::with_capacity(1 << 16, file).lines();
-    let unreadable = |what: String| format!("{} is not an alert store ({what})", path.display());
-    let first = match lines.next() {
-        Some(Ok(l)) => l,
-        Some(Err(e)) => return Err(unreadable(e.to_string())),
-        None => return Err(unreadable("empty".into())),
+    let mut reader = std::io::BufReader::with_capacity(1 << 16, file);
+    let unreadable = |what: String| Unusable {
+        why: format!("{} is not an alert store ({what})", path.display()),
+        damaged: true,
     };
+    let mut line = Vec::new();
+    let mut number = 0usize;
+    // the next line, at most MAX_LINE bytes of it; `None` at the end of the file
+    let mut next_line = |line: &mut Vec<u8>| -> std::result::Result<Option<usize>, Unusable> {
+        line.clear();
+        number += 1;
+        let read = (&mut reader)
+            .take(MAX_LINE as u64 + 1)
+            .read_until(b'\n', line)
+            .map_err(|e| unreadable(e.to_string()))?;
+        if read == 0 {
+            return Ok(None);
+        }
+        if line.last() == Some(&b'\n') {
+            line.pop();
+        } else if line.len() > MAX_LINE {
+            return Err(unreadable(format!(
+                "line {number} is longer than {} MB",
+                MAX_LINE >> 20
+            )));
+        }
+        Ok(Some(number))
+    };
+    if next_line(&mut line)?.is_none() {
+        return Err(unreadable("empty".into()));
+    }
     let header: Header =
-        serde_json::from_str(&first).map_err(|e| unreadable(format!("line 1: {e}")))?;
+        serde_json::from_slice(&line).map_err(|e| unreadable(format!("line 1: {e}")))?;
     usable(&header, need)?;
-    let mut alerts = Vec::with_capacity(header.alerts);
-    for (i, line) in lines.enumerate() {
-        let line = line.map_err(|e| unreadable(e.to_string()))?;
+    let org = &header.identity.org;
+    // a damaged count must not decide how much memory is set aside
+    let mut alerts: Vec<Alert> = Vec::with_capacity(header.alerts.min(1 << 16));
+    while let Some(n) = next_line(&mut line)? {
         let alert: Alert =
-            serde_json::from_str(&line).map_err(|e| unreadable(format!("line {}: {e}", i + 2)))?;
+            serde_json::from_slice(&line).map_err(|e| unreadable(format!("line {n}: {e}")))?;
+        if let Some(why) = suspect(&alert, org, need.now) {
+            return Err(unreadable(format!("line {n}: {why}")));
+        }
+        if let Some(before) = alerts.last()
+            && (before.repository.full_name.as_str(), before.number)
+                >= (alert.repository.full_name.as_str(), alert.number)
+        {
+            return Err(unreadable(format!(
+                "line {n}: alerts out of order or repeated"
+            )));
+        }
+        if alerts.len() == header.alerts {
+            return Err(unreadable(format!(
+                "more alerts than its header's {}",
+                header.alerts
+            )));
+        }
         alerts.push(alert);
     }
     if alerts.len() != header.alerts {
@@ -157,43 +236,90 @@ pub fn load(path: &Path, need: &Need) -> std::result::Result<Store, String> {
     Ok(Store { header, alerts })
 }
 
+/// What makes a stored alert one this tool cannot have written, if anything.
+fn suspect(a: &Alert, org: &str, now: DateTime<Utc>) -> Option<String> {
+    if let Some(why) = a.repository.outside(org) {
+        return Some(why);
+    }
+    match (a.state.as_deref(), a.resolved_at) {
+        (Some("open"), None) | (Some("resolved"), Some(_)) => {}
+        (state, resolved_at) => {
+            return Some(format!(
+                "alert #{} is {} with {} resolved_at",
+                a.number,
+                state.map_or("without a state".to_string(), |s| {
+                    format!("`{}`", crate::text::clip(s, 20))
+                }),
+                if resolved_at.is_some() { "a" } else { "no" }
+            ));
+        }
+    }
+    let instants = [
+        Some(a.created_at),
+        a.updated_at,
+        a.resolved_at,
+        a.push_protection_bypassed_at,
+    ];
+    if instants.into_iter().flatten().any(|t| t > now) {
+        return Some(format!("alert #{} changes later than now", a.number));
+    }
+    None
+}
+
 /// Why a store with `header` cannot serve `need`, if it cannot.
-fn usable(header: &Header, need: &Need) -> std::result::Result<(), String> {
+fn usable(header: &Header, need: &Need) -> std::result::Result<(), Unusable> {
     let h = header;
     let n = need;
+    let stale = |why: String| Err(Unusable::stale(why));
+    let damaged = |why: String| Err(Unusable { why, damaged: true });
     if h.schema != SCHEMA {
-        return Err(format!("the alert store is {}, not {SCHEMA}", h.schema));
+        return stale(format!(
+            "the alert store is {}, not {SCHEMA}",
+            crate::text::clip(&h.schema, 60)
+        ));
     }
     if h.identity.version != n.identity.version {
-        return Err(format!(
+        return stale(format!(
             "the alert store was written by campaign-pulse {}",
-            h.identity.version
+            crate::text::clip(&h.identity.version, 30)
         ));
     }
     if h.identity != n.identity {
-        return Err(
+        return stale(
             "the alert store was read for another organization, server or list of generic secret types"
                 .into(),
         );
     }
+    // instants this tool wrote: the high-water mark is GitHub's latest change, never later
+    // than now; the last full read and the store's reach are never later than the run that
+    // wrote it (a run may be dated ahead with --as-of, and a later store is not used)
     if h.high_water > n.now {
-        return Err(format!(
+        return damaged(format!(
             "the alert store's high-water mark ({}) is in the future",
             h.high_water.to_rfc3339()
         ));
     }
+    if h.full_read_as_of > h.as_of {
+        return damaged(format!(
+            "the alert store's last full read ({}) is later than the run that wrote it",
+            h.full_read_as_of.to_rfc3339()
+        ));
+    }
+    if h.covers_since.is_some_and(|c| c > h.as_of) {
+        return damaged("the alert store's reach is later than the run that wrote it".into());
+    }
     if n.full_refresh.is_zero() {
-        return Err("github.full_refresh is 0s".into());
+        return stale("github.full_refresh is 0s".into());
     }
     if n.as_of < h.as_of {
-        return Err(format!(
+        return stale(format!(
             "this run ({}) is earlier than the one that wrote the alert store ({})",
             n.as_of.format("%Y-%m-%d %H:%M"),
             h.as_of.format("%Y-%m-%d %H:%M")
         ));
     }
     if n.as_of - h.full_read_as_of > n.full_refresh {
-        return Err(format!(
+        return stale(format!(
             "the last full read was on {}, longer ago than github.full_refresh",
             h.full_read_as_of.format("%Y-%m-%d")
         ));
@@ -204,7 +330,7 @@ fn usable(header: &Header, need: &Need) -> std::result::Result<(), String> {
         (Some(have), Some(need)) => have <= need,
     };
     if !covered {
-        return Err(format!(
+        return stale(format!(
             "the campaigns now need resolved alerts from before {}, which the alert store does not keep",
             h.covers_since
                 .map(|t| t.format("%Y-%m-%d").to_string())
@@ -319,7 +445,7 @@ mod tests {
     fn a_store_for_something_else_is_not_used() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("alerts.jsonl");
-        let why = |n: Need| load(&p, &n).unwrap_err();
+        let why = |n: Need| load(&p, &n).unwrap_err().why;
         assert_eq!(why(need(t(23), Some(t(1)))), "no alert store yet");
         save(&p, &header(), &alerts()).unwrap();
         let mut other = need(t(23), Some(t(1)));
@@ -353,19 +479,80 @@ mod tests {
         assert!(
             load(&p, &need(t(23), Some(t(1))))
                 .unwrap_err()
+                .why
                 .contains("cut short")
         );
         std::fs::write(&p, text.replace("\"number\":2", "\"number\":\"two\"")).unwrap();
         assert!(
             load(&p, &need(t(23), Some(t(1))))
                 .unwrap_err()
+                .why
                 .contains("line 3")
         );
         std::fs::write(&p, "").unwrap();
         assert!(
             load(&p, &need(t(23), Some(t(1))))
                 .unwrap_err()
+                .why
                 .contains("empty")
         );
+    }
+
+    /// Every way a store can be tampered with ends in a full read with a warning, never a
+    /// crash nor a number taken from it.
+    #[test]
+    fn a_tampered_store_is_not_used() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("alerts.jsonl");
+        let text = String::from_utf8(render(&p, &header(), &alerts()).unwrap()).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        let refused = |content: &str| {
+            std::fs::write(&p, content).unwrap();
+            let e = load(&p, &need(t(23), Some(t(1)))).unwrap_err();
+            assert!(e.damaged, "{e}");
+            e.why
+        };
+        // counts no allocation can hold
+        for count in [u64::MAX, 1_000_000_000_000] {
+            let h = lines[0].replace("\"alerts\":2", &format!("\"alerts\":{count}"));
+            let why = refused(&format!("{h}\n{}\n{}\n", lines[1], lines[2]));
+            assert!(why.contains("cut short"), "{why}");
+        }
+        let why = refused(&format!("{}\n{}\n{}\n", lines[0], lines[1], lines[1]));
+        assert!(why.contains("out of order or repeated"), "{why}");
+        let why = refused(&format!("{}\n{}\n{}\n", lines[0], lines[2], lines[1]));
+        assert!(why.contains("out of order or repeated"), "{why}");
+        let h3 = lines[0].replace("\"alerts\":2", "\"alerts\":3");
+        let why = refused(&format!("{h3}\n{}\n{}\n{}\n", lines[1], lines[2], lines[2]));
+        assert!(why.contains("out of order or repeated"), "{why}");
+        let foreign = lines[2].replace("acme/web", "victim/payroll");
+        let why = refused(&format!("{}\n{}\n{foreign}\n", lines[0], lines[1]));
+        assert!(why.contains("not a repository of `acme`"), "{why}");
+        let dots = lines[2]
+            .replace("acme/web", "acme/..")
+            .replace("\"web\"", "\"..\"");
+        let why = refused(&format!("{}\n{}\n{dots}\n", lines[0], lines[1]));
+        assert!(why.contains("not a repository name"), "{why}");
+        for state in ["dismissed", "open"] {
+            let odd = lines[2].replace("\"state\":\"resolved\"", &format!("\"state\":\"{state}\""));
+            let why = refused(&format!("{}\n{}\n{odd}\n", lines[0], lines[1]));
+            assert!(why.contains("resolved_at"), "{why}");
+        }
+        let later = lines[2].replace("2026-11-04T00:00:00Z", "9999-01-01T00:00:00Z");
+        let why = refused(&format!("{}\n{}\n{later}\n", lines[0], lines[1]));
+        assert!(why.contains("later than now"), "{why}");
+        let never_refresh = lines[0].replace("2026-11-02T00:00:00Z", "9999-01-01T00:00:00Z");
+        assert_ne!(never_refresh, lines[0]);
+        let why = refused(&format!("{never_refresh}\n{}\n{}\n", lines[1], lines[2]));
+        assert!(
+            why.contains("last full read") && why.contains("later than the run"),
+            "{why}"
+        );
+        let long = format!("{}\n{}\n", lines[0], "x".repeat(MAX_LINE + 10));
+        let why = refused(&long);
+        assert!(why.contains("line 2 is longer than 1 MB"), "{why}");
+        // what was written is read back
+        std::fs::write(&p, &text).unwrap();
+        assert!(load(&p, &need(t(23), Some(t(1)))).is_ok());
     }
 }

@@ -226,12 +226,70 @@ impl Alert {
 /// The repository part of an alert.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 pub struct Repository {
+    /// GitHub's id of the repository: it stays when the repository is renamed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
     /// `owner/name`.
     #[serde(deserialize_with = "text::required")]
     pub full_name: String,
     /// Name without the owner.
     #[serde(default, deserialize_with = "text::required")]
     pub name: String,
+}
+
+/// GitHub's longest repository name.
+pub const MAX_REPO_NAME: usize = 100;
+/// GitHub's longest user or organization login.
+pub const MAX_LOGIN: usize = 39;
+
+/// Whether `name` can be a repository's name on GitHub: 1 to 100 of `A-Z a-z 0-9 . _ -`, and
+/// neither `.` nor `..` (which a URL path would read as "this folder" and "the one above").
+pub fn is_repo_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= MAX_REPO_NAME
+        && name != "."
+        && name != ".."
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+/// Whether `login` can be a GitHub user's or organization's login: 1 to 39 letters, digits
+/// and hyphens, not starting with a hyphen. (Some old accounts end with a hyphen or hold two
+/// in a row; those are accepted.)
+pub fn is_login(login: &str) -> bool {
+    !login.is_empty()
+        && login.len() <= MAX_LOGIN
+        && !login.starts_with('-')
+        && login
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
+impl Repository {
+    /// Why an alert in this repository cannot be one of organization `org`'s alerts, if it
+    /// cannot: its owner is another account (compared case-insensitively, as GitHub does), or
+    /// its name is not a repository name. Such an alert is refused where it is read: no
+    /// lookup, no write, no count.
+    pub fn outside(&self, org: &str) -> Option<String> {
+        let shown = crate::text::clip(&self.full_name, 80);
+        let Some((owner, name)) = self.full_name.split_once('/') else {
+            return Some(format!("`{shown}` is not owner/name"));
+        };
+        if !owner.eq_ignore_ascii_case(org) {
+            return Some(format!("`{shown}` is not a repository of `{org}`"));
+        }
+        if !is_repo_name(name) {
+            return Some(format!("`{shown}` is not a repository name"));
+        }
+        if !self.name.is_empty() && self.name != name {
+            return Some(format!(
+                "`{shown}` is called `{}` in the same answer",
+                crate::text::clip(&self.name, 80)
+            ));
+        }
+        None
+    }
 }
 
 /// A GitHub user, reduced to the login.
@@ -328,6 +386,7 @@ pub(crate) mod testkit {
             provider: None,
             provider_slug: None,
             repository: Repository {
+                id: None,
                 full_name: repo.into(),
                 name: repo.rsplit('/').next().unwrap_or(repo).into(),
             },
@@ -418,5 +477,46 @@ mod tests {
                        "repository": {"full_name": "acme/web"}}"#;
         let alert: Alert = serde_json::from_str(json).expect("alert parses");
         assert_eq!(alert.validity(), Validity::Unknown);
+    }
+}
+
+#[cfg(test)]
+mod repository_tests {
+    use super::*;
+
+    fn repo(full_name: &str) -> Repository {
+        Repository {
+            id: None,
+            full_name: full_name.into(),
+            name: full_name.rsplit('/').next().unwrap_or_default().into(),
+        }
+    }
+
+    #[test]
+    fn only_the_organizations_repositories_are_its_own() {
+        assert_eq!(repo("acme/web").outside("acme"), None);
+        assert_eq!(repo("ACME/web.js_2-x").outside("acme"), None);
+        assert!(
+            repo("victim/payroll")
+                .outside("acme")
+                .unwrap()
+                .contains("not a repository of")
+        );
+        for bad in [
+            "acme/..",
+            "acme/.",
+            "acme/a b",
+            "acme/a%2F..",
+            "acme/",
+            "acme",
+        ] {
+            assert!(repo(bad).outside("acme").is_some(), "{bad}");
+        }
+        assert!(
+            repo(&format!("acme/{}", "r".repeat(101)))
+                .outside("acme")
+                .is_some()
+        );
+        assert!(is_login("octo-cat") && !is_login("-x") && !is_login(&"l".repeat(40)));
     }
 }

@@ -4,7 +4,9 @@
 pub mod alert;
 pub mod owner;
 
-pub use alert::{Alert, AlertStats, CampaignRecord, Location, Repository, User, Validity};
+pub use alert::{
+    Alert, AlertStats, CampaignRecord, Location, Repository, User, Validity, is_login, is_repo_name,
+};
 pub use owner::{Owner, OwnerKind, OwnerSource, Ownership, owner_label};
 
 #[cfg(test)]

@@ -90,10 +90,12 @@ impl Ownership {
     }
 }
 
-/// An owner as reports show it: `@login` for a user, `org/team` for a team.
+/// An owner as reports show it: `@login` for a user, `org/team` for a team; a name longer
+/// than any GitHub name is cut ([`crate::text::MAX_NAME`]).
 pub fn owner_label(name: &str) -> String {
+    let name = crate::text::clip_name(name);
     if name.contains('/') {
-        name.to_string()
+        name
     } else {
         format!("@{name}")
     }

@@ -86,12 +86,16 @@ impl CodeOwners {
 fn rule(line: &str) -> Result<Rule, String> {
     let mut words = line.split_whitespace();
     let raw = words.next().unwrap_or_default();
+    // what the messages quote, kept short: anyone who can push can write a long line
+    let shown = crate::text::clip(raw, 60);
     if raw.starts_with('!') {
-        return Err(format!("`{raw}`: negation is not supported in CODEOWNERS"));
+        return Err(format!(
+            "`{shown}`: negation is not supported in CODEOWNERS"
+        ));
     }
     if raw.contains('[') || raw.contains(']') {
         return Err(format!(
-            "`{raw}`: character ranges are not supported in CODEOWNERS"
+            "`{shown}`: character ranges are not supported in CODEOWNERS"
         ));
     }
     let mut owners = Vec::new();
@@ -102,15 +106,25 @@ fn rule(line: &str) -> Result<Rule, String> {
             } else {
                 CodeOwner::User(name.to_string())
             }),
-            Some(_) => return Err(format!("`{w}` is not a user or a team")),
+            Some(_) => {
+                return Err(format!(
+                    "`{}` is not a user or a team",
+                    crate::text::clip(w, 60)
+                ));
+            }
             None if w.contains('@') => {} // an e-mail address: no GitHub login to name
-            None => return Err(format!("`{w}` is not an owner (write @login or @org/team)")),
+            None => {
+                return Err(format!(
+                    "`{}` is not an owner (write @login or @org/team)",
+                    crate::text::clip(w, 60)
+                ));
+            }
         }
     }
     let dir_only = raw.ends_with('/');
     let trimmed = raw.trim_end_matches('/');
     if trimmed.is_empty() {
-        return Err(format!("`{raw}` matches nothing"));
+        return Err(format!("`{shown}` matches nothing"));
     }
     // a slash at the start or in the middle anchors the pattern to the repository's root
     let anchored = trimmed.starts_with('/') || trimmed.contains('/');
@@ -120,7 +134,7 @@ fn rule(line: &str) -> Result<Rule, String> {
     } else {
         format!("**/{body}")
     };
-    let compile = |p: &str| Pattern::new(p).map_err(|e| format!("`{raw}`: {e}"));
+    let compile = |p: &str| Pattern::new(p).map_err(|e| format!("`{shown}`: {e}"));
     let exact = compile(&base)?;
     // a directory's rule covers what is under it; `docs/*` covers only docs' own files
     let last = body.rsplit('/').next().unwrap_or(body);
@@ -137,9 +151,12 @@ fn rule(line: &str) -> Result<Rule, String> {
     })
 }
 
+/// `login` or `org/team-slug`, each part at most [`crate::text::MAX_NAME`] characters (GitHub's
+/// logins have at most 39; a longer name is no one's).
 fn valid_owner(name: &str) -> bool {
     let ok = |part: &str| {
         !part.is_empty()
+            && part.len() <= crate::text::MAX_NAME
             && part
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')

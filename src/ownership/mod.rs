@@ -135,6 +135,72 @@ pub fn owner_of(alert: &Alert, config: &OwnershipConfig, lookups: &Lookups) -> O
     Ownership::Unowned
 }
 
+/// The most users `assign` tries for one alert: a CODEOWNERS line naming dozens does not make
+/// dozens of writes.
+pub const MAX_CANDIDATES: usize = 5;
+
+/// Whom `assign` may make an alert's assignee.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Candidates {
+    /// Users to try, in order, without repeats, at most [`MAX_CANDIDATES`]: the committer, the
+    /// bypasser, then the users (not teams: they cannot be assignees) of the matching
+    /// CODEOWNERS line in the order written.
+    pub users: Vec<(String, OwnerSource)>,
+    /// A source after these users could not be asked (why): when none of them can be
+    /// assigned, the alert waits for a later run rather than go to someone further down.
+    pub then_waits: Option<String>,
+}
+
+/// The candidates of an alert. A source whose lookup was not made for this alert (a failed
+/// request, the budget spent) ends the list: who comes after it is not known to be next.
+pub fn candidates(alert: &Alert, lookups: &Lookups) -> Candidates {
+    let mut out = Candidates::default();
+    let push = |users: &mut Vec<(String, OwnerSource)>, login: &str, source| {
+        if users.len() < MAX_CANDIDATES && !users.iter().any(|(l, _)| l.eq_ignore_ascii_case(login))
+        {
+            users.push((login.to_string(), source));
+        }
+    };
+    let not_asked = |source| {
+        lookups
+            .not_asked
+            .get(&source)
+            .cloned()
+            .unwrap_or_else(|| "not looked up".to_string())
+    };
+    let location = alert.first_location_detected.as_ref();
+    if let Some(sha) = location.and_then(|l| l.commit_sha.as_deref()) {
+        match lookups.committers.get(sha) {
+            Some(Some(login)) => push(&mut out.users, login, OwnerSource::Committer),
+            Some(None) => {}
+            None => {
+                out.then_waits = Some(not_asked(OwnerSource::Committer));
+                return out;
+            }
+        }
+    }
+    if let Some(u) = &alert.push_protection_bypassed_by {
+        push(&mut out.users, &u.login, OwnerSource::Bypasser);
+    }
+    if let Some(path) = location.and_then(|l| l.path.as_deref()) {
+        match lookups.codeowners.get(&alert.repository.full_name) {
+            Some(Some(co)) => {
+                for owner in co.owners_of(path).unwrap_or_default() {
+                    if let CodeOwner::User(login) = owner {
+                        push(&mut out.users, login, OwnerSource::Codeowners);
+                    }
+                }
+            }
+            Some(None) => {}
+            None if out.users.len() < MAX_CANDIDATES => {
+                out.then_waits = Some(not_asked(OwnerSource::Codeowners));
+            }
+            None => {}
+        }
+    }
+    out
+}
+
 /// Resolves the owner of every alert in place.
 pub fn resolve(alerts: &mut [Alert], config: &OwnershipConfig, lookups: &Lookups) {
     for a in alerts.iter_mut() {

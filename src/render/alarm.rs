@@ -121,15 +121,18 @@ pub fn alarms(
             when: d.rule.when_text.clone(),
             after: d.rule.after_text.clone(),
             contacts: d.rule.contacts.clone(),
-            repo: a.repository.full_name.clone(),
+            // every text from GitHub cut to a length, so no one alert makes a message too
+            // large to send
+            repo: crate::text::clip_name(&a.repository.full_name),
             number: a.number,
             url: site.alert_link(&a.repository.full_name, a.number, a.html_url.as_deref()),
-            secret: a.display_name().to_string(),
-            provider: a.provider.clone(),
+            secret: crate::text::clip_name(a.display_name()),
+            provider: a.provider.as_deref().map(crate::text::clip_name),
             path: a
                 .first_location_detected
                 .as_ref()
-                .and_then(|l| l.path.clone()),
+                .and_then(|l| l.path.as_deref())
+                .map(crate::text::clip_path),
             exposed: exposed_for(a.created_at, as_of),
             validity: match a.validity() {
                 Validity::Active => "still valid",
@@ -153,10 +156,15 @@ pub fn alarms(
         }
     }
     // a message lists the first SHOWN alerts: the rest are one click away in GitHub
+    // (each rule once, in rule order: linear in the alerts, however many are due)
     for alarm in out.values_mut().filter(|a| a.items.len() > SHOWN) {
+        let rules: std::collections::HashSet<&str> =
+            alarm.items.iter().map(|i| i.rule.as_str()).collect();
+        let mut linked = std::collections::HashSet::new();
         for d in due {
-            if !alarm.more.iter().any(|(rule, _)| *rule == d.rule.name)
-                && alarm.items.iter().any(|i| i.rule == d.rule.name)
+            let name = d.rule.name.as_str();
+            if rules.contains(name)
+                && linked.insert(name)
                 && let Some(url) = site.alerts_filter_url(&d.rule.when_text)
             {
                 alarm.more.push((d.rule.name.clone(), url));
@@ -173,6 +181,67 @@ pub(crate) mod tests {
 
     fn t(d: u32, h: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 11, d, h, 0, 0).unwrap()
+    }
+
+    /// Text from GitHub of any length (a CODEOWNERS login anyone with push access can write,
+    /// a file path) is cut before it reaches a message, so one alert cannot make an
+    /// escalation too large to send on any channel.
+    #[test]
+    fn no_alert_makes_an_escalation_too_large_to_send() {
+        use crate::model::{Location, Owner, OwnerKind, OwnerSource, Ownership, testkit};
+        let rule = crate::config::EscalationRule {
+            name: "active".into(),
+            when_text: "validity:active".into(),
+            when: crate::filter::Filter::parse("validity:active").unwrap(),
+            after: chrono::Duration::zero(),
+            after_text: "0h".into(),
+            notify: vec!["teams:ir".into(), "slack:ir".into()],
+            contacts: vec![],
+        };
+        let huge = "x".repeat(30_000);
+        let alerts: Vec<crate::model::Alert> = (1..=20)
+            .map(|n| crate::model::Alert {
+                validity: Some(Validity::Active),
+                secret_type_display_name: Some(format!("Key {huge}")),
+                provider: Some(huge.clone()),
+                first_location_detected: Some(Location {
+                    path: Some(format!("{huge}/www.example.com/a.env")),
+                    commit_sha: None,
+                }),
+                owner: Ownership::Owned(Owner {
+                    name: "l".repeat(26_000),
+                    kind: OwnerKind::User,
+                    source: OwnerSource::Codeowners,
+                }),
+                ..testkit::alert("acme/web", n, t(1, 0))
+            })
+            .collect();
+        let due = crate::escalation::due(
+            std::slice::from_ref(&rule),
+            &alerts,
+            t(20, 0),
+            &crate::escalation::Records::default(),
+        );
+        assert_eq!(due.len(), 20);
+        let catalogue = Catalogue::load(None).unwrap();
+        let site = Site::new("acme", None, None);
+        let out = alarms(&due, "acme", t(20, 0), &catalogue, &site);
+        let item = &out["teams:ir"].items[0];
+        assert!(item.path.as_ref().unwrap().chars().count() <= crate::text::MAX_PATH);
+        assert!(
+            item.path
+                .as_ref()
+                .unwrap()
+                .ends_with("www.example.com/a.env")
+        );
+        assert!(item.owner.as_ref().unwrap().chars().count() <= crate::text::MAX_NAME + 1);
+        assert!(item.secret.chars().count() <= crate::text::MAX_NAME);
+        let card = crate::deliver::teams::alarm_message(&out["teams:ir"]).unwrap();
+        assert!(card.len() < 25 * 1024, "{} bytes", card.len());
+        let slack = crate::deliver::slack::alarm_payload(&out["slack:ir"]).to_string();
+        assert!(slack.len() < 40_000, "{} bytes", slack.len());
+        // a path Slack would take for a link is sent as code
+        assert!(slack.contains("www.example.com/a.env`"), "{slack}");
     }
 
     pub(crate) fn item(n: u64) -> Item {

@@ -133,12 +133,12 @@ impl AtRiskView {
             repo: a.repo.clone(),
             number: a.number,
             url: site.alert_link(&a.repo, a.number, Some(&a.html_url)),
-            secret: a.secret_type_display_name.clone(),
+            secret: crate::text::clip_name(&a.secret_type_display_name),
             age_days: a.age_days,
             reasons: a.reasons.clone(),
             why: a.reasons.iter().map(|r| reason_words(*r)).collect(),
             critical: a.is_critical(),
-            assignee: a.assignee.clone(),
+            assignee: a.assignee.as_deref().map(crate::text::clip_name),
             owner: a.owner.as_deref().map(owner_label),
             owner_name: a.owner.clone(),
             owner_via: a
@@ -522,7 +522,7 @@ impl ReportView {
                 .map(|r| RiskAcceptanceView {
                     label: format!("{} #{}", r.repo, r.number),
                     url: site.alert_link(&r.repo, r.number, Some(&r.html_url)),
-                    secret: r.secret_type_display_name.clone(),
+                    secret: crate::text::clip_name(&r.secret_type_display_name),
                     resolution: resolution_label(&r.resolution),
                     resolved_by: r.resolved_by.as_deref().map(owner_label),
                     resolved_on: r.resolved_at.date_naive(),

@@ -162,7 +162,7 @@ fn each_alert_is_escalated_once_per_rule_across_runs() {
         "{}",
         slack[1]
     );
-    assert!(slack[1].contains("in deploy/.env"), "{}", slack[1]);
+    assert!(slack[1].contains("in `deploy/.env`"), "{}", slack[1]);
     assert_eq!(
         bodies(&chat, "/teams/ok-leadership").len(),
         1,

@@ -13,6 +13,7 @@ mod cli;
 mod deliver;
 mod escalation;
 mod faults;
+mod hardening;
 mod history;
 mod hostile;
 mod incremental;

@@ -143,7 +143,8 @@ fn run_computes_every_spec_number_with_few_requests_and_no_secrets() {
     assert!(seen.iter().all(|r| r.authorized), "{seen:?}");
     assert!(
         seen.iter()
-            .all(|r| r.accept.as_deref() == Some("application/vnd.github+json"))
+            .all(|r| r.accept.as_deref() == Some("application/vnd.github+json")),
+        "one media type on every request: {seen:?}"
     );
     assert!(
         seen.iter()

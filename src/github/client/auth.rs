@@ -6,7 +6,7 @@ use crate::config::GithubConfig;
 use crate::error::{Error, Result};
 use crate::github::retry::Policy;
 use crate::secret::{Missing, Secret};
-use http::header::{ACCEPT, HeaderName};
+use http::header::HeaderName;
 use octocrab::Octocrab;
 use octocrab::service::middleware::retry::RetryConfig;
 use std::sync::atomic::AtomicU64;
@@ -34,8 +34,8 @@ impl Auth {
 /// The settings every client shares, on an octocrab builder whose type cannot be named.
 macro_rules! configured {
     ($builder:expr) => {
+        // the media type (`Accept`) is each request's: a default here would be sent as well
         $builder
-            .add_header(ACCEPT, MEDIA_TYPE.to_string())
             .add_header(
                 HeaderName::from_static("x-github-api-version"),
                 API_VERSION.to_string(),

@@ -178,7 +178,7 @@ impl GitHub {
                     .and_then(|v| v.to_str().ok())
                     .is_some_and(|l| link_with_rel(l, "next").is_some());
             let done = stop(Step::Page(&page, more));
-            alerts.extend(page);
+            alerts.extend(crate::github::of_the_org(&self.org, page));
             if more && !done {
                 next = self.next_link(&reply.headers)?;
             }

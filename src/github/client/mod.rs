@@ -21,8 +21,6 @@ mod auth;
 
 use auth::Auth;
 
-/// GitHub's recommended media type.
-const MEDIA_TYPE: &str = "application/vnd.github+json";
 /// The REST API version this tool is written against.
 const API_VERSION: &str = "2022-11-28";
 const DEFAULT_API: &str = "https://api.github.com";
@@ -37,16 +35,31 @@ fn segment(s: &str) -> String {
     percent_encoding::utf8_percent_encode(s, SEGMENT).to_string()
 }
 
-/// `owner/name` as two encoded path segments.
+/// `owner/name` as two encoded path segments; anything that is not a login and a repository
+/// name (`..` would climb out of `/repos/{owner}/`) is refused before a request is made.
 fn repo_path(full_name: &str) -> Result<String> {
     match full_name.split_once('/') {
-        Some((owner, name)) if !owner.is_empty() && !name.is_empty() && !name.contains('/') => {
+        Some((owner, name))
+            if crate::model::is_login(owner) && crate::model::is_repo_name(name) =>
+        {
             Ok(format!("{}/{}", segment(owner), segment(name)))
         }
         _ => Err(Error::GitHub(format!(
-            "GitHub sent a repository name that is not owner/name: `{full_name}`"
+            "GitHub sent a repository name that is not owner/name: `{}`",
+            crate::text::clip(full_name, 120)
         ))),
     }
+}
+
+/// A file read from a repository.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RepoFile {
+    /// There is no such file (or it is a folder, a link, a submodule).
+    Missing,
+    /// Its text (bytes that are not UTF-8 replaced).
+    Text(String),
+    /// It is larger than was asked for: its size in bytes.
+    TooLarge(u64),
 }
 
 /// Requests a run may make when the server does not say its rate limit: 10,000 pages of 100
@@ -168,42 +181,84 @@ impl GitHub {
                         "GitHub sent a commit this tool cannot read ({repo}@{sha}: {e})"
                     ))
                 })?;
-                Ok(commit.author.map(|u| u.login))
+                match commit.author.map(|u| u.login) {
+                    Some(login) if !crate::model::is_login(&login) => Err(Error::GitHub(format!(
+                        "GitHub named the author of commit {sha} of {repo} with a login that is not one (`{}`)",
+                        crate::text::clip(&login, 40)
+                    ))),
+                    login => Ok(login),
+                }
             }
             Err(e) if matches!(e.status.map(|s| s.as_u16()), Some(404 | 422 | 409)) => Ok(None),
             Err(e) => Err(self.describe(e, &format!("read commit {sha} of {repo}"))),
         }
     }
 
-    /// A file of a repository's default branch through the contents API; `None` when it does
-    /// not exist (404).
-    pub async fn file(&self, repo: &str, file: &str) -> Result<Option<String>> {
+    /// A file of a repository's default branch through the contents API, of at most `max`
+    /// bytes. GitHub sends files of up to 1 MB in the JSON answer; a larger one comes with
+    /// `encoding: "none"` and no content, and is read again as raw bytes.
+    pub async fn file(&self, repo: &str, file: &str, max: u64) -> Result<RepoFile> {
         let encoded: Vec<String> = file.split('/').map(segment).collect();
         let path = format!("/repos/{}/contents/{}", repo_path(repo)?, encoded.join("/"));
-        match self.get_raw(&path).await {
-            Ok(reply) => {
-                #[derive(serde::Deserialize)]
-                struct Content {
-                    #[serde(default)]
-                    content: Option<String>,
-                    #[serde(default)]
-                    encoding: Option<String>,
-                }
-                let c: Content = serde_json::from_str(&reply.body).map_err(|e| {
-                    Error::GitHub(format!("GitHub sent {file} of {repo} unreadably ({e})"))
-                })?;
-                let (Some(content), Some("base64")) = (c.content, c.encoding.as_deref()) else {
-                    return Ok(None);
-                };
+        let reply = match self.get_raw(&path).await {
+            Ok(reply) => reply,
+            Err(e) if e.status == Some(StatusCode::NOT_FOUND) => return Ok(RepoFile::Missing),
+            Err(e) => return Err(self.describe(e, &format!("read {file} of {repo}"))),
+        };
+        #[derive(serde::Deserialize)]
+        struct Content {
+            #[serde(default, rename = "type")]
+            kind: Option<String>,
+            #[serde(default)]
+            size: Option<u64>,
+            #[serde(default)]
+            content: Option<String>,
+            #[serde(default)]
+            encoding: Option<String>,
+        }
+        // a folder is a JSON array: no file of that name
+        let Ok(c) = serde_json::from_str::<Content>(&reply.body) else {
+            return if reply.body.trim_start().starts_with('[') {
+                Ok(RepoFile::Missing)
+            } else {
+                Err(Error::GitHub(format!(
+                    "GitHub sent {file} of {repo} unreadably"
+                )))
+            };
+        };
+        if c.kind.as_deref().is_some_and(|k| k != "file") {
+            return Ok(RepoFile::Missing);
+        }
+        if let Some(size) = c.size.filter(|s| *s > max) {
+            return Ok(RepoFile::TooLarge(size));
+        }
+        match (c.content, c.encoding.as_deref()) {
+            (Some(content), Some("base64")) => {
                 use base64::Engine as _;
                 let cleaned: String = content.split_whitespace().collect();
                 let bytes = base64::engine::general_purpose::STANDARD
                     .decode(cleaned)
                     .map_err(|e| Error::GitHub(format!("{file} of {repo} is not base64 ({e})")))?;
-                Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
+                if bytes.len() as u64 > max {
+                    return Ok(RepoFile::TooLarge(bytes.len() as u64));
+                }
+                Ok(RepoFile::Text(String::from_utf8_lossy(&bytes).into_owned()))
             }
-            Err(e) if e.status == Some(StatusCode::NOT_FOUND) => Ok(None),
-            Err(e) => Err(self.describe(e, &format!("read {file} of {repo}"))),
+            // over 1 MB: only the raw media type carries the bytes
+            (_, Some("none")) => {
+                let raw = self
+                    .get_as(&path, super::retry::RAW)
+                    .await
+                    .map_err(|e| self.describe(e, &format!("read {file} of {repo}")))?;
+                if raw.body.len() as u64 > max {
+                    return Ok(RepoFile::TooLarge(raw.body.len() as u64));
+                }
+                Ok(RepoFile::Text(raw.body))
+            }
+            (_, other) => Err(Error::GitHub(format!(
+                "GitHub sent {file} of {repo} in an encoding this tool cannot read ({})",
+                crate::text::clip(other.unwrap_or("none given"), 30)
+            ))),
         }
     }
 
@@ -337,9 +392,27 @@ impl GitHub {
         self.get_raw(path).await.map_err(|e| self.describe(e, what))
     }
 
-    /// One GET with the retry policy of [`super::retry::get`].
+    /// One GET of JSON with the retry policy of [`super::retry::get`].
     async fn get_raw(&self, path: &str) -> std::result::Result<Reply, ApiError> {
-        super::retry::get(&self.octo, path, self.policy, &self.requests, &self.pause).await
+        self.get_as(path, super::retry::JSON).await
+    }
+
+    /// One GET asking for the media type `accept`, with the retry policy of
+    /// [`super::retry::get`].
+    async fn get_as(
+        &self,
+        path: &str,
+        accept: &'static str,
+    ) -> std::result::Result<Reply, ApiError> {
+        super::retry::get(
+            &self.octo,
+            path,
+            accept,
+            self.policy,
+            &self.requests,
+            &self.pause,
+        )
+        .await
     }
 
     /// Turns a failed request into a sentence that says what to fix.

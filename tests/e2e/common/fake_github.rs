@@ -70,6 +70,8 @@ pub struct FakeState {
     pub commits: HashMap<String, Option<String>>,
     /// Files by (repository, path), served by the contents API.
     pub files: HashMap<(String, String), String>,
+    /// Commits whose lookup answers 500 (a GitHub having a bad day).
+    pub failing_commits: Vec<String>,
     /// Logins without write access: assigning them answers 422.
     pub cannot_write: Vec<String>,
     /// When set, every alert PATCH answers this status.
@@ -536,6 +538,13 @@ async fn get_commit(
         return unauthorized();
     }
     let st = state.lock().unwrap();
+    if st.failing_commits.contains(&sha) {
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            axum::Json(json!({"message": "Server Error"})),
+        )
+            .into_response();
+    }
     let Some(author) = st.commits.get(&sha) else {
         return (
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -570,6 +579,31 @@ async fn get_contents(
     let Some(text) = st.files.get(&(format!("{owner}/{repo}"), path.clone())) else {
         return not_found();
     };
+    // GitHub's raw media type: the bytes themselves
+    if headers.get("accept").and_then(|v| v.to_str().ok())
+        == Some("application/vnd.github.raw+json")
+    {
+        return (
+            [(
+                "content-type",
+                "application/vnd.github.raw+json; charset=utf-8",
+            )],
+            text.clone(),
+        )
+            .into_response();
+    }
+    // over 1 MB GitHub's JSON carries no content: `encoding: none`
+    if text.len() > 1024 * 1024 {
+        return axum::Json(json!({
+            "type": "file", "encoding": "none", "size": text.len(),
+            "name": path.rsplit('/').next(), "path": path, "sha": "0000000000000000000000000000000000000000",
+            "content": "",
+            "url": format!("{}/repos/{owner}/{repo}/contents/{path}", st.base),
+            "git_url": null, "html_url": null, "download_url": null,
+            "_links": {"self": format!("{}/repos/{owner}/{repo}/contents/{path}", st.base), "git": null, "html": null}
+        }))
+        .into_response();
+    }
     use base64::Engine as _;
     let encoded = base64::engine::general_purpose::STANDARD.encode(text);
     // GitHub wraps the base64 at 60 characters
