@@ -30,19 +30,27 @@ const AT_RISK_SHOWN: usize = 3;
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\n' | '\r' => out.push(' '),
-            '*' | '_' | '~' | '`' => {
-                out.push(c);
+        if !push_control(&mut out, c) {
+            out.push(c);
+            if matches!(c, '*' | '_' | '~' | '`') {
                 out.push('\u{200B}');
             }
-            c => out.push(c),
         }
     }
     out
+}
+
+/// Pushes what Slack's text must not hold as it is (`&`, `<`, `>` as entities, line breaks as
+/// spaces); false for any other character, left to the caller.
+fn push_control(out: &mut String, c: char) -> bool {
+    match c {
+        '&' => out.push_str("&amp;"),
+        '<' => out.push_str("&lt;"),
+        '>' => out.push_str("&gt;"),
+        '\n' | '\r' => out.push(' '),
+        _ => return false,
+    }
+    true
 }
 
 /// Text as inline code: Slack neither formats nor links what is inside, so a file path such
@@ -52,13 +60,8 @@ pub fn code(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('`');
     for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\n' | '\r' => out.push(' '),
-            '`' => out.push('ˋ'),
-            c => out.push(c),
+        if !push_control(&mut out, c) {
+            out.push(if c == '`' { 'ˋ' } else { c });
         }
     }
     out.push('`');
