@@ -189,3 +189,50 @@ fn a_codeowners_file_over_one_megabyte_is_read_raw_and_wins_over_the_root_one() 
         "the root CODEOWNERS is not read when .github/CODEOWNERS exists"
     );
 }
+
+/// A tampered alert store (a resolved alert repeated, another organization's resolved alert
+/// added) is refused with a warning: the run reads everything, and its numbers are those of
+/// an untouched twin.
+#[test]
+fn a_tampered_alert_store_is_refused_and_no_number_comes_from_it() {
+    let mut fixed = A::new("acme/web", 2, "2026-10-03T00:00:00Z");
+    fixed.resolved = Some(("2026-11-20T00:00:00Z", "revoked"));
+    let alerts = vec![
+        A::new("acme/web", 1, "2026-10-02T00:00:00Z").json(),
+        fixed.json(),
+    ];
+    let gh = FakeGitHub::start("acme", alerts);
+    let tampered = Workdir::new(&config(&gh.url));
+    let twin = Workdir::new(&config(&gh.url));
+    for w in [&tampered, &twin] {
+        let out = w.run(&["run", "-c", "config.yaml", "--as-of", T1]);
+        assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    }
+    let store = tampered.path().join("state/alerts.jsonl");
+    let text_before = std::fs::read_to_string(&store).unwrap();
+    let lines: Vec<&str> = text_before.lines().collect();
+    let resolved = lines
+        .iter()
+        .find(|l| l.contains("\"resolved\""))
+        .expect("the store holds the resolved alert");
+    let foreign = resolved.replace("acme/web", "zeta/web");
+    let header = lines[0].replace(
+        &format!("\"alerts\":{}", lines.len() - 1),
+        &format!("\"alerts\":{}", lines.len() + 1),
+    );
+    let mut text_after = vec![header];
+    text_after.extend(lines[1..].iter().map(|l| l.to_string()));
+    text_after.push(resolved.to_string());
+    text_after.push(foreign);
+    std::fs::write(&store, text_after.join("\n") + "\n").unwrap();
+
+    let out = tampered.run(&["run", "-c", "config.yaml", "--as-of", "2026-11-30"]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(stderr.contains("the alert store is not used"), "{stderr}");
+    let out = twin.run(&["run", "-c", "config.yaml", "--as-of", "2026-11-30"]);
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let summary = "out/all/2026-11-30/summary.json";
+    assert_eq!(tampered.read(summary), twin.read(summary));
+    assert!(!tampered.read("state/alerts.jsonl").contains("zeta/"));
+}
