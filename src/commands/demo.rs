@@ -49,6 +49,7 @@ pub async fn demo(out: &Path) -> Result<Outcome> {
             d.channels.iter().map(|c| escalation::Record {
                 rule: d.rule.name.clone(),
                 repo: d.alert.repository.full_name.clone(),
+                repo_id: d.alert.repository.id,
                 number: d.alert.number,
                 channel: c.clone(),
                 as_of,

@@ -257,6 +257,7 @@ pub async fn escalate(
                     crate::escalation::Record {
                         rule: d.rule.name.clone(),
                         repo: d.alert.repository.full_name.clone(),
+                        repo_id: d.alert.repository.id,
                         number: d.alert.number,
                         channel: key.clone(),
                         as_of: alarm.as_of,

@@ -57,7 +57,15 @@ pub fn due<'a>(
             let channels: Vec<String> = rule
                 .notify
                 .iter()
-                .filter(|c| !records.sent(&rule.name, &alert.repository.full_name, alert.number, c))
+                .filter(|c| {
+                    !records.sent(
+                        &rule.name,
+                        &alert.repository.full_name,
+                        alert.repository.id,
+                        alert.number,
+                        c,
+                    )
+                })
                 .cloned()
                 .collect();
             if !channels.is_empty() {

@@ -13,8 +13,12 @@ use std::path::Path;
 pub struct Record {
     /// The rule's name.
     pub rule: String,
-    /// `owner/name` of the alert's repository.
+    /// `owner/name` of the alert's repository when it was sent (for people).
     pub repo: String,
+    /// GitHub's id of the repository, which stays when it is renamed (records written before
+    /// it was kept have none, and are matched by name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repo_id: Option<u64>,
     /// The alert's number.
     pub number: u64,
     /// The channel key (`email`, `slack:secops`, `teams:leadership`).
@@ -32,6 +36,8 @@ pub struct Records {
     records: Vec<Record>,
     /// (rule, repository, number, channel) of every record.
     sent: HashSet<(String, String, u64, String)>,
+    /// (rule, repository id, number, channel) of every record that has the id.
+    sent_by_id: HashSet<(String, u64, u64, String)>,
 }
 
 impl Records {
@@ -51,7 +57,22 @@ impl Records {
     }
 
     /// Whether this rule already sent this alert to this channel.
-    pub fn sent(&self, rule: &str, repo: &str, number: u64, channel: &str) -> bool {
+    /// A repository renamed since keeps its id, so its alerts are not sent again.
+    pub fn sent(
+        &self,
+        rule: &str,
+        repo: &str,
+        repo_id: Option<u64>,
+        number: u64,
+        channel: &str,
+    ) -> bool {
+        if let Some(id) = repo_id
+            && self
+                .sent_by_id
+                .contains(&(rule.to_string(), id, number, channel.to_string()))
+        {
+            return true;
+        }
         self.sent.contains(&(
             rule.to_string(),
             repo.to_string(),
@@ -63,6 +84,10 @@ impl Records {
     /// Adds records.
     pub fn extend(&mut self, records: impl IntoIterator<Item = Record>) {
         for r in records {
+            if let Some(id) = r.repo_id {
+                self.sent_by_id
+                    .insert((r.rule.clone(), id, r.number, r.channel.clone()));
+            }
             self.sent
                 .insert((r.rule.clone(), r.repo.clone(), r.number, r.channel.clone()));
             self.records.push(r);
@@ -103,6 +128,7 @@ mod tests {
         let rec = |rule: &str, at: DateTime<Utc>| Record {
             rule: rule.into(),
             repo: "acme/web".into(),
+            repo_id: Some(42),
             number: 1,
             channel: "slack:secops".into(),
             as_of: at,
@@ -118,7 +144,10 @@ mod tests {
             r.first_escalations(t(9, 0)).is_empty(),
             "nothing escalated before T"
         );
-        assert!(r.sent("c", "acme/web", 1, "slack:secops"));
-        assert!(!r.sent("c", "acme/web", 1, "teams:x"));
+        assert!(r.sent("c", "acme/web", None, 1, "slack:secops"));
+        assert!(!r.sent("c", "acme/web", None, 1, "teams:x"));
+        // renamed: the id still knows it
+        assert!(r.sent("c", "acme/website", Some(42), 1, "slack:secops"));
+        assert!(!r.sent("c", "acme/website", Some(43), 1, "slack:secops"));
     }
 }

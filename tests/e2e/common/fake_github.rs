@@ -762,11 +762,23 @@ pub fn user_json(login: &str) -> Value {
 }
 
 /// A repository as GitHub's `simple-repository` schema describes it.
+/// A repository's id as GitHub gives one: a number of its own, the same for the same name
+/// (tests that rename a repository set the id they need).
+pub fn repo_id(full_name: &str) -> u64 {
+    full_name
+        .to_ascii_lowercase()
+        .bytes()
+        .fold(1_000_003u64, |h, b| {
+            h.wrapping_mul(31).wrapping_add(u64::from(b))
+        })
+        % 1_000_000_000
+}
+
 pub fn repo_json(full_name: &str) -> Value {
     let (owner, name) = full_name.split_once('/').unwrap_or(("acme", full_name));
     let u = format!("https://api.github.com/repos/{full_name}");
     let mut r = json!({
-        "id": 1, "node_id": "R_kgDOAAAAAQ", "name": name, "full_name": full_name, "owner": user_json(owner),
+        "id": repo_id(full_name), "node_id": "R_kgDOAAAAAQ", "name": name, "full_name": full_name, "owner": user_json(owner),
         "private": true, "html_url": format!("https://github.com/{full_name}"), "description": null, "fork": false,
         "url": u
     });
