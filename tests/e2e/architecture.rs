@@ -181,8 +181,11 @@ fn imports(src: &Path) -> Vec<Import> {
     let mut out = BTreeSet::new();
     for f in &files {
         let rel = f.strip_prefix(src).unwrap();
-        // unit tests kept apart in their own files are test code too
-        if rel.file_name().is_some_and(|n| n == "tests.rs") {
+        // unit tests kept apart in their own files (`tests.rs`, or a `tests/` folder of
+        // them) are test code too
+        if rel.file_name().is_some_and(|n| n == "tests.rs")
+            || rel.components().any(|c| c.as_os_str() == "tests")
+        {
             continue;
         }
         let from = module_of(rel);
