@@ -275,11 +275,11 @@ pub async fn assign(opts: &AssignOptions) -> Result<AssignOutcome> {
     let mut applied = Vec::new();
     if opts.apply {
         let mut writes = Writes {
-            left: opts.max.unwrap_or(usize::MAX),
+            max: opts.max.unwrap_or(usize::MAX),
             sent: 0,
         };
         for queue in &queues {
-            if writes.left == 0 {
+            if writes.spent() {
                 tracing::info!(
                     "--max: {} writes sent; the rest waits for the next run",
                     writes.sent
@@ -322,10 +322,17 @@ struct Queue {
     then_waits: Option<String>,
 }
 
-/// The writes `--max` still allows, and those sent (paced: one every [`WRITE_INTERVAL`]).
+/// The writes `--max` allows, and those sent (paced: one every [`WRITE_INTERVAL`]).
 struct Writes {
-    left: usize,
+    max: usize,
     sent: usize,
+}
+
+impl Writes {
+    /// Whether `--max` allows no more.
+    fn spent(&self) -> bool {
+        self.sent >= self.max
+    }
 }
 
 /// Assigns one alert: its candidates in turn while GitHub answers 422 (that user lacks write
@@ -341,14 +348,13 @@ async fn apply_one(
     let (repo, number) = (queue.repo.as_str(), queue.number);
     let mut done = Vec::new();
     for (login, source) in &queue.left {
-        if writes.left == 0 {
+        if writes.spent() {
             // the next run goes on from the next candidate: the 422s are in the trail
             return Ok(done);
         }
         if writes.sent > 0 {
             tokio::time::sleep(WRITE_INTERVAL).await;
         }
-        writes.left -= 1;
         writes.sent += 1;
         let (status, message) = gh.assign_alert(repo, number, login).await?;
         let result = match status.as_u16() {
