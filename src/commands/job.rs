@@ -126,11 +126,8 @@ pub(crate) struct Job<'a> {
     pub(crate) escalation: &'a [EscalationRule],
     /// Each escalated alert's first escalation, for the reports' lists of escalated alerts
     /// still open.
-    pub(crate) escalated: &'a Escalations,
+    pub(crate) escalated: &'a escalation::FirstEscalations,
 }
-
-/// `(repo, number) → (when first escalated, by which rule)`.
-pub(crate) type Escalations = BTreeMap<(String, u64), (DateTime<Utc>, String)>;
 
 /// What the overview needs besides the job's alerts.
 pub(crate) struct OverviewInputs<'a> {

@@ -6,7 +6,7 @@
 
 pub mod records;
 
-pub use records::{Record, Records};
+pub use records::{FirstEscalations, Record, Records};
 
 use crate::config::EscalationRule;
 use crate::model::owner_label;
@@ -14,7 +14,6 @@ use crate::model::{Alert, Validity};
 use crate::site::Site;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// An alert a rule escalates in this run, with the channels it has not reached yet.
 #[derive(Debug, Clone)]
@@ -110,7 +109,7 @@ pub struct Escalated {
 /// The escalated alerts still open at T among `alerts` (those `keep` accepts), escalated
 /// longest ago first. `pending` are this run's new escalations, counted as escalated at T.
 pub fn still_open(
-    first: &BTreeMap<(String, u64), (DateTime<Utc>, String)>,
+    first: &FirstEscalations,
     alerts: &[Alert],
     keep: impl Fn(&Alert) -> bool,
     as_of: DateTime<Utc>,
@@ -120,7 +119,7 @@ pub fn still_open(
         .iter()
         .filter(|a| a.is_open_at(as_of) && keep(a))
         .filter_map(|a| {
-            let (at, rule) = first.get(&(a.repository.full_name.clone(), a.number))?;
+            let (at, rule) = first.of(a)?;
             Some(Escalated {
                 repo: a.repository.full_name.clone(),
                 number: a.number,
@@ -143,16 +142,17 @@ pub fn still_open(
 }
 
 /// The first escalations of the records with this run's due ones added at T.
-pub fn with_due(
-    records: &Records,
-    due: &[Due<'_>],
-    as_of: DateTime<Utc>,
-) -> BTreeMap<(String, u64), (DateTime<Utc>, String)> {
+pub fn with_due(records: &Records, due: &[Due<'_>], as_of: DateTime<Utc>) -> FirstEscalations {
     let mut first = records.first_escalations(as_of);
     for d in due {
-        first
-            .entry((d.alert.repository.full_name.clone(), d.alert.number))
-            .or_insert((as_of, d.rule.name.clone()));
+        let repo = &d.alert.repository;
+        first.note(
+            &repo.full_name,
+            repo.id,
+            d.alert.number,
+            as_of,
+            &d.rule.name,
+        );
     }
     first
 }

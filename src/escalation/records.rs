@@ -3,9 +3,10 @@
 //! failed is tried again by the next run.
 
 use crate::error::Result;
+use crate::model::Alert;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 /// One escalation sent: a rule, an alert and a channel.
@@ -94,22 +95,64 @@ impl Records {
         }
     }
 
-    /// When each alert was first escalated at or before T, and by which rule:
-    /// `(repo, number) → (as_of, rule)`.
-    pub fn first_escalations(
-        &self,
-        as_of: DateTime<Utc>,
-    ) -> BTreeMap<(String, u64), (DateTime<Utc>, String)> {
-        let mut out: BTreeMap<(String, u64), (DateTime<Utc>, String)> = BTreeMap::new();
+    /// When each alert was first escalated at or before T, and by which rule.
+    pub fn first_escalations(&self, as_of: DateTime<Utc>) -> FirstEscalations {
+        let mut out = FirstEscalations::default();
         for r in self.records.iter().filter(|r| r.as_of <= as_of) {
-            let e = out
-                .entry((r.repo.clone(), r.number))
-                .or_insert((r.as_of, r.rule.clone()));
-            if r.as_of < e.0 {
-                *e = (r.as_of, r.rule.clone());
-            }
+            out.note(&r.repo, r.repo_id, r.number, r.as_of, &r.rule);
         }
         out
+    }
+}
+
+/// When each alert was first escalated, and by which rule, found by the repository's id
+/// (which a rename keeps) and by its name (for records written before the id was kept).
+#[derive(Debug, Clone, Default)]
+pub struct FirstEscalations {
+    by_id: HashMap<(u64, u64), (DateTime<Utc>, String)>,
+    by_name: HashMap<(String, u64), (DateTime<Utc>, String)>,
+}
+
+impl FirstEscalations {
+    /// Notes an escalation; the earliest one of an alert is kept.
+    pub fn note(
+        &mut self,
+        repo: &str,
+        repo_id: Option<u64>,
+        number: u64,
+        at: DateTime<Utc>,
+        rule: &str,
+    ) {
+        fn keep_earliest<K: std::hash::Hash + Eq>(
+            map: &mut HashMap<K, (DateTime<Utc>, String)>,
+            key: K,
+            at: DateTime<Utc>,
+            rule: &str,
+        ) {
+            let e = map.entry(key).or_insert_with(|| (at, rule.to_string()));
+            if at < e.0 {
+                *e = (at, rule.to_string());
+            }
+        }
+        if let Some(id) = repo_id {
+            keep_earliest(&mut self.by_id, (id, number), at, rule);
+        }
+        keep_earliest(&mut self.by_name, (repo.to_string(), number), at, rule);
+    }
+
+    /// The first escalation of an alert: `(when, rule)`.
+    pub fn of(&self, alert: &Alert) -> Option<&(DateTime<Utc>, String)> {
+        let by_id = alert
+            .repository
+            .id
+            .and_then(|id| self.by_id.get(&(id, alert.number)));
+        let by_name = self
+            .by_name
+            .get(&(alert.repository.full_name.clone(), alert.number));
+        match (by_id, by_name) {
+            (Some(a), Some(b)) => Some(if b.0 < a.0 { b } else { a }),
+            (a, b) => a.or(b),
+        }
     }
 }
 
@@ -136,12 +179,18 @@ mod tests {
         };
         r.extend([rec("b", t(20, 0)), rec("a", t(10, 0)), rec("c", t(25, 0))]);
         let first = r.first_escalations(t(23, 0));
+        let mut web = crate::model::alert::testkit::alert("acme/web", 1, t(1, 0));
+        assert_eq!(first.of(&web), Some(&(t(10, 0), "a".to_string())));
+        // renamed: the id still finds it; another repository of the old name does not
+        web.repository.id = Some(42);
+        web.repository.full_name = "acme/website".into();
+        assert_eq!(first.of(&web), Some(&(t(10, 0), "a".to_string())));
+        web.repository.id = Some(43);
+        assert_eq!(first.of(&web), None);
+        web.repository.full_name = "acme/web".into();
         assert_eq!(
-            first[&("acme/web".to_string(), 1)],
-            (t(10, 0), "a".to_string())
-        );
-        assert!(
-            r.first_escalations(t(9, 0)).is_empty(),
+            r.first_escalations(t(9, 0)).of(&web),
+            None,
             "nothing escalated before T"
         );
         assert!(r.sent("c", "acme/web", None, 1, "slack:secops"));

@@ -285,6 +285,91 @@ fn a_failed_channel_is_tried_again_and_the_other_is_not_repeated() {
     );
 }
 
+/// The scenario with `acme/web` renamed `acme/website`; GitHub keeps the repository's id.
+fn renamed_web() -> Vec<serde_json::Value> {
+    let mut alerts = scenario();
+    for a in &mut alerts {
+        let repo = &mut a["repository"];
+        if repo["full_name"] == "acme/web" {
+            repo["full_name"] = "acme/website".into();
+            repo["name"] = "website".into();
+        }
+    }
+    alerts
+}
+
+#[test]
+fn a_renamed_repository_is_not_escalated_again_and_stays_listed() {
+    let gh = FakeGitHub::start("acme", scenario());
+    let chat = ChatServer::start();
+    let w = Workdir::new(&escalating_config(&gh.url));
+    let escalate = |as_of: &str| {
+        let args = [
+            "run",
+            "-c",
+            "config.yaml",
+            "--only",
+            "escalate",
+            "--as-of",
+            as_of,
+        ];
+        run(&w, &chat, "ok-secops", &args)
+    };
+    let out = escalate(T1);
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    assert_eq!(chat.posts().len(), 2, "Slack and Teams");
+
+    gh.set_alerts(renamed_web());
+    let out = escalate("2026-11-24");
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    assert!(
+        text(&out).0.contains("no escalation due"),
+        "{:?}",
+        text(&out)
+    );
+    assert_eq!(
+        chat.posts().len(),
+        2,
+        "the renamed repository's alerts are not sent again"
+    );
+
+    let out = run(
+        &w,
+        &chat,
+        "ok-secops",
+        &[
+            "run",
+            "-c",
+            "config.yaml",
+            "--only",
+            "report",
+            "--no-send",
+            "--as-of",
+            "2026-11-30",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let s = w.json("out/azure/2026-11-30/summary.json");
+    let escalated: Vec<String> = s["escalated"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            format!(
+                "{} #{} {}",
+                e["repo"].as_str().unwrap(),
+                e["number"],
+                e["rule"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        escalated,
+        ["acme/api #3 active a month", "acme/website #1 public"],
+        "listed under its new name, escalated a week ago"
+    );
+}
+
 #[test]
 fn a_rule_naming_a_missing_channel_is_refused_at_load() {
     let gh = FakeGitHub::start("acme", scenario());

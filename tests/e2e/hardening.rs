@@ -3,6 +3,7 @@
 //! to the next candidate, `--max` bounds the writes, and CODEOWNERS files over GitHub's 1 MB
 //! JSON limit are read as raw bytes.
 
+use crate::common::servers::ChatServer;
 use crate::common::{A, FakeGitHub, T1, Workdir, text};
 use serde_json::Value;
 
@@ -235,4 +236,89 @@ fn a_tampered_alert_store_is_refused_and_no_number_comes_from_it() {
     let summary = "out/all/2026-11-30/summary.json";
     assert_eq!(tampered.read(summary), twin.read(summary));
     assert!(!tampered.read("state/alerts.jsonl").contains("zeta/"));
+}
+
+/// An alert whose path is 30,000 characters, in a repository whose CODEOWNERS names a
+/// 26,000-character login, still fits every chat message: both channels hear of it (and of
+/// the ordinary alert beside it), the records are kept and the next run sends nothing again.
+#[test]
+fn one_alert_with_huge_texts_does_not_silence_a_chat_channel() {
+    let path: &'static str =
+        Box::leak(format!("src/{}.env", "deep/".repeat(6_000)).into_boxed_str());
+    let mut huge = unassigned("acme/web", 1, (path, "c1"));
+    huge.validity = Some("active");
+    let mut plain = unassigned("acme/api", 2, ("config/.env", "c2"));
+    plain.validity = Some("active");
+    let gh = FakeGitHub::start("acme", vec![huge.json(), plain.json()]);
+    {
+        let mut st = gh.state.lock().unwrap();
+        st.commits.insert("c1".into(), None);
+        st.commits.insert("c2".into(), None);
+        let login = "x".repeat(26_000);
+        st.files.insert(
+            ("acme/web".into(), ".github/CODEOWNERS".into()),
+            format!("* @{login}\n"),
+        );
+    }
+    let chat = ChatServer::start();
+    let w = Workdir::new(
+        &(config(&gh.url)
+            + "delivery:\n  slack:\n    - { name: secops, webhook_env: HOOK_SLACK }\n  \
+           teams:\n    - { name: leadership, webhook_env: HOOK_TEAMS }\n\
+           escalation:\n  - name: active\n    when: \"validity:active\"\n    after: 24h\n    \
+           notify: [secops, teams:leadership]\n"),
+    );
+    let escalate = |as_of: &str| {
+        w.command(&[
+            "run",
+            "-c",
+            "config.yaml",
+            "--only",
+            "escalate",
+            "--as-of",
+            as_of,
+        ])
+        .env("HOOK_SLACK", format!("{}/slack/ok-secops", chat.url))
+        .env("HOOK_TEAMS", format!("{}/teams/ok-leadership", chat.url))
+        .output()
+        .unwrap()
+    };
+    let out = escalate(T1);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    let posts = chat.posts();
+    assert_eq!(posts.len(), 2, "one message a channel: {stdout}");
+    for p in &posts {
+        let body = String::from_utf8(p.body.clone()).unwrap();
+        // Teams refuses a card over 28 KB; Slack a section text over 3,000 characters
+        assert!(body.len() < 28_000, "{} is {} bytes", p.path, body.len());
+        assert!(
+            body.contains("acme/web") && body.contains("acme/api"),
+            "{body:.2000}"
+        );
+        assert!(
+            !body.contains(&"x".repeat(200)),
+            "the login is not sent whole"
+        );
+        assert!(
+            !body.contains(&"deep/".repeat(100)),
+            "the path is not sent whole"
+        );
+    }
+    for block in posts
+        .iter()
+        .find(|p| p.path.starts_with("/slack"))
+        .unwrap()
+        .json()["blocks"]
+        .as_array()
+        .unwrap()
+    {
+        if let Some(t) = block["text"]["text"].as_str() {
+            assert!(t.chars().count() <= 3_000, "a Slack section of {}", t.len());
+        }
+    }
+    assert_eq!(w.read("state/escalations.jsonl").lines().count(), 4);
+    let out = escalate("2026-11-24");
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    assert_eq!(chat.posts().len(), 2, "nothing is sent twice");
 }
