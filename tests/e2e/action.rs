@@ -437,3 +437,22 @@ fn the_crate_package_holds_everything_the_binary_embeds() {
     // the vendored API description travels with its licence
     assert!(files.contains(&"tests/fixtures/github-api/LICENSE"));
 }
+
+#[test]
+fn a_history_branch_that_git_would_read_as_an_option_is_refused() {
+    let s = Setup::new();
+    let release = s.path("no-release");
+    for branch in ["--upload-pack=touch /tmp/pwned", "-x", "a..b", "a b"] {
+        let out = s.step("checkout", &release, &[("CP_HISTORY_BRANCH", branch)]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_ne!(out.status.code(), Some(0), "{branch}: {stderr}");
+        assert!(
+            stderr.contains("is not a branch name"),
+            "{branch}: {stderr}"
+        );
+    }
+    assert!(
+        !s.path("ws/campaign-pulse-state").exists(),
+        "nothing is checked out"
+    );
+}
