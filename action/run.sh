@@ -6,7 +6,8 @@
 #   action/run.sh checkout   # the history branch, checked out in $CP_STATE_DIR
 #   action/run.sh run        # campaign-pulse run, from $CP_STATE_DIR
 #   action/run.sh save       # commit and push $CP_STATE_DIR to the history branch
-#   action/run.sh site       # the publishable part of the reports, for GitHub Pages
+#   action/run.sh site       # the part of the reports people read, for the artifact and Pages
+#   action/run.sh cleanup    # removes the checkout of the history branch (self-hosted runners)
 #
 # Inputs come from the environment (action.yml maps its inputs to these):
 #   CP_VERSION         version to install (default: the version in the action's Cargo.toml)
@@ -24,8 +25,8 @@
 #   CP_STATE_DIR       its checkout (default: campaign-pulse-state, in the workspace)
 #   CP_PUSH_TOKEN      token for fetching and pushing the branch over https (optional)
 # and GitHub's: RUNNER_OS, RUNNER_ARCH, RUNNER_TEMP, GITHUB_WORKSPACE, GITHUB_OUTPUT,
-# GITHUB_PATH. Outputs: `binary` (install), `exit-status` and `report-dir` (run), `site-dir`
-# (site).
+# GITHUB_PATH, GITHUB_SERVER_URL. Outputs: `binary` (install); `exit-status`, `report-dir`,
+# `reports-written` and `dry-run` (run); `site-dir` (site).
 set -euo pipefail
 
 action_path=${CP_ACTION_PATH:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -40,12 +41,17 @@ fail() {
   exit 1
 }
 
-# git with the push token as an extra header (never in the URL, so never in a log)
+# git with the push token as an extra header (never in the URL, so never in a log). An
+# `actions/checkout` with its default `persist-credentials` left its own header for the server
+# in the repository's configuration; the empty values reset that list first, so the token input
+# is the one git sends.
 git_auth() {
   if [ -n "${CP_PUSH_TOKEN:-}" ]; then
-    local auth
+    local auth server
     auth="AUTHORIZATION: basic $(printf 'x-access-token:%s' "$CP_PUSH_TOKEN" | base64 | tr -d '\n')"
-    git -c "http.extraheader=$auth" "$@"
+    server=${GITHUB_SERVER_URL:-https://github.com}
+    git -c "http.extraheader=" -c "http.$server/.extraheader=" \
+      -c "http.$server/.extraheader=$auth" "$@"
   else
     git "$@"
   fi
@@ -134,21 +140,64 @@ install() {
   if [ -n "${GITHUB_PATH:-}" ]; then echo "$dir/bin" >> "$GITHUB_PATH"; fi
 }
 
+# What an earlier run in this workspace left (a self-hosted runner keeps it): the checkout of
+# the history branch, its worktree registration and the local branch of a first run.
+cleanup() {
+  cd "$workspace"
+  if [ -e "$state" ]; then
+    git worktree remove --force "$state" 2>/dev/null ||
+      fail "$state exists and is not a checkout of the history branch: set state-dir to a free folder"
+  fi
+  git worktree prune
+  if git show-ref --verify --quiet "refs/heads/$branch" &&
+    [ "$(git symbolic-ref --quiet --short HEAD || true)" != "$branch" ]; then
+    git branch --quiet -D -- "$branch"
+  fi
+}
+
 checkout() {
   cd "$workspace"
-  if [ -e "$state" ]; then fail "$state already exists: set state-dir to a free folder"; fi
   # the branch input reaches git: a name git would read as an option is refused
   case "$branch" in -*) fail "history-branch \`$branch\` is not a branch name" ;; esac
   git check-ref-format "refs/heads/$branch" || fail "history-branch \`$branch\` is not a branch name"
-  if git_auth ls-remote --exit-code --heads origin "$branch" >/dev/null; then
-    git_auth fetch --quiet --depth=1 -- origin "$branch"
-    git worktree add --quiet --detach "$state" FETCH_HEAD
-  else
-    echo "First run: creating the $branch branch"
-    git worktree add --quiet --detach "$state"
-    git -C "$state" checkout --quiet --orphan "$branch"
-    git -C "$state" rm -r --quiet --force --ignore-unmatch .
-  fi
+  cleanup
+  # ls-remote exits 2 when the branch does not exist: only then is this a first run. Any other
+  # failure (network, server error, authentication) stops here, before anything is computed or
+  # sent: a run that took it for a first run would re-send every delivery.
+  local found=0
+  git_auth ls-remote --exit-code --heads origin "refs/heads/$branch" >/dev/null || found=$?
+  case "$found" in
+    0)
+      git_auth fetch --quiet --depth=1 -- origin "refs/heads/$branch"
+      git worktree add --quiet --detach "$state" FETCH_HEAD
+      ;;
+    2)
+      echo "First run: creating the $branch branch"
+      git worktree add --quiet --detach "$state"
+      git -C "$state" checkout --quiet --orphan "$branch"
+      git -C "$state" rm -r --quiet --force --ignore-unmatch .
+      ;;
+    *)
+      fail "could not read the $branch branch of origin (git ls-remote exited $found): nothing was run; check the token's contents permission and the network, then run again"
+      ;;
+  esac
+}
+
+# What CP_ARGS makes the run write, which decides what is saved and published: a dry run
+# saves nothing and publishes nothing; an escalation-only run saves its records but writes
+# no report. Sets dry_run and reports_written.
+mode() {
+  local extra=() i
+  dry_run=false
+  reports_written=true
+  if [ -n "${CP_ARGS:-}" ]; then read -r -a extra <<< "$CP_ARGS"; fi
+  for ((i = 0; i < ${#extra[@]}; i++)); do
+    case "${extra[i]}" in
+      --dry-run) dry_run=true ;;
+      --only=escalate) reports_written=false ;;
+      --only) [ "${extra[i + 1]:-}" != escalate ] || reports_written=false ;;
+    esac
+  done
 }
 
 run() {
@@ -170,6 +219,9 @@ run() {
   cd "$state"
   "$binary" "${args[@]}" || status=$?
   echo "exit-status=$status" >> "$output"
+  mode
+  echo "dry-run=$dry_run" >> "$output"
+  echo "reports-written=$reports_written" >> "$output"
   local out
   out=$(sed -n 's/^  dir: *\([^ #]*\).*$/\1/p' "$config" | head -n 1)
   out=${out:-reports}
@@ -181,6 +233,11 @@ run() {
 
 save() {
   cd "$state"
+  mode
+  if [ "$dry_run" = true ]; then
+    echo "Dry run: nothing saved to the $branch branch"
+    return
+  fi
   git add -A
   if git diff --cached --quiet; then
     echo "Nothing new to save"
@@ -217,8 +274,9 @@ case "${1:-}" in
   checkout) checkout ;;
   run) run ;;
   save) save ;;
+  cleanup) cleanup ;;
   *)
-    echo "usage: $0 install|checkout|run|save|site" >&2
+    echo "usage: $0 install|checkout|run|save|site|cleanup" >&2
     exit 2
     ;;
 esac

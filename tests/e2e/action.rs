@@ -3,7 +3,9 @@
 //! repository as the user's GitHub repository, and the GitHub-like server on loopback. It needs
 //! bash, git, curl, tar, gzip and sha256sum (or shasum), as GitHub's runners have.
 
+use crate::common::servers::ChatServer;
 use crate::common::{FakeGitHub, TOKEN, config, scenario};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -56,6 +58,11 @@ struct Setup {
 
 impl Setup {
     fn new() -> Setup {
+        Setup::with_config("")
+    }
+
+    /// A user's repository whose configuration is the scenario's plus `extra`.
+    fn with_config(extra: &str) -> Setup {
         let tmp = tempfile::tempdir().unwrap();
         let gh = FakeGitHub::start("acme", scenario());
         let origin = tmp.path().join("origin.git");
@@ -64,7 +71,11 @@ impl Setup {
         git(tmp.path(), &["clone", "--quiet", "origin.git", "ws"]);
         let ws = tmp.path().join("ws");
         std::fs::create_dir_all(ws.join("config")).unwrap();
-        std::fs::write(ws.join("config/campaign-pulse.yaml"), config(&gh.url)).unwrap();
+        std::fs::write(
+            ws.join("config/campaign-pulse.yaml"),
+            config(&gh.url) + extra,
+        )
+        .unwrap();
         git(&ws, &["add", "-A"]);
         git(&ws, &["commit", "--quiet", "-m", "configuration"]);
         git(&ws, &["push", "--quiet", "origin", "HEAD:refs/heads/main"]);
@@ -358,11 +369,55 @@ fn action_yml_is_consistent_with_its_script() {
             assert!(!run.contains("${{"), "{run}");
         }
     }
-    assert_eq!(subcommands, ["install", "checkout", "run", "save", "site"]);
+    assert_eq!(
+        subcommands,
+        ["install", "checkout", "run", "save", "site", "cleanup"]
+    );
     for (name, out) in action["outputs"].as_object().unwrap() {
         let value = out["value"].as_str().unwrap();
-        assert!(value.contains("steps.run.outputs."), "{name}: {value}");
+        assert!(value.contains("${{ steps."), "{name}: {value}");
     }
+    // what is uploaded: the pages people read, never the checkout of the history branch
+    let uses = |prefix: &str| {
+        steps
+            .iter()
+            .find(|s| s["uses"].as_str().is_some_and(|u| u.starts_with(prefix)))
+            .unwrap_or_else(|| panic!("a {prefix} step"))
+    };
+    for upload in [
+        uses("actions/upload-artifact@"),
+        uses("actions/upload-pages-artifact@"),
+    ] {
+        assert_eq!(upload["with"]["path"], "${{ steps.site.outputs.site-dir }}");
+    }
+    // Pages after exit 0 and 3 alike, never after a dry run
+    let pages_if = uses("actions/upload-pages-artifact@")["if"]
+        .as_str()
+        .unwrap();
+    assert!(!pages_if.contains("exit-status"), "{pages_if}");
+    assert!(
+        pages_if.contains("steps.run.outputs.dry-run != 'true'"),
+        "{pages_if}"
+    );
+    let site_if = steps.iter().find(|s| s["id"] == "site").unwrap()["if"]
+        .as_str()
+        .unwrap();
+    assert!(
+        site_if.contains("steps.run.outputs.reports-written == 'true'"),
+        "{site_if}"
+    );
+    let cleanup = steps
+        .iter()
+        .find(|s| s["run"].as_str().is_some_and(|r| r.ends_with(" cleanup")))
+        .unwrap();
+    assert_eq!(cleanup["if"], "always()");
+    // the failing step comes last, after everything that must happen on exit 3
+    assert!(
+        steps.last().unwrap()["if"]
+            .as_str()
+            .unwrap()
+            .contains("exit-status == '3'")
+    );
     for name in ["config", "as-of", "args", "history-branch", "publish-pages"] {
         assert!(inputs.contains_key(name), "input {name}");
     }
@@ -454,5 +509,235 @@ fn a_history_branch_that_git_would_read_as_an_option_is_refused() {
     assert!(
         !s.path("ws/campaign-pulse-state").exists(),
         "nothing is checked out"
+    );
+}
+
+/// A git server that answers every request with a 500 and keeps the requests' headers.
+fn failing_git_server() -> (String, std::sync::mpsc::Receiver<String>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let mut request = Vec::new();
+            let mut buf = [0u8; 4096];
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                match stream.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => request.extend_from_slice(&buf[..n]),
+                }
+            }
+            let _ = tx.send(String::from_utf8_lossy(&request).into_owned());
+            let _ = stream.write_all(
+                b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            );
+        }
+    });
+    (url, rx)
+}
+
+#[test]
+fn a_history_branch_that_cannot_be_read_is_a_failure_not_a_first_run() {
+    let s = Setup::new();
+    let release = s.path("no-release");
+    let (server, requests) = failing_git_server();
+    let ws = s.path("ws");
+    git(
+        &ws,
+        &[
+            "remote",
+            "set-url",
+            "origin",
+            &format!("{server}/acme/config.git"),
+        ],
+    );
+    // what actions/checkout leaves with its default persist-credentials: true
+    git(
+        &ws,
+        &[
+            "config",
+            &format!("http.{server}/.extraheader"),
+            "AUTHORIZATION: basic cGVyc2lzdGVkOmNyZWRlbnRpYWw=",
+        ],
+    );
+    let out = s.step(
+        "checkout",
+        &release,
+        &[
+            ("CP_PUSH_TOKEN", "input-token"),
+            ("GITHUB_SERVER_URL", &server),
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("could not read the campaign-reports branch"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("input-token"), "{stderr}");
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains("First run"),
+        "not taken for a first run"
+    );
+    assert!(!s.path("ws/campaign-pulse-state").exists());
+    let first = requests
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .expect("git asked the server");
+    let auth: Vec<&str> = first
+        .lines()
+        .filter(|l| l.to_ascii_lowercase().starts_with("authorization:"))
+        .collect();
+    let input = base64_of("x-access-token:input-token");
+    assert_eq!(
+        auth,
+        [format!("AUTHORIZATION: basic {input}").as_str()],
+        "the token input is the only credential sent: {first}"
+    );
+}
+
+fn base64_of(text: &str) -> String {
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(format!("printf '%s' '{text}' | base64"))
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+/// A second run in the same workspace (a self-hosted runner): the checkout the first left, or
+/// its registration after the folder was deleted, and the first run's local branch are
+/// cleaned up, and the run goes on.
+#[test]
+fn a_second_run_in_the_same_workspace_starts_clean() {
+    let s = Setup::new();
+    let release = s.release("release");
+    ok(s.step("install", &release, &[]), "install");
+    let state = s.path("ws/campaign-pulse-state");
+    for (as_of, leftover) in [
+        ("2026-11-16", "checkout"),
+        ("2026-11-23", "registration"),
+        ("2026-11-30", "none"),
+    ] {
+        ok(
+            s.step("checkout", &release, &[]),
+            &format!("checkout after {leftover}"),
+        );
+        ok(s.step("run", &release, &[("CP_AS_OF", as_of)]), "run");
+        ok(s.step("save", &release, &[("CP_AS_OF", as_of)]), "save");
+        match leftover {
+            // an interrupted run: its checkout stays
+            "checkout" => {}
+            // a workspace cleaned by `git clean -ffdx`: the folder goes, its registration stays
+            "registration" => std::fs::remove_dir_all(&state).unwrap(),
+            _ => {
+                ok(s.step("cleanup", &release, &[]), "cleanup");
+            }
+        }
+    }
+    assert!(!state.exists(), "cleanup removes the checkout");
+    let ws = s.path("ws");
+    assert_eq!(
+        git(&ws, &["worktree", "list", "--porcelain"])
+            .matches("worktree ")
+            .count(),
+        1
+    );
+    assert!(
+        git(&ws, &["branch", "--list", "campaign-reports"])
+            .trim()
+            .is_empty()
+    );
+    let log = git(
+        &s.path("origin.git"),
+        &["log", "--format=%s", "campaign-reports"],
+    );
+    assert_eq!(log.lines().count(), 3, "{log}");
+}
+
+/// What each kind of run saves and publishes: a dry run nothing, an escalation-only run its
+/// records but no report; a run whose delivery failed (exit 3) saves and publishes as a good one.
+#[test]
+fn dry_runs_save_nothing_escalation_runs_publish_nothing_and_exit_3_publishes() {
+    let chat = ChatServer::start();
+    let s = Setup::with_config(
+        "delivery:\n  slack:\n    - { name: secops, webhook_env: HOOK_SECOPS }\n",
+    );
+    let release = s.release("release");
+    ok(s.step("install", &release, &[]), "install");
+    let hook = format!("{}/slack/gone", chat.url);
+    let step = |name: &str, args: &str| {
+        s.step(
+            name,
+            &release,
+            &[
+                ("CP_AS_OF", "2026-11-23"),
+                ("CP_ARGS", args),
+                ("HOOK_SECOPS", hook.as_str()),
+            ],
+        )
+    };
+    let branch_exists = || {
+        Command::new("git")
+            .args([
+                "rev-parse",
+                "--verify",
+                "--quiet",
+                "refs/heads/campaign-reports",
+            ])
+            .current_dir(s.path("origin.git"))
+            .status()
+            .unwrap()
+            .success()
+    };
+
+    // a dry run: reports and outbox on the runner, nothing saved
+    ok(step("checkout", "--dry-run"), "checkout");
+    ok(step("run", "--dry-run"), "run");
+    let outputs = s.outputs();
+    assert!(
+        outputs.contains("exit-status=0") && outputs.contains("dry-run=true"),
+        "{outputs}"
+    );
+    assert!(s.path("ws/campaign-pulse-state/out/outbox").is_dir());
+    let saved = ok(step("save", "--dry-run"), "save");
+    assert!(String::from_utf8_lossy(&saved.stdout).contains("Dry run: nothing saved"));
+    assert!(!branch_exists(), "the dry run pushed nothing");
+    ok(step("cleanup", ""), "cleanup");
+
+    // the weekly run whose Slack delivery fails: exit 3, saved, reports to publish
+    std::fs::remove_file(s.path("outputs")).unwrap();
+    ok(step("checkout", ""), "checkout");
+    ok(step("run", ""), "run (exit 3 is not a failure of the step)");
+    let outputs = s.outputs();
+    for expected in ["exit-status=3", "dry-run=false", "reports-written=true"] {
+        assert!(outputs.contains(expected), "{expected}: {outputs}");
+    }
+    ok(step("save", ""), "save");
+    assert!(branch_exists());
+    let site = s.path("site");
+    let reports = s.path("ws/campaign-pulse-state/out");
+    ok(
+        s.step(
+            "site",
+            &release,
+            &[
+                ("CP_REPORT_DIR", reports.to_str().unwrap()),
+                ("CP_SITE_DIR", site.to_str().unwrap()),
+            ],
+        ),
+        "site",
+    );
+    assert!(site.join("azure/2026-11-23/report.html").is_file());
+    ok(step("cleanup", ""), "cleanup");
+
+    // an escalation-only run: no report to publish
+    std::fs::remove_file(s.path("outputs")).unwrap();
+    ok(step("checkout", "--only escalate"), "checkout");
+    ok(step("run", "--only escalate"), "run");
+    assert!(
+        s.outputs().contains("reports-written=false"),
+        "{}",
+        s.outputs()
     );
 }
