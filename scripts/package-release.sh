@@ -5,8 +5,11 @@
 #   scripts/package-release.sh TARGET VERSION BINARY OUT_DIR
 #
 # writes OUT_DIR/campaign-pulse-VERSION-TARGET.tar.gz (a .zip for Windows targets) holding the
-# folder campaign-pulse-VERSION-TARGET/ with the binary, the README and the licences, and
-# prints the archive's path. SHA256SUMS is written once every archive is made (the release
+# folder campaign-pulse-VERSION-TARGET/ with the binary, the README, the licences, the manual
+# pages (man/) and the shell completions (completions/), and prints the archive's path. The
+# pages and completions come from $CP_RELEASE_DOCS when set (a folder with man/ and
+# completions/, made once by a binary that runs on the build machine: a cross-compiled one
+# cannot), else from BINARY itself. SHA256SUMS is written once every archive is made (the release
 # workflow does it; so does the action's test).
 set -euo pipefail
 
@@ -41,6 +44,11 @@ chmod 0755 "$work/$name/$exe"
 cp "$root/README.md" "$root/LICENSE-MIT" "$root/LICENSE-APACHE" "$work/$name/"
 mkdir "$work/$name/licenses"
 cp "$root"/licenses/* "$work/$name/licenses/"
+if [ -n "${CP_RELEASE_DOCS:-}" ]; then
+  cp -R "$CP_RELEASE_DOCS/man" "$CP_RELEASE_DOCS/completions" "$work/$name/"
+else
+  "$root/scripts/release-docs.sh" "$work/$name/$exe" "$work/$name" >/dev/null
+fi
 
 case "$target" in
   *windows*)

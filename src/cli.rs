@@ -207,8 +207,13 @@ pub enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff): `campaign-pulse man > campaign-pulse.1`.
-    Man,
+    /// Print the manual page (roff): `campaign-pulse man > campaign-pulse.1`; with `--out`,
+    /// write it and one page per command (`campaign-pulse-run.1`, …) into a folder.
+    Man {
+        /// The folder to write every page into (`man1/` of a MANPATH entry).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
 }
 
 /// Options of `run`.

@@ -218,16 +218,41 @@ async fn dispatch(command: Command, quiet: bool) -> Result<i32, Error> {
             Ok(EXIT_OK)
         }
         Command::Completions { shell } => {
-            let mut cmd = Cli::command();
-            clap_complete::generate(shell, &mut cmd, "campaign-pulse", &mut std::io::stdout());
-            Ok(EXIT_OK)
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "campaign-pulse", &mut script);
+            print_all(&script)
         }
-        Command::Man => {
+        Command::Man { out: None } => {
+            let mut page = Vec::new();
             clap_mangen::Man::new(Cli::command())
-                .render(&mut std::io::stdout())
-                .map_err(|e| Error::Usage(format!("cannot write the manual page: {e}")))?;
+                .render(&mut page)
+                .map_err(|e| Error::Usage(format!("cannot render the manual page: {e}")))?;
+            print_all(&page)
+        }
+        Command::Man { out: Some(dir) } => {
+            std::fs::create_dir_all(&dir)
+                .and_then(|()| clap_mangen::generate_to(Cli::command(), &dir))
+                .map_err(|e| {
+                    Error::Usage(format!(
+                        "cannot write the manual pages into {}: {e}",
+                        dir.display()
+                    ))
+                })?;
+            println!("wrote the manual pages into {}", dir.display());
             Ok(EXIT_OK)
         }
+    }
+}
+
+/// Writes bytes to stdout; a reader that stopped early (`| head`) is not an error.
+fn print_all(bytes: &[u8]) -> Result<i32, Error> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Usage(format!(
+            "cannot write to standard output: {e}"
+        ))),
+        _ => Ok(EXIT_OK),
     }
 }
 

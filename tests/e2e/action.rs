@@ -741,3 +741,244 @@ fn dry_runs_save_nothing_escalation_runs_publish_nothing_and_exit_3_publishes() 
         s.outputs()
     );
 }
+
+/// GitHub's filter patterns for tags, as its workflow syntax documents them: `*` any
+/// characters but `/`, `**` any characters, `?` and `+` zero-or-one and one-or-more of the
+/// character (or class) before, `[…]` a class with ranges, anything else itself.
+fn github_filter_matches(pattern: &str, name: &str) -> bool {
+    #[derive(Clone)]
+    enum Atom {
+        Char(char),
+        Class(Vec<(char, char)>),
+        Star { slash: bool },
+    }
+    let p: Vec<char> = pattern.chars().collect();
+    let mut atoms: Vec<(Atom, char)> = Vec::new(); // (atom, quantifier: ' ', '?', '+')
+    let mut i = 0;
+    while i < p.len() {
+        let atom = match p[i] {
+            '*' if p.get(i + 1) == Some(&'*') => {
+                i += 1;
+                Atom::Star { slash: true }
+            }
+            '*' => Atom::Star { slash: false },
+            '[' => {
+                let mut ranges = Vec::new();
+                i += 1;
+                while p[i] != ']' {
+                    if p.get(i + 1) == Some(&'-') && p.get(i + 2).is_some_and(|c| *c != ']') {
+                        ranges.push((p[i], p[i + 2]));
+                        i += 3;
+                    } else {
+                        ranges.push((p[i], p[i]));
+                        i += 1;
+                    }
+                }
+                Atom::Class(ranges)
+            }
+            c => Atom::Char(c),
+        };
+        i += 1;
+        let q = match p.get(i) {
+            Some(c @ ('?' | '+')) => {
+                i += 1;
+                *c
+            }
+            _ => ' ',
+        };
+        atoms.push((atom, q));
+    }
+    fn one(atom: &Atom, c: char) -> bool {
+        match atom {
+            Atom::Char(x) => *x == c,
+            Atom::Class(r) => r.iter().any(|(a, b)| (*a..=*b).contains(&c)),
+            Atom::Star { .. } => unreachable!(),
+        }
+    }
+    fn go(atoms: &[(Atom, char)], s: &[char]) -> bool {
+        let Some(((atom, q), rest)) = atoms.split_first() else {
+            return s.is_empty();
+        };
+        if let Atom::Star { slash } = atom {
+            return (0..=s.len())
+                .take_while(|&k| k == 0 || *slash || s[k - 1] != '/')
+                .any(|k| go(rest, &s[k..]));
+        }
+        match q {
+            '?' => go(rest, s) || (!s.is_empty() && one(atom, s[0]) && go(rest, &s[1..])),
+            '+' => {
+                let run = s.iter().take_while(|c| one(atom, **c)).count();
+                (1..=run).any(|k| go(rest, &s[k..]))
+            }
+            _ => !s.is_empty() && one(atom, s[0]) && go(rest, &s[1..]),
+        }
+    }
+    go(&atoms, &name.chars().collect::<Vec<_>>())
+}
+
+/// The release workflow starts on full versions only, and `scripts/release-tag.sh` tells
+/// releases from pre-releases and names the major tag to move; the changelog has the
+/// current version's notes; the binstall metadata names the archives the release makes.
+#[test]
+fn release_tags_pre_releases_and_where_binstall_looks() {
+    let text = std::fs::read_to_string(format!("{ROOT}/.github/workflows/release.yml")).unwrap();
+    let workflow: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
+    let patterns: Vec<&str> = workflow["on"]["push"]["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    let starts = |tag: &str| patterns.iter().any(|p| github_filter_matches(p, tag));
+    for tag in [
+        "v1.2.3",
+        "v0.1.0",
+        "v10.20.30",
+        "v1.2.3-rc.1",
+        "v2.0.0-beta",
+    ] {
+        assert!(starts(tag), "{tag} starts a release");
+    }
+    for tag in [
+        "v1",
+        "v0",
+        "v1.2",
+        "latest",
+        "1.2.3",
+        "v1.x",
+        "va.b.c",
+        "v1.2.3.4/x",
+    ] {
+        assert!(!starts(tag), "{tag} starts nothing");
+    }
+    // the matcher itself
+    assert!(github_filter_matches("v*", "v1") && !github_filter_matches("v*", "v1/x"));
+    assert!(github_filter_matches("**", "a/b") && github_filter_matches("ab?c", "ac"));
+
+    let tag = |tag: &str, manifest: &Path| {
+        Command::new("bash")
+            .arg(format!("{ROOT}/scripts/release-tag.sh"))
+            .arg(tag)
+            .arg(manifest)
+            .output()
+            .unwrap()
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let manifest = |version: &str| {
+        let path = tmp.path().join(format!("Cargo-{version}.toml"));
+        std::fs::write(
+            &path,
+            format!("[package]\nname = \"x\"\nversion = \"{version}\"\n"),
+        )
+        .unwrap();
+        path
+    };
+    for (t, version, expected) in [
+        (
+            "v1.2.3",
+            "1.2.3",
+            "version=1.2.3\nprerelease=false\nmajor=v1\n",
+        ),
+        (
+            "v2.0.0-rc.1",
+            "2.0.0-rc.1",
+            "version=2.0.0-rc.1\nprerelease=true\nmajor=v2\n",
+        ),
+        (
+            "v0.1.0",
+            "0.1.0",
+            "version=0.1.0\nprerelease=false\nmajor=v0\n",
+        ),
+    ] {
+        let out = ok(tag(t, &manifest(version)), t);
+        assert_eq!(String::from_utf8_lossy(&out.stdout), expected);
+    }
+    for (t, version) in [
+        ("v1.2.4", "1.2.3"),
+        ("v1.2.3-", "1.2.3-"),
+        ("v01.2.3", "01.2.3"),
+        ("v1", "1"),
+    ] {
+        let out = tag(t, &manifest(version));
+        assert_eq!(out.status.code(), Some(1), "{t} is refused");
+    }
+
+    let notes = Command::new("bash")
+        .arg(format!("{ROOT}/scripts/release-notes.sh"))
+        .arg(VERSION)
+        .output()
+        .unwrap();
+    let notes = String::from_utf8(ok(notes, "release-notes.sh").stdout).unwrap();
+    assert!(
+        !notes.contains(&format!("## [{VERSION}]")) && notes.contains("### "),
+        "{notes}"
+    );
+
+    // binstall's templates, filled in as cargo-binstall does, name the archive and the binary
+    let cargo = std::fs::read_to_string(format!("{ROOT}/Cargo.toml")).unwrap();
+    let value = |key: &str| {
+        cargo
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{key} = \"")))
+            .and_then(|v| v.strip_suffix('"'))
+            .unwrap_or_else(|| panic!("{key} in Cargo.toml"))
+            .to_string()
+    };
+    let fill = |template: &str| {
+        template
+            .replace("{ repo }", "https://github.com/acme/campaign-pulse")
+            .replace("{ name }", "campaign-pulse")
+            .replace("{ version }", VERSION)
+            .replace("{ target }", TARGET)
+            .replace("{ archive-suffix }", ".tar.gz")
+            .replace("{ bin }", "campaign-pulse")
+            .replace("{ binary-ext }", "")
+    };
+    let s = Setup::new();
+    let release = s.release("release");
+    let archive = format!("campaign-pulse-{VERSION}-{TARGET}.tar.gz");
+    assert_eq!(
+        fill(&value("pkg-url")),
+        format!("https://github.com/acme/campaign-pulse/releases/download/v{VERSION}/{archive}")
+    );
+    let listing = Command::new("tar")
+        .args(["-tzf"])
+        .arg(release.join(&archive))
+        .output()
+        .unwrap();
+    let listing = String::from_utf8(ok(listing, "tar").stdout).unwrap();
+    let files: Vec<&str> = listing.lines().collect();
+    for expected in [
+        fill(&value("bin-dir")),
+        format!("campaign-pulse-{VERSION}-{TARGET}/man/campaign-pulse.1"),
+        format!("campaign-pulse-{VERSION}-{TARGET}/man/campaign-pulse-run.1"),
+        format!("campaign-pulse-{VERSION}-{TARGET}/completions/campaign-pulse.bash"),
+        format!("campaign-pulse-{VERSION}-{TARGET}/completions/_campaign-pulse"),
+    ] {
+        assert!(
+            files.contains(&expected.as_str()),
+            "{expected} in {files:?}"
+        );
+    }
+
+    // the release stamps the repository it runs in, so binstall's `{ repo }` resolves
+    let stamped = tmp.path().join("Cargo.toml");
+    std::fs::write(&stamped, &cargo).unwrap();
+    let out = Command::new("bash")
+        .arg(format!("{ROOT}/scripts/stamp-repository.sh"))
+        .args(["https://github.com/acme/campaign-pulse"])
+        .arg(&stamped)
+        .output()
+        .unwrap();
+    ok(out, "stamp-repository.sh");
+    let after = std::fs::read_to_string(&stamped).unwrap();
+    let package = after.split("\n[").next().unwrap();
+    assert_eq!(
+        package
+            .lines()
+            .filter(|l| *l == "repository = \"https://github.com/acme/campaign-pulse\"")
+            .count(),
+        1,
+        "{package}"
+    );
+}

@@ -306,6 +306,43 @@ fn conventions_of_the_command_line() {
     assert!(stderr.contains("`2026-12-1` is not a date"), "{stderr}");
 }
 
+/// `campaign-pulse man | head`: a reader that stops early is not an error; `man --out` writes
+/// every page the main page names.
+#[test]
+fn man_and_completions_for_packagers() {
+    let w = Workdir::new("github: { org: acme }\ncampaigns:\n  - { id: a }\n");
+    for args in [&["man"][..], &["completions", "bash"]] {
+        let mut child = w
+            .command(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take()); // the reader is gone before anything is written
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {:?}", text(&out));
+        assert!(out.stderr.is_empty(), "{args:?}: {:?}", text(&out));
+    }
+    let out = w.run(&["man", "--out", "man1"]);
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let main = w.read("man1/campaign-pulse.1");
+    let mut named = 0;
+    for piece in main.split("campaign\\-pulse\\-").skip(1) {
+        let name: String = piece
+            .chars()
+            .take_while(|c| c.is_ascii_lowercase())
+            .collect();
+        assert!(
+            w.path()
+                .join(format!("man1/campaign-pulse-{name}.1"))
+                .is_file(),
+            "the main page names campaign-pulse-{name}(1), which is not written"
+        );
+        named += 1;
+    }
+    assert!(named >= 8, "{main}");
+}
+
 #[test]
 fn check_renders_every_template_and_names_strays() {
     let w = Workdir::new(
