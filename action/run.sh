@@ -146,7 +146,7 @@ cleanup() {
   cd "$workspace"
   if [ -e "$state" ]; then
     git worktree remove --force "$state" 2>/dev/null ||
-      fail "$state exists and is not a checkout of the history branch: set state-dir to a free folder"
+      fail "$state exists and is not a checkout of the history branch: move or remove it (CP_STATE_DIR names another folder)"
   fi
   git worktree prune
   if git show-ref --verify --quiet "refs/heads/$branch" &&

@@ -200,6 +200,13 @@ pub enum Command {
         #[arg(long, default_value = DEFAULT_CONFIG, value_name = "FILE")]
         out: PathBuf,
     },
+    /// Write the built-in report templates into a folder, to change and name as
+    /// `output.templates_dir` (files already there are kept).
+    Templates {
+        /// The folder.
+        #[arg(long, default_value = "templates", value_name = "DIR")]
+        out: PathBuf,
+    },
     /// Print a shell completion script: bash, zsh, fish, elvish or powershell.
     ///
     /// For bash: `campaign-pulse completions bash > ~/.local/share/bash-completion/completions/campaign-pulse`

@@ -11,7 +11,8 @@
 //! - [`report`]: the reports again from the history, without GitHub;
 //! - [`demo`](fn@demo): the reports of a built-in sample organization, no token, no network;
 //! - [`check`]: the configuration, the token and what it may read;
-//! - [`init`]: a commented example configuration;
+//! - [`init`]: a commented example configuration; [`templates`]: the built-in templates, to
+//!   start your own from;
 //! - [`overview`]: the organization overview alone, from every alert;
 //! - [`preview`]: which alerts a proposed campaign would hold;
 //! - [`assign`]: assign the campaigns' unassigned open alerts to their owners.
@@ -50,7 +51,7 @@ pub mod tls;
 pub use commands::assign::{AssignOptions, assign};
 pub use commands::check::check;
 pub use commands::demo::demo;
-pub use commands::init::init;
+pub use commands::init::{init, templates};
 pub use commands::job::Outcome;
 pub use commands::overview::{OverviewOptions, overview};
 pub use commands::preview::{PreviewOptions, preview};

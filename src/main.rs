@@ -207,6 +207,18 @@ async fn dispatch(command: Command, quiet: bool) -> Result<i32, Error> {
             }
             Ok(EXIT_OK)
         }
+        Command::Templates { out } => {
+            let written = campaign_pulse::templates(&out)?;
+            if !quiet {
+                println!(
+                    "Wrote {} templates into {} (files already there were kept). Edit them, then set\n  output:\n    templates_dir: {}\nand check them with: campaign-pulse check",
+                    written.len(),
+                    out.display(),
+                    out.display()
+                );
+            }
+            Ok(EXIT_OK)
+        }
         Command::Init { out } => {
             campaign_pulse::init(&out)?;
             if !quiet {

@@ -343,6 +343,53 @@ fn man_and_completions_for_packagers() {
     assert!(named >= 8, "{main}");
 }
 
+/// `templates --out DIR` writes the built-in templates, keeps a file already there, and
+/// `check` accepts the folder as `output.templates_dir`.
+#[test]
+fn templates_writes_the_built_in_templates_to_start_from() {
+    let w = Workdir::new(
+        "github: { org: acme, api_url: \"http://127.0.0.1:9\" }\noutput: { templates_dir: mine }\ncampaigns:\n  - { id: a }\n",
+    );
+    std::fs::create_dir(w.path().join("mine")).unwrap();
+    std::fs::write(
+        w.path().join("mine/report.md.tera"),
+        "# {{ s.campaign.name }}\n",
+    )
+    .unwrap();
+    let out = w.run(&["templates", "--out", "mine"]);
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    assert_eq!(
+        w.read("mine/report.md.tera"),
+        "# {{ s.campaign.name }}\n",
+        "kept"
+    );
+    let html = w.read("mine/report.html.tera");
+    let built_in = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/templates/report.html.tera"
+    ))
+    .unwrap();
+    assert_eq!(html, built_in);
+    let written = std::fs::read_dir(w.path().join("mine")).unwrap().count();
+    let shipped = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/templates"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "tera")
+        })
+        .count();
+    assert_eq!(written, shipped, "every template");
+    let out = w.run(&["check", "-c", "config.yaml"]);
+    let (stdout, _) = text(&out);
+    assert!(
+        stdout.contains("templates: valid;") && !stdout.contains("is not a template name"),
+        "{stdout}"
+    );
+}
+
 #[test]
 fn check_renders_every_template_and_names_strays() {
     let w = Workdir::new(

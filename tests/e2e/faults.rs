@@ -193,7 +193,7 @@ fn credentials_and_disabled_secret_scanning_are_plain_sentences() {
                 403,
                 "{\"message\": \"Resource not accessible by personal access token\"}",
             ),
-            "a classic token with the `security_events` scope, or a fine-grained token or GitHub App with \"Secret scanning alerts: read\"",
+            "a classic token with the `security_events` scope, or a fine-grained token or GitHub App with the repository permission \"Secret scanning alerts: read\"",
         ),
         (
             Fault::new(

@@ -494,14 +494,14 @@ impl GitHub {
                     header("x-accepted-oauth-scopes"),
                 ) {
                     (Some(p), _) => format!(
-                        "It lacks the permission `{p}`: give the fine-grained token or the GitHub App organization permission \"Secret scanning alerts: read\"{}",
-                        if p.contains("campaign") { " and \"Security campaigns: read\"" } else { "" }
+                        "It lacks the permission `{p}`: give the fine-grained token or the GitHub App the repository permission \"Secret scanning alerts: read\" on the organization's repositories{}; its user must be an organization owner or security manager",
+                        if p.contains("campaign") { ", and the organization permission \"Security campaigns: read\"" } else { "" }
                     ),
                     (None, Some(scopes)) => format!(
                         "It lacks the scope: GitHub accepts `{scopes}` here and the token has `{}`; add `security_events` to the classic token",
                         header("x-oauth-scopes").unwrap_or_else(|| "none".into())
                     ),
-                    (None, None) => "It needs read access to the organization's secret-scanning alerts: a classic token with the `security_events` scope, or a fine-grained token or GitHub App with \"Secret scanning alerts: read\" (and \"Security campaigns: read\" for github_campaign)".to_string(),
+                    (None, None) => "It needs read access to the organization's secret-scanning alerts: a classic token with the `security_events` scope, or a fine-grained token or GitHub App with the repository permission \"Secret scanning alerts: read\" (and the organization permission \"Security campaigns: read\" for github_campaign); a token's user must be an organization owner or security manager".to_string(),
                 };
                 format!(
                     "cannot {what}: GitHub refused {credential} for `{org}` (403 {message}). {need}"
