@@ -416,39 +416,34 @@ fn plain_smtp_to_another_host_is_refused() {
 fn a_private_ca_named_by_ssl_cert_file_is_trusted_for_smtp() {
     let s = setup(true);
     let ca = s.smtp.ca_file.clone().unwrap();
-    let cfg = s.w.read("config.yaml");
-    let cfg: String = cfg
-        .lines()
-        .filter(|l| !l.contains("ca_file:"))
-        .map(|l| format!("{l}\n"))
-        .collect();
+    let cfg: String =
+        s.w.read("config.yaml")
+            .lines()
+            .filter(|l| !l.contains("ca_file:"))
+            .map(|l| format!("{l}\n"))
+            .collect();
     std::fs::write(s.w.path().join("config.yaml"), cfg).unwrap();
-    let email_only = ["run", "-c", "config.yaml", "--as-of", T1];
-    let out =
-        s.w.command(&email_only)
+    let run = |ssl_cert_file: &std::path::Path, extra: &[&str]| {
+        let hook = |path: &str| format!("{}{path}", s.chat.url);
+        let mut args = vec!["run", "-c", "config.yaml", "--as-of", T1];
+        args.extend(extra);
+        s.w.command(&args)
             .env("TEST_SMTP_URL", s.smtp.url())
-            .env("SSL_CERT_FILE", "/nonexistent/ca.pem")
-            .env("HOOK_SLACK_OK", format!("{}/slack/ok", s.chat.url))
-            .env("HOOK_SLACK_LIMITED", format!("{}/slack/ok", s.chat.url))
-            .env("HOOK_SLACK_GONE", format!("{}/slack/ok", s.chat.url))
-            .env("HOOK_TEAMS_OK", format!("{}/teams/ok", s.chat.url))
+            .env("SSL_CERT_FILE", ssl_cert_file)
+            .env("HOOK_SLACK_OK", hook("/slack/ok"))
+            .env("HOOK_SLACK_LIMITED", hook("/slack/ok"))
+            .env("HOOK_SLACK_GONE", hook("/slack/ok"))
+            .env("HOOK_TEAMS_OK", hook("/teams/ok"))
             .output()
-            .unwrap();
+            .unwrap()
+    };
+    let out = run(std::path::Path::new("/nonexistent/ca.pem"), &[]);
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(3), "{stdout}\n{stderr}");
     assert!(stdout.contains("FAILED email"), "{stdout}");
     assert!(s.smtp.mails().is_empty());
 
-    let out =
-        s.w.command(&["run", "-c", "config.yaml", "--as-of", T1, "--resend"])
-            .env("TEST_SMTP_URL", s.smtp.url())
-            .env("SSL_CERT_FILE", &ca)
-            .env("HOOK_SLACK_OK", format!("{}/slack/ok", s.chat.url))
-            .env("HOOK_SLACK_LIMITED", format!("{}/slack/ok", s.chat.url))
-            .env("HOOK_SLACK_GONE", format!("{}/slack/ok", s.chat.url))
-            .env("HOOK_TEAMS_OK", format!("{}/teams/ok", s.chat.url))
-            .output()
-            .unwrap();
+    let out = run(&ca, &["--resend"]);
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
     assert_eq!(s.smtp.mails().len(), 1);
