@@ -298,6 +298,12 @@ fn the_pages_leave_out_the_history_and_the_records() {
     // a history kept inside the published folder must not be published
     std::fs::write(reports.join("history.jsonl"), "{}\n").unwrap();
     std::fs::write(reports.join("deliveries.jsonl"), "{}\n").unwrap();
+    // and neither must the alert inventory, the caches or a dry run's outbox
+    std::fs::write(reports.join("alerts.jsonl"), "{}\n").unwrap();
+    std::fs::write(reports.join("commit-authors.json"), "{}\n").unwrap();
+    std::fs::create_dir_all(reports.join("outbox")).unwrap();
+    std::fs::write(reports.join("outbox/email.eml"), "Subject: x\n").unwrap();
+    std::fs::write(reports.join("outbox/slack-secops.json"), "{}\n").unwrap();
     let site = s.path("site");
     ok(
         s.step(
@@ -315,6 +321,28 @@ fn the_pages_leave_out_the_history_and_the_records() {
     assert!(site.join("azure/2026-11-23/burndown.png").is_file());
     assert!(site.join("playbooks/aws.html").is_file());
     assert!(!site.join("history.jsonl").exists() && !site.join("deliveries.jsonl").exists());
+    // the artifact's file list: only what a reader opens
+    let mut stack = vec![site.clone()];
+    let mut files = 0;
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                assert!(!path.ends_with("outbox"), "{}", path.display());
+                stack.push(path);
+                continue;
+            }
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            assert!(
+                [".html", ".md", ".png"].iter().any(|x| name.ends_with(x))
+                    || name == "summary.json",
+                "{} is published",
+                path.display()
+            );
+            files += 1;
+        }
+    }
+    assert!(files > 10, "{files} files");
     assert!(
         s.outputs()
             .contains(&format!("site-dir={}", site.display()))
