@@ -2,6 +2,12 @@
 """Secret-scanning alerts for the end-to-end benchmark (benches/e2e.sh), as GitHub lists them.
 
     python3 benches/gen_alerts.py N WEEK > alerts.json
+    python3 benches/gen_alerts.py N WEEK --owners DIR > alerts.json
+
+Every alert has a first location (a path and the commit that added it: about one commit in
+five adds two secrets). With --owners, DIR/commits.json maps each commit to its author's
+login (one in seven is linked to no account: null) and DIR/codeowners.json gives half of the
+400 repositories a `.github/CODEOWNERS`, so the owners are looked up as in real use.
 
 N alerts of a made-up organization `acme`, the same every time. WEEK 1 is the organization as
 of 2026-11-23; WEEK 2 is the same organization a week later: about 2% of the alerts changed
@@ -60,7 +66,32 @@ def alert(n, rng, created, resolved):
         "has_more_locations": False,
         "assigned_to": None,
     }
+    # the location from its own generator, so the other fields stay as they were
+    loc = random.Random(n * 7919 + 17)
+    commit = n if loc.random() < 0.8 else n - 1
+    sha = f"{commit * 2654435761 % 2**160:040x}"
+    a["first_location_detected"] = {
+        "path": loc.choice(["config/app.yaml", ".env", "deploy/prod.env", "src/settings.py"]),
+        "start_line": 3, "end_line": 3, "start_column": 9, "end_column": 49,
+        "blob_sha": "af5626b4a114abcb82d63db7c8082c3c4756e51b",
+        "commit_sha": sha,
+    }
     return a
+
+
+def owners(alerts):
+    """commit sha -> login or None, and repository -> CODEOWNERS text."""
+    commits = {}
+    for a in alerts:
+        sha = a["first_location_detected"]["commit_sha"]
+        r = random.Random(sha)
+        commits[sha] = None if r.random() < 1 / 7 else f"dev-{r.randrange(300):03d}"
+    codeowners = {}
+    for i in range(0, 400, 2):
+        codeowners[f"acme/repo-{i:03d}"] = (
+            f"# owners\n* @acme/team-{i % 12:02d}\n/config/ @dev-{i % 300:03d}\n"
+        )
+    return commits, codeowners
 
 
 def organization(n, week):
@@ -91,4 +122,13 @@ def organization(n, week):
 
 if __name__ == "__main__":
     n, week = int(sys.argv[1]), int(sys.argv[2])
-    json.dump(organization(n, week), sys.stdout, separators=(",", ":"))
+    alerts = organization(n, week)
+    if len(sys.argv) == 5 and sys.argv[3] == "--owners":
+        import os
+        commits, codeowners = owners(alerts)
+        os.makedirs(sys.argv[4], exist_ok=True)
+        with open(os.path.join(sys.argv[4], "commits.json"), "w") as f:
+            json.dump(commits, f)
+        with open(os.path.join(sys.argv[4], "codeowners.json"), "w") as f:
+            json.dump(codeowners, f)
+    json.dump(alerts, sys.stdout, separators=(",", ":"))

@@ -2,10 +2,13 @@
 //! puts Prism (GitHub's own API description) in front of it.
 //!
 //!   cargo run --example fake_github -- --port 8181 --alerts tests/fixtures/alerts.json \
-//!     [--org acme] [--latency-ms 150]
+//!     [--org acme] [--latency-ms 150] [--owners DIR]
 //!
 //! It serves until killed; the token it accepts is printed on start. `--latency-ms` delays every
-//! alert page, like a real network (benches/e2e.sh uses it).
+//! alert page and owner lookup, like a real network (benches/e2e.sh uses it). `--owners DIR`
+//! serves DIR/commits.json (sha → author login or null) through the commits API and
+//! DIR/codeowners.json (repository → text) as each repository's `.github/CODEOWNERS`
+//! (benches/gen_alerts.py writes both).
 
 // the example uses part of the tests' GitHub: the rest is theirs
 #[allow(dead_code, clippy::unwrap_used)]
@@ -15,11 +18,13 @@ mod fake_github;
 fn main() {
     let mut args = std::env::args().skip(1);
     let (mut port, mut alerts, mut org, mut latency) = (0u16, None, "acme".to_string(), 0u64);
+    let mut owners: Option<String> = None;
     while let Some(a) = args.next() {
         match a.as_str() {
             "--port" => port = args.next().and_then(|p| p.parse().ok()).expect("--port N"),
             "--alerts" => alerts = args.next(),
             "--org" => org = args.next().expect("--org NAME"),
+            "--owners" => owners = args.next(),
             "--latency-ms" => {
                 latency = args
                     .next()
@@ -38,6 +43,25 @@ fn main() {
     };
     let gh = fake_github::FakeGitHub::start_on(&org, alerts, port);
     gh.set_latency(std::time::Duration::from_millis(latency));
+    gh.set_lookup_latency(std::time::Duration::from_millis(latency));
+    if let Some(dir) = owners {
+        let read = |name: &str| -> serde_json::Value {
+            let path = std::path::Path::new(&dir).join(name);
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("readable owners"))
+                .expect("a JSON object")
+        };
+        let mut st = gh.state.lock().expect("the fake's state");
+        for (sha, login) in read("commits.json").as_object().expect("an object") {
+            st.commits
+                .insert(sha.clone(), login.as_str().map(str::to_string));
+        }
+        for (repo, text) in read("codeowners.json").as_object().expect("an object") {
+            st.files.insert(
+                (repo.clone(), ".github/CODEOWNERS".into()),
+                text.as_str().expect("text").to_string(),
+            );
+        }
+    }
     println!(
         "fake GitHub for `{org}` at {} (token {})",
         gh.url,

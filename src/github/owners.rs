@@ -3,12 +3,13 @@
 //! CODEOWNERS, read once per run. Lookups stay within the run's rate-limit budget; what could
 //! not be asked is said, and the run goes on.
 
-use super::client::{GitHub, RepoFile};
+use super::client::{GitHub, IN_FLIGHT, RepoFile};
 use crate::error::{Error, Result};
 use crate::model::Alert;
 use crate::model::{OwnerSource, Ownership};
 use crate::ownership::codeowners::CodeOwners;
 use crate::ownership::{Lookups, OwnershipConfig, owner_of};
+use futures::StreamExt;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -46,10 +47,11 @@ pub async fn resolve_owners(
             let (lookups, stats) = look_up(gh, &wanted, &config.ownership, &mut cache).await;
             if stats != LookupStats::default() {
                 tracing::info!(
-                    "owners: {} commit authors asked, {} from the cache, CODEOWNERS of {} repositories read",
+                    "owners: {} commit authors asked, {} from the cache, CODEOWNERS of {} repositories read in {} requests",
                     stats.commits_asked,
                     stats.commits_cached,
-                    stats.repos_asked
+                    stats.repos_asked,
+                    stats.files_asked
                 );
             }
             kept = Some(cache);
@@ -168,6 +170,8 @@ pub struct LookupStats {
     pub commits_cached: usize,
     /// Repositories whose CODEOWNERS was read.
     pub repos_asked: usize,
+    /// Contents requests made for CODEOWNERS (up to three locations a repository).
+    pub files_asked: usize,
 }
 
 /// Looks up, source by source in the configured order, what the open alerts still without
@@ -202,23 +206,34 @@ pub async fn look_up(
                         Some((a.repository.full_name.as_str(), sha))
                     })
                     .collect();
-                let mut failed_in_a_row = 0;
+                let mut to_ask = Vec::new();
+                let mut queued = BTreeSet::new();
                 for (repo, sha) in shas {
                     // not a commit id: nobody to ask about it
                     if !is_commit_sha(sha) {
                         lookups.committers.insert(sha.to_string(), None);
-                        continue;
-                    }
-                    if let Some(known) = cache.get(sha) {
+                    } else if let Some(known) = cache.get(sha) {
                         lookups.committers.insert(sha.to_string(), known.clone());
                         stats.commits_cached += 1;
-                        continue;
+                    } else if queued.insert(sha) {
+                        // a commit in two repositories (a fork, a mirror) is asked once
+                        to_ask.push((repo, sha));
                     }
-                    if gh.requests_left() == 0 {
-                        lookups.not_asked.insert(*source, BUDGET_SPENT.into());
-                        break;
-                    }
-                    match gh.commit_author(repo, sha).await {
+                }
+                let budget = usize::try_from(gh.requests_left()).unwrap_or(usize::MAX);
+                if to_ask.len() > budget {
+                    to_ask.truncate(budget);
+                    lookups.not_asked.insert(*source, BUDGET_SPENT.into());
+                }
+                // up to IN_FLIGHT lookups at once, their answers taken in order
+                let mut answers =
+                    futures::stream::iter(to_ask.into_iter().map(|(repo, sha)| async move {
+                        (sha, gh.commit_author(repo, sha).await)
+                    }))
+                    .buffered(IN_FLIGHT);
+                let mut failed_in_a_row = 0;
+                while let Some((sha, answer)) = answers.next().await {
+                    match answer {
                         Ok(login) => {
                             failed_in_a_row = 0;
                             cache.insert(sha, login.clone());
@@ -255,57 +270,95 @@ pub async fn look_up(
                     })
                     .map(|a| a.repository.full_name.as_str())
                     .collect();
+                let mut answers = futures::stream::iter(
+                    repos
+                        .into_iter()
+                        .map(|repo| async move { (repo, codeowners_of(gh, repo).await) }),
+                )
+                .buffered(IN_FLIGHT);
                 let mut failed_in_a_row = 0;
-                'repos: for repo in repos {
-                    let mut found = None;
-                    // GitHub reads the first of its locations that exists, and only that one
-                    for file in CODEOWNERS_PATHS {
-                        if gh.requests_left() == 0 {
-                            lookups.not_asked.insert(*source, BUDGET_SPENT.into());
-                            break 'repos;
+                while let Some((repo, answer)) = answers.next().await {
+                    stats.files_asked += answer.requests;
+                    match answer.outcome {
+                        Ok(found) => {
+                            failed_in_a_row = 0;
+                            stats.repos_asked += 1;
+                            lookups.codeowners.insert(repo.to_string(), found);
                         }
-                        match gh.file(repo, file, CODEOWNERS_MAX_BYTES).await {
-                            Ok(RepoFile::Text(text)) => {
-                                found = Some(parse_codeowners(repo, file, &text));
-                                break;
-                            }
-                            Ok(RepoFile::TooLarge(size)) => {
+                        Err(CodeownersError::BudgetSpent) => {
+                            lookups.not_asked.insert(*source, BUDGET_SPENT.into());
+                            break;
+                        }
+                        // this repository's alerts wait; the others are still read unless
+                        // GitHub keeps failing
+                        Err(CodeownersError::Failed(e)) => {
+                            failed_in_a_row += 1;
+                            lookups
+                                .not_asked
+                                .insert(*source, format!("CODEOWNERS could not be read ({e})"));
+                            if failed_in_a_row == FAILURES_IN_A_ROW {
                                 tracing::warn!(
-                                    "owners: {repo}: {file} is {:.1} MB; GitHub ignores a CODEOWNERS file over 3 MB, so it names no owner",
-                                    size as f64 / (1024.0 * 1024.0)
+                                    "owners: {e}; {FAILURES_IN_A_ROW} repositories' CODEOWNERS in a row could not be read, so CODEOWNERS are not read further this run"
                                 );
                                 break;
                             }
-                            Ok(RepoFile::Missing) => {}
-                            // this repository's alerts wait; the others are still read
-                            // unless GitHub keeps failing
-                            Err(e) => {
-                                failed_in_a_row += 1;
-                                lookups
-                                    .not_asked
-                                    .insert(*source, format!("CODEOWNERS could not be read ({e})"));
-                                if failed_in_a_row == FAILURES_IN_A_ROW {
-                                    tracing::warn!(
-                                        "owners: {e}; {FAILURES_IN_A_ROW} repositories' CODEOWNERS in a row could not be read, so CODEOWNERS are not read further this run"
-                                    );
-                                    break 'repos;
-                                }
-                                tracing::warn!(
-                                    "owners: {e}; that repository's alerts wait for a later run"
-                                );
-                                continue 'repos;
-                            }
+                            tracing::warn!(
+                                "owners: {e}; that repository's alerts wait for a later run"
+                            );
                         }
                     }
-                    failed_in_a_row = 0;
-                    stats.repos_asked += 1;
-                    lookups.codeowners.insert(repo.to_string(), found);
                 }
             }
             OwnerSource::Assignee | OwnerSource::Bypasser | OwnerSource::Teams => {}
         }
     }
     (lookups, stats)
+}
+
+/// Why a repository's CODEOWNERS is not known this run.
+enum CodeownersError {
+    /// The rate limit left no request for it.
+    BudgetSpent,
+    /// GitHub failed to answer.
+    Failed(Error),
+}
+
+/// What reading one repository's CODEOWNERS found, and the requests it took.
+struct CodeownersAnswer {
+    outcome: std::result::Result<Option<CodeOwners>, CodeownersError>,
+    requests: usize,
+}
+
+/// The first of GitHub's CODEOWNERS locations that exists in `repo` (GitHub reads only that
+/// one), parsed; `None` when there is none, or it is over GitHub's 3 MB limit.
+async fn codeowners_of(gh: &GitHub, repo: &str) -> CodeownersAnswer {
+    let mut requests = 0;
+    for file in CODEOWNERS_PATHS {
+        if gh.requests_left() == 0 {
+            return CodeownersAnswer {
+                outcome: Err(CodeownersError::BudgetSpent),
+                requests,
+            };
+        }
+        requests += 1;
+        let outcome = match gh.file(repo, file, CODEOWNERS_MAX_BYTES).await {
+            Ok(RepoFile::Missing) => continue,
+            Ok(RepoFile::Text(text)) => Ok(Some(parse_codeowners(repo, file, &text))),
+            Ok(RepoFile::TooLarge(size)) => {
+                tracing::warn!(
+                    "owners: {repo}: {file} is {:.1} MB; GitHub ignores a CODEOWNERS file over 3 MB, so it names no owner",
+                    size as f64 / (1024.0 * 1024.0)
+                );
+                Ok(None)
+            }
+            Err(e) => Err(CodeownersError::Failed(e)),
+        };
+        return CodeownersAnswer { outcome, requests };
+    }
+    CodeownersAnswer {
+        outcome: Ok(None),
+        requests,
+    }
 }
 
 /// The words for owners not looked up because the rate limit ran out.

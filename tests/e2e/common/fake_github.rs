@@ -80,6 +80,8 @@ pub struct FakeState {
     pub patches: Vec<(String, u64, Value)>,
     /// Added to every alert-list answer, outside the state's lock (as a network's latency).
     pub latency: std::time::Duration,
+    /// Added to every commit and contents answer (an owner lookup), outside the lock.
+    pub lookup_latency: std::time::Duration,
     /// Sorted positions of the alerts per listing (filter, state, order), built once for
     /// the alerts served: paging 100,000 alerts must not sort them for every page.
     pub listing_index: HashMap<String, Arc<Vec<usize>>>,
@@ -231,6 +233,11 @@ impl FakeGitHub {
     /// The most alert-list requests that were being answered at once.
     pub fn max_in_flight(&self) -> usize {
         self.state.lock().unwrap().max_in_flight
+    }
+
+    /// Delays every owner lookup (commit, contents) by `latency`.
+    pub fn set_lookup_latency(&self, latency: std::time::Duration) {
+        self.state.lock().unwrap().lookup_latency = latency;
     }
 
     /// Delays every alert-list answer by `latency`.
@@ -528,6 +535,14 @@ async fn rate_limit(
     resp
 }
 
+/// Waits out the lookup latency, outside the state's lock.
+async fn lookup_delay(state: &Arc<Mutex<FakeState>>) {
+    let latency = state.lock().unwrap().lookup_latency;
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+}
+
 async fn get_commit(
     State(state): State<Arc<Mutex<FakeState>>>,
     Path((owner, repo, sha)): Path<(String, String, String)>,
@@ -537,6 +552,7 @@ async fn get_commit(
     if !record(&state, uri.path(), &headers, &HashMap::new(), String::new()) {
         return unauthorized();
     }
+    lookup_delay(&state).await;
     let st = state.lock().unwrap();
     if st.failing_commits.contains(&sha) {
         return (
@@ -575,6 +591,7 @@ async fn get_contents(
     if !record(&state, uri.path(), &headers, &HashMap::new(), String::new()) {
         return unauthorized();
     }
+    lookup_delay(&state).await;
     let st = state.lock().unwrap();
     let Some(text) = st.files.get(&(format!("{owner}/{repo}"), path.clone())) else {
         return not_found();
