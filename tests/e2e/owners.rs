@@ -360,3 +360,53 @@ fn a_channel_limited_to_owners_gets_only_their_alerts() {
     );
     assert!(sre.contains("Open for you"), "{sre}");
 }
+
+/// Owner lookups keep up to four requests in flight, never more, and a commit that added
+/// secrets to two repositories (a fork, a mirror) is asked about once.
+#[test]
+fn lookups_go_four_at_a_time_and_a_shared_commit_is_asked_once() {
+    let shas: Vec<String> = (0..12).map(|i| format!("{:040x}", 0xc0ffee + i)).collect();
+    let mut alerts = Vec::new();
+    for (i, sha) in shas.iter().enumerate() {
+        let sha: &'static str = Box::leak(sha.clone().into_boxed_str());
+        let mut a = A::new("acme/web", i as u64 + 1, "2026-10-02T00:00:00Z");
+        a.assignee = None;
+        a.location = Some(("config/app.yaml", sha));
+        alerts.push(a.json());
+    }
+    // the first commit again, in another repository
+    let mut twin = A::new("acme/web-mirror", 1, "2026-10-02T00:00:00Z");
+    twin.assignee = None;
+    twin.location = Some((
+        "config/app.yaml",
+        Box::leak(shas[0].clone().into_boxed_str()),
+    ));
+    alerts.push(twin.json());
+    let gh = FakeGitHub::start("acme", alerts);
+    gh.set_lookup_latency(std::time::Duration::from_millis(100));
+    {
+        let mut st = gh.state.lock().unwrap();
+        for sha in &shas {
+            st.commits.insert(sha.clone(), Some("ada".into()));
+        }
+    }
+    let w = Workdir::new(&format!(
+        "github:\n  org: acme\n  api_url: {}\n  generic_secret_types: []\n\
+         history: {{ path: state/history.jsonl }}\noutput: {{ dir: out }}\n\
+         campaigns:\n  - {{ id: all, starts_on: 2026-10-01 }}\n",
+        gh.url
+    ));
+    let out = w.run(&["run", "-c", "config.yaml", "--as-of", T1]);
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let commits: Vec<String> = gh
+        .seen()
+        .into_iter()
+        .map(|r| r.path)
+        .filter(|p| p.contains("/commits/"))
+        .collect();
+    assert_eq!(commits.len(), 12, "{commits:?}");
+    assert_eq!(gh.state.lock().unwrap().max_lookups_in_flight, 4);
+    let s = w.json("out/all/2026-11-23/summary.json");
+    assert_eq!(s["owners"]["list"][0]["owner"], "ada");
+    assert_eq!(s["owners"]["list"][0]["open"], 13);
+}

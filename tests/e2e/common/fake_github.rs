@@ -82,6 +82,9 @@ pub struct FakeState {
     pub latency: std::time::Duration,
     /// Added to every commit and contents answer (an owner lookup), outside the lock.
     pub lookup_latency: std::time::Duration,
+    /// Owner lookups being answered now, and the most at once.
+    pub lookups_in_flight: usize,
+    pub max_lookups_in_flight: usize,
     /// Sorted positions of the alerts per listing (filter, state, order), built once for
     /// the alerts served: paging 100,000 alerts must not sort them for every page.
     pub listing_index: HashMap<String, Arc<Vec<usize>>>,
@@ -537,10 +540,16 @@ async fn rate_limit(
 
 /// Waits out the lookup latency, outside the state's lock.
 async fn lookup_delay(state: &Arc<Mutex<FakeState>>) {
-    let latency = state.lock().unwrap().lookup_latency;
+    let latency = {
+        let mut st = state.lock().unwrap();
+        st.lookups_in_flight += 1;
+        st.max_lookups_in_flight = st.max_lookups_in_flight.max(st.lookups_in_flight);
+        st.lookup_latency
+    };
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
+    state.lock().unwrap().lookups_in_flight -= 1;
 }
 
 async fn get_commit(
