@@ -118,23 +118,24 @@ measure() {
     }
   read -r wall user sys rss < "$work/time"
   requests=$(sed -n 's/.*fetched [0-9]* alerts in \([0-9]*\) requests.*/\1/p' "$work/log" | tail -n 1)
-  # owner lookups: commits asked, CODEOWNERS contents requests
-  commits=$(sed -n 's/.*owners: \([0-9]*\) commit authors asked.*/\1/p' "$work/log" | tail -n 1)
-  files=$(sed -n 's/.*read in \([0-9]*\) requests.*/\1/p' "$work/log" | tail -n 1)
-  python3 - "$n" "$label" "$requests" "$pages" "$wall" "$user" "$sys" "$rss" "$latency" "${commits:-0}" "${files:-0}" <<'PY'
+  # owner lookups: REST commits asked, CODEOWNERS contents requests, GraphQL queries
+  commits=$(sed -n 's/.*owners: \([0-9]*\) commit authors asked over REST.*/\1/p' "$work/log" | tail -n 1)
+  files=$(sed -n 's/.* over REST in \([0-9]*\) requests.*/\1/p' "$work/log" | tail -n 1)
+  queries=$(sed -n 's/.*; \([0-9]*\) GraphQL queries.*/\1/p' "$work/log" | tail -n 1)
+  python3 - "$n" "$label" "$requests" "$pages" "$wall" "$user" "$sys" "$rss" "$latency" "${commits:-0}" "${files:-0}" "${queries:-0}" <<'PY'
 import sys
-n, label, requests, pages, wall, user, sys_, rss, latency, commits, files = sys.argv[1:]
+n, label, requests, pages, wall, user, sys_, rss, latency, commits, files, queries = sys.argv[1:]
 cpu = float(user) + float(sys_)
 floor = int(pages) * int(latency) / 1000
 per_page = cpu / max(1, int(requests or 0)) * 1000
 lookups = int(commits) + int(files)
 share = lookups / 5000 * 100
-print(f"| {int(n):,} | {label} | {requests} | {pages} | {commits} + {files} ({share:.0f} % of 5,000) | {float(wall):.1f} s | {floor:.1f} s | {float(wall) / max(floor, 0.001):.2f}× | {cpu:.2f} s | {per_page:.1f} ms | {int(rss)/1024:.0f} MB |")
+print(f"| {int(n):,} | {label} | {requests} | {pages} | {queries} | {commits} + {files} ({share:.1f} % of 5,000) | {float(wall):.1f} s | {floor:.1f} s | {float(wall) / max(floor, 0.001):.2f}× | {cpu:.2f} s | {per_page:.1f} ms | {int(rss)/1024:.0f} MB |")
 PY
 }
 
-echo "| alerts | run | alert requests | fewest pages | REST owner lookups: commits + CODEOWNERS (share of an hour's budget) | wall | floor: pages × ${latency} ms | wall / floor | CPU | CPU a request | peak memory |"
-echo "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| alerts | run | alert requests | fewest pages | GraphQL queries (owners) | REST owner lookups: commits + CODEOWNERS (share of an hour's budget) | wall | floor: pages × ${latency} ms | wall / floor | CPU | CPU a request | peak memory |"
+echo "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for n in "${sizes[@]}"; do
   python3 benches/gen_alerts.py "$n" 1 --owners "$work/owners" > "$work/week1.json"
   python3 benches/gen_alerts.py "$n" 2 --owners "$work/owners" > "$work/week2.json"
@@ -153,7 +154,7 @@ for n in "${sizes[@]}"; do
   python3 - "$n" "$wall" "$user" "$sys" "$rss" <<'PY'
 import sys
 n, wall, user, sys_, rss = sys.argv[1:]
-print(f"| {int(n):,} | first, offline (`--source fixture:`) | – | – | – | {float(wall):.1f} s | – | – | {float(user) + float(sys_):.2f} s | – | {int(rss)/1024:.0f} MB |")
+print(f"| {int(n):,} | first, offline (`--source fixture:`) | – | – | – | – | {float(wall):.1f} s | – | – | {float(user) + float(sys_):.2f} s | – | {int(rss)/1024:.0f} MB |")
 PY
   for f in $(cd "$work/a/out" && find . -name summary.json | sort); do
     cmp -s "$work/a/out/$f" "$work/b/out/$f" || { echo "$f differs between the run from the store and --full" >&2; exit 1; }

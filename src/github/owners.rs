@@ -3,7 +3,7 @@
 //! CODEOWNERS, read once per run. Lookups stay within the run's rate-limit budget; what could
 //! not be asked is said, and the run goes on.
 
-use super::client::{GitHub, IN_FLIGHT, RepoFile};
+use super::client::{COMMITS_A_QUERY, GitHub, IN_FLIGHT, REPOS_A_QUERY, RepoFile};
 use crate::error::{Error, Result};
 use crate::model::Alert;
 use crate::model::{OwnerSource, Ownership};
@@ -47,11 +47,14 @@ pub async fn resolve_owners(
             let (lookups, stats) = look_up(gh, &wanted, &config.ownership, &mut cache).await;
             if stats != LookupStats::default() {
                 tracing::info!(
-                    "owners: {} commit authors asked, {} from the cache, CODEOWNERS of {} repositories read in {} requests",
+                    "owners: {} commit authors asked over REST, {} by GraphQL, {} from the cache; CODEOWNERS of {} repositories by GraphQL and {} over REST in {} requests; {} GraphQL queries",
                     stats.commits_asked,
+                    stats.commits_by_graphql,
                     stats.commits_cached,
+                    stats.repos_by_graphql,
                     stats.repos_asked,
-                    stats.files_asked
+                    stats.files_asked,
+                    stats.graphql_queries
                 );
             }
             kept = Some(cache);
@@ -168,8 +171,14 @@ pub struct LookupStats {
     pub commits_asked: usize,
     /// Commits answered from the cache.
     pub commits_cached: usize,
-    /// Repositories whose CODEOWNERS was read.
+    /// Commits answered by GraphQL.
+    pub commits_by_graphql: usize,
+    /// GraphQL queries sent.
+    pub graphql_queries: usize,
+    /// Repositories whose CODEOWNERS was read over REST.
     pub repos_asked: usize,
+    /// Repositories whose CODEOWNERS GraphQL answered.
+    pub repos_by_graphql: usize,
     /// Contents requests made for CODEOWNERS (up to three locations a repository).
     pub files_asked: usize,
 }
@@ -206,7 +215,7 @@ pub async fn look_up(
                         Some((a.repository.full_name.as_str(), sha))
                     })
                     .collect();
-                let mut to_ask = Vec::new();
+                let mut to_ask: Vec<(&str, &str)> = Vec::new();
                 let mut queued = BTreeSet::new();
                 for (repo, sha) in shas {
                     // not a commit id: nobody to ask about it
@@ -220,14 +229,49 @@ pub async fn look_up(
                         to_ask.push((repo, sha));
                     }
                 }
+                // GraphQL first: a hundred commits a query, on GraphQL's own budget; what it
+                // could not answer is asked over REST
+                let mut batches = futures::stream::iter(
+                    to_ask
+                        .chunks(COMMITS_A_QUERY)
+                        .map(|batch| async move { (batch, gh.commit_authors(batch).await) }),
+                )
+                .buffered(IN_FLIGHT);
+                let mut by_rest = Vec::new();
+                let mut graphql_failed = false;
+                while let Some((batch, answer)) = batches.next().await {
+                    let authors = match answer {
+                        Ok(authors) if !graphql_failed => authors,
+                        Ok(_) => Default::default(),
+                        Err(e) => {
+                            if !graphql_failed {
+                                tracing::warn!("owners: {e}; commit authors are asked over REST");
+                            }
+                            graphql_failed = true;
+                            Default::default()
+                        }
+                    };
+                    for &(repo, sha) in batch {
+                        match authors.get(sha) {
+                            Some(login) => {
+                                cache.insert(sha, login.clone());
+                                lookups.committers.insert(sha.to_string(), login.clone());
+                                stats.commits_by_graphql += 1;
+                            }
+                            None => by_rest.push((repo, sha)),
+                        }
+                    }
+                }
+                drop(batches);
+                stats.graphql_queries = usize::try_from(gh.query_count()).unwrap_or(usize::MAX);
                 let budget = usize::try_from(gh.requests_left()).unwrap_or(usize::MAX);
-                if to_ask.len() > budget {
-                    to_ask.truncate(budget);
+                if by_rest.len() > budget {
+                    by_rest.truncate(budget);
                     lookups.not_asked.insert(*source, BUDGET_SPENT.into());
                 }
                 // up to IN_FLIGHT lookups at once, their answers taken in order
                 let mut answers =
-                    futures::stream::iter(to_ask.into_iter().map(|(repo, sha)| async move {
+                    futures::stream::iter(by_rest.into_iter().map(|(repo, sha)| async move {
                         (sha, gh.commit_author(repo, sha).await)
                     }))
                     .buffered(IN_FLIGHT);
@@ -270,8 +314,55 @@ pub async fn look_up(
                     })
                     .map(|a| a.repository.full_name.as_str())
                     .collect();
+                let repos: Vec<&str> = repos.into_iter().collect();
+                // GraphQL first: 25 repositories' three locations a query; what it could not
+                // answer (or cut short) is read over REST
+                let mut batches =
+                    futures::stream::iter(repos.chunks(REPOS_A_QUERY).map(|batch| async move {
+                        let answer = gh
+                            .codeowners_files(batch, &CODEOWNERS_PATHS, CODEOWNERS_MAX_BYTES)
+                            .await;
+                        (batch, answer)
+                    }))
+                    .buffered(IN_FLIGHT);
+                let mut by_rest = Vec::new();
+                let mut graphql_failed = false;
+                while let Some((batch, answer)) = batches.next().await {
+                    let mut files = match answer {
+                        Ok(files) if !graphql_failed => files,
+                        Ok(_) => Default::default(),
+                        Err(e) => {
+                            if !graphql_failed {
+                                tracing::warn!("owners: {e}; CODEOWNERS are read over REST");
+                            }
+                            graphql_failed = true;
+                            Default::default()
+                        }
+                    };
+                    for &repo in batch {
+                        match files.remove(repo) {
+                            Some((file, found)) => {
+                                stats.repos_by_graphql += 1;
+                                let parsed = match (file, found) {
+                                    (Some(file), RepoFile::Text(text)) => {
+                                        Some(parse_codeowners(repo, &file, &text))
+                                    }
+                                    (Some(file), RepoFile::TooLarge(size)) => {
+                                        too_large(repo, &file, size);
+                                        None
+                                    }
+                                    _ => None,
+                                };
+                                lookups.codeowners.insert(repo.to_string(), parsed);
+                            }
+                            None => by_rest.push(repo),
+                        }
+                    }
+                }
+                drop(batches);
+                stats.graphql_queries = usize::try_from(gh.query_count()).unwrap_or(usize::MAX);
                 let mut answers = futures::stream::iter(
-                    repos
+                    by_rest
                         .into_iter()
                         .map(|repo| async move { (repo, codeowners_of(gh, repo).await) }),
                 )
@@ -345,10 +436,7 @@ async fn codeowners_of(gh: &GitHub, repo: &str) -> CodeownersAnswer {
             Ok(RepoFile::Missing) => continue,
             Ok(RepoFile::Text(text)) => Ok(Some(parse_codeowners(repo, file, &text))),
             Ok(RepoFile::TooLarge(size)) => {
-                tracing::warn!(
-                    "owners: {repo}: {file} is {:.1} MB; GitHub ignores a CODEOWNERS file over 3 MB, so it names no owner",
-                    size as f64 / (1024.0 * 1024.0)
-                );
+                too_large(repo, file, size);
                 Ok(None)
             }
             Err(e) => Err(CodeownersError::Failed(e)),
@@ -359,6 +447,14 @@ async fn codeowners_of(gh: &GitHub, repo: &str) -> CodeownersAnswer {
         outcome: Ok(None),
         requests,
     }
+}
+
+/// Says that `repo`'s CODEOWNERS is over GitHub's limit, so it names no owner.
+fn too_large(repo: &str, file: &str, size: u64) {
+    tracing::warn!(
+        "owners: {repo}: {file} is {:.1} MB; GitHub ignores a CODEOWNERS file over 3 MB, so it names no owner",
+        size as f64 / (1024.0 * 1024.0)
+    );
 }
 
 /// The words for owners not looked up because the rate limit ran out.

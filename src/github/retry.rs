@@ -302,10 +302,23 @@ pub async fn patch(
     deadline: Duration,
     sent: &AtomicU64,
 ) -> Result<(StatusCode, String), String> {
+    send_json(octo, http::Method::PATCH, path, body, deadline, sent).await
+}
+
+/// One request with a JSON body (PATCH, or POST for GraphQL), once, counted in `sent`: the
+/// answer's status and text, within `deadline` and [`MAX_BODY`].
+pub async fn send_json(
+    octo: &Octocrab,
+    method: http::Method,
+    path: &str,
+    body: &serde_json::Value,
+    deadline: Duration,
+    sent: &AtomicU64,
+) -> Result<(StatusCode, String), String> {
     sent.fetch_add(1, Ordering::Relaxed);
     let whole = async {
         let request = http::Request::builder()
-            .method(http::Method::PATCH)
+            .method(method)
             .uri(path)
             .header(http::header::ACCEPT, JSON);
         let request = octo

@@ -152,7 +152,7 @@ fn max_counts_writes_and_an_alert_gets_at_most_five_candidates() {
 }
 
 #[test]
-fn a_codeowners_file_over_one_megabyte_is_read_raw_and_wins_over_the_root_one() {
+fn a_codeowners_file_over_one_megabyte_is_read_raw_over_rest_and_wins_over_the_root_one() {
     let gh = FakeGitHub::start(
         "acme",
         vec![unassigned("acme/api", 1, ("deploy/x.env", "c1")).json()],
@@ -182,6 +182,16 @@ fn a_codeowners_file_over_one_megabyte_is_read_raw_and_wins_over_the_root_one() 
             .any(|r| r.path.ends_with("/.github/CODEOWNERS")
                 && r.accept.as_deref() == Some("application/vnd.github.raw+json")),
         "the large file is asked for as raw bytes"
+    );
+    // GraphQL was asked first, and its text (cut at 512,000 bytes) was not taken
+    assert!(
+        gh.state
+            .lock()
+            .unwrap()
+            .graphql
+            .iter()
+            .any(|b| b.contains("query Codeowners(")),
+        "CODEOWNERS is asked by GraphQL first"
     );
     assert!(
         !gh.seen()

@@ -65,6 +65,38 @@ fn config(api: &str) -> String {
     )
 }
 
+/// Keeps the GraphQL requests the fake received in `target/tmp/graphql/`, where `.ci/run`
+/// validates them against GitHub's published schema (`tests/js/graphql-check.mjs`); with
+/// the npm packages installed, they are validated here too.
+fn check_graphql(gh: &FakeGitHub, name: &str) {
+    let bodies = gh.state.lock().unwrap().graphql.clone();
+    assert!(!bodies.is_empty(), "a GraphQL query was sent");
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("graphql");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut files = Vec::new();
+    for (i, body) in bodies.iter().enumerate() {
+        let file = dir.join(format!("{name}-{i}.json"));
+        std::fs::write(&file, body).unwrap();
+        files.push(file);
+    }
+    let js = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/js");
+    if std::path::Path::new(js)
+        .join("node_modules/graphql")
+        .is_dir()
+    {
+        let out = std::process::Command::new("node")
+            .arg(format!("{js}/graphql-check.mjs"))
+            .args(&files)
+            .output()
+            .expect("node runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
 fn requests(gh: &FakeGitHub, part: &str) -> usize {
     gh.seen().iter().filter(|r| r.path.contains(part)).count()
 }
@@ -117,10 +149,13 @@ fn owners_come_from_each_source_and_commits_are_asked_once() {
         ),
         (Some(2), Some("acme/platform"), Some("codeowners"))
     );
-    // five commits asked once; CODEOWNERS once per repository that needed it: api (found at
-    // the first place), ops-scripts and other (three places each, all 404)
-    assert_eq!(requests(&gh, "/commits/"), 5);
-    assert_eq!(requests(&gh, "/contents/"), 7);
+    // five commits asked once, in one GraphQL query; the CODEOWNERS of the three
+    // repositories that needed it (api: found at the first place; ops-scripts and other:
+    // none of the three places) in one more
+    assert_eq!(requests(&gh, "/graphql"), 2);
+    assert_eq!(requests(&gh, "/commits/"), 0, "no REST lookup");
+    assert_eq!(requests(&gh, "/contents/"), 0, "no REST lookup");
+    check_graphql(&gh, "owners");
     assert!(
         stderr.contains("acme/api: .github/CODEOWNERS:4: skipped a line"),
         "{stderr}"
@@ -142,10 +177,11 @@ fn owners_come_from_each_source_and_commits_are_asked_once() {
     assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
     assert_eq!(requests(&gh, "/commits/"), 0, "the cache answers");
     assert_eq!(
-        requests(&gh, "/contents/"),
-        7,
-        "CODEOWNERS is read every run"
+        requests(&gh, "/graphql"),
+        1,
+        "CODEOWNERS is read every run, commits are not asked again"
     );
+    assert!(gh.state.lock().unwrap().graphql[2].contains("query Codeowners("));
     let s = w.json("out/all/2026-11-30/summary.json");
     assert_eq!(s["owners"]["list"].as_array().unwrap().len(), 5);
 }
@@ -153,8 +189,9 @@ fn owners_come_from_each_source_and_commits_are_asked_once() {
 #[test]
 fn a_short_budget_leaves_owners_unknown_and_says_why() {
     let gh = fake();
-    // enough for the listings, not for the owner lookups
+    // enough for the listings, not for the owner lookups; no GraphQL, so every lookup is REST
     gh.state.lock().unwrap().remaining = Some((3, 1_798_761_600));
+    gh.state.lock().unwrap().graphql_broken = true;
     let w = Workdir::new(&config(&gh.url));
     let out = w.run(&["run", "-c", "config.yaml", "--as-of", T1]);
     let (stdout, stderr) = text(&out);
@@ -361,8 +398,9 @@ fn a_channel_limited_to_owners_gets_only_their_alerts() {
     assert!(sre.contains("Open for you"), "{sre}");
 }
 
-/// Owner lookups keep up to four requests in flight, never more, and a commit that added
-/// secrets to two repositories (a fork, a mirror) is asked about once.
+/// Without GraphQL, owner lookups go over REST with up to four requests in flight, never
+/// more, and a commit that added secrets to two repositories (a fork, a mirror) is asked
+/// about once.
 #[test]
 fn lookups_go_four_at_a_time_and_a_shared_commit_is_asked_once() {
     let shas: Vec<String> = (0..12).map(|i| format!("{:040x}", 0xc0ffee + i)).collect();
@@ -386,6 +424,7 @@ fn lookups_go_four_at_a_time_and_a_shared_commit_is_asked_once() {
     gh.set_lookup_latency(std::time::Duration::from_millis(100));
     {
         let mut st = gh.state.lock().unwrap();
+        st.graphql_broken = true;
         for sha in &shas {
             st.commits.insert(sha.clone(), Some("ada".into()));
         }
@@ -397,7 +436,14 @@ fn lookups_go_four_at_a_time_and_a_shared_commit_is_asked_once() {
         gh.url
     ));
     let out = w.run(&["run", "-c", "config.yaml", "--as-of", T1]);
-    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("commit authors are asked over REST"),
+        "{stderr}"
+    );
+    // the query it tried first: twelve commits, the shared one once
+    check_graphql(&gh, "two-repositories");
     let commits: Vec<String> = gh
         .seen()
         .into_iter()

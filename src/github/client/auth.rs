@@ -158,6 +158,7 @@ impl GitHub {
             credential: auth.describe(),
             auth,
             requests: AtomicU64::new(0),
+            queries: AtomicU64::new(0),
             policy: Policy {
                 deadline: cfg.timeout,
                 max_wait: cfg.max_wait,

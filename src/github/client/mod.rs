@@ -10,6 +10,8 @@ use chrono::{DateTime, TimeZone, Utc};
 use http::StatusCode;
 use octocrab::Octocrab;
 
+mod graphql;
+pub use graphql::{COMMITS_A_QUERY, REPOS_A_QUERY};
 mod listing;
 
 pub use listing::Progress;
@@ -94,6 +96,8 @@ pub struct GitHub {
     auth: Auth,
     credential: String,
     requests: AtomicU64,
+    /// GraphQL queries sent (their budget is GraphQL's own, not the REST requests').
+    queries: AtomicU64,
     policy: Policy,
     /// Requests the rate limit allows this run (read before fetching); pages beyond it are
     /// refused rather than spent.
@@ -151,6 +155,11 @@ impl GitHub {
     /// Requests sent so far (retries inside octocrab not counted).
     pub fn request_count(&self) -> u64 {
         self.requests.load(Ordering::Relaxed)
+    }
+
+    /// GraphQL queries sent so far.
+    pub fn query_count(&self) -> u64 {
+        self.queries.load(Ordering::Relaxed)
     }
 
     /// The configured API base.

@@ -82,6 +82,10 @@ pub struct FakeState {
     pub latency: std::time::Duration,
     /// Added to every commit and contents answer (an owner lookup), outside the lock.
     pub lookup_latency: std::time::Duration,
+    /// GraphQL request bodies received, in order.
+    pub graphql: Vec<String>,
+    /// GraphQL answers 502 (a server without it, or down).
+    pub graphql_broken: bool,
     /// Owner lookups being answered now, and the most at once.
     pub lookups_in_flight: usize,
     pub max_lookups_in_flight: usize,
@@ -170,6 +174,7 @@ impl FakeGitHub {
             .route("/orgs/{org}/campaigns/{number}", get(get_campaign))
             .route("/rate_limit", get(rate_limit))
             .route("/repos/{owner}/{repo}/commits/{sha}", get(get_commit))
+            .route("/graphql", axum::routing::post(post_graphql))
             .route("/repos/{owner}/{repo}/contents/{*path}", get(get_contents))
             .route(
                 "/repos/{owner}/{repo}/secret-scanning/alerts/{number}",
@@ -536,6 +541,99 @@ async fn rate_limit(
     let mut resp = axum::Json(body).into_response();
     rate_headers(resp.headers_mut(), used);
     resp
+}
+
+/// GitHub's GraphQL endpoint, for the query shapes campaign-pulse sends (commit authors:
+/// `rN: repository(owner: $oN, name: $nN) { cM: object(oid: $sN_M) { ... } }`; CODEOWNERS:
+/// `... { fK: object(expression: $eK) { ... on Blob } }`), read from the query's aliases and
+/// variables; a commit or file it does not know is `null`, as on GitHub.
+async fn post_graphql(
+    State(state): State<Arc<Mutex<FakeState>>>,
+    axum::extract::OriginalUri(uri): axum::extract::OriginalUri,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    if !record(&state, uri.path(), &headers, &HashMap::new(), String::new()) {
+        return unauthorized();
+    }
+    lookup_delay(&state).await;
+    let mut st = state.lock().unwrap();
+    st.graphql.push(body.clone());
+    if st.graphql_broken {
+        return (StatusCode::BAD_GATEWAY, "bad gateway").into_response();
+    }
+    let Ok(request) = serde_json::from_str::<Value>(&body) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            axum::Json(json!({"message": "Problems parsing JSON"})),
+        )
+            .into_response();
+    };
+    let query = request["query"].as_str().unwrap_or_default();
+    let vars = &request["variables"];
+    let var = |name: &str| vars[name].as_str().unwrap_or_default().to_string();
+    let mut data = serde_json::Map::new();
+    let mut errors = Vec::new();
+    let mut current: Option<(String, serde_json::Map<String, Value>)> = None;
+    let mut repo = String::new();
+    for line in query.lines().map(str::trim) {
+        if let Some((alias, rest)) = line.split_once(": repository(owner: $") {
+            if let Some((a, m)) = current.take() {
+                data.insert(a, Value::Object(m));
+            }
+            let owner_var = rest.split(',').next().unwrap_or_default();
+            let name_var = rest
+                .split("name: $")
+                .nth(1)
+                .and_then(|r| r.split(')').next())
+                .unwrap_or_default();
+            repo = format!("{}/{}", var(owner_var), var(name_var));
+            current = Some((alias.to_string(), serde_json::Map::new()));
+        } else if let Some((alias, rest)) = line.split_once(": object(expression: $") {
+            // `HEAD:path`: the file at path on the default branch, as a Blob (its text cut
+            // at 512,000 bytes, as GitHub's is)
+            let expression = var(rest.split(')').next().unwrap_or_default());
+            let path = expression.strip_prefix("HEAD:").unwrap_or_default();
+            let answer = match st.files.get(&(repo.clone(), path.to_string())) {
+                Some(text) => {
+                    let cut = text.len() > 512_000;
+                    let mut end = text.len().min(512_000);
+                    while !text.is_char_boundary(end) {
+                        end -= 1;
+                    }
+                    json!({"text": &text[..end], "byteSize": text.len(), "isTruncated": cut})
+                }
+                None => Value::Null,
+            };
+            if let Some((_, m)) = current.as_mut() {
+                m.insert(alias.to_string(), answer);
+            }
+        } else if let Some((alias, rest)) = line.split_once(": object(oid: $") {
+            let sha = var(rest.split(')').next().unwrap_or_default());
+            // a commit that fails is left out of the data, with an error, as GitHub does
+            if st.failing_commits.contains(&sha) {
+                errors.push(json!({"message": "Something went wrong", "path": [alias]}));
+                continue;
+            }
+            let answer = match st.commits.get(&sha) {
+                Some(login) => {
+                    json!({"author": {"user": login.as_deref().map(|l| json!({"login": l}))}})
+                }
+                None => Value::Null,
+            };
+            if let Some((_, m)) = current.as_mut() {
+                m.insert(alias.to_string(), answer);
+            }
+        }
+    }
+    if let Some((a, m)) = current.take() {
+        data.insert(a, Value::Object(m));
+    }
+    if errors.is_empty() {
+        axum::Json(json!({ "data": data })).into_response()
+    } else {
+        axum::Json(json!({ "data": data, "errors": errors })).into_response()
+    }
 }
 
 /// Waits out the lookup latency, outside the state's lock.
