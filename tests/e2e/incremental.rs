@@ -356,7 +356,7 @@ fn a_store_that_does_not_match_the_run_is_rebuilt() {
 }
 
 #[test]
-fn the_largest_listing_is_read_from_both_ends_with_at_most_four_requests_at_once() {
+fn every_listing_by_creation_is_read_from_both_ends_with_at_most_four_requests_at_once() {
     // 1,234 open alerts, 501 of them created in the same second, where the two walks meet;
     // recent fixes and generic alerts so that every listing has pages to read
     let mut alerts = Vec::new();
@@ -418,6 +418,24 @@ fn the_largest_listing_is_read_from_both_ends_with_at_most_four_requests_at_once
         (13..=20).contains(&default_open.len()),
         "{} requests for the default open listing",
         default_open.len()
+    );
+    // the generic listing (250 open alerts, 3 pages) is walked from both ends too
+    let generic_open: Vec<_> = gh
+        .alert_requests()
+        .into_iter()
+        .filter(|r| {
+            r.query.get("state").map(String::as_str) == Some("open")
+                && r.query.contains_key("secret_type")
+        })
+        .collect();
+    let generic_ascending = generic_open
+        .iter()
+        .filter(|r| r.query.get("direction").map(String::as_str) == Some("asc"))
+        .count();
+    assert!(
+        generic_ascending >= 1 && (3..=4).contains(&generic_open.len()),
+        "{generic_ascending} of {} generic pages oldest first",
+        generic_open.len()
     );
     let in_flight = gh.max_in_flight();
     assert!((3..=4).contains(&in_flight), "{in_flight} requests at once");

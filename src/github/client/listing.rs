@@ -1,6 +1,6 @@
-//! The alert listings: pages read one after another within a listing, listings side by side,
-//! the largest from both ends, each page checked to stay on the configured origin and parsed
-//! once.
+//! The alert listings: pages read one after another within a walk, listings side by side,
+//! those sorted by creation from both ends, each page checked to stay on the configured
+//! origin and parsed once.
 
 use super::{GitHub, Probe};
 use crate::error::{Error, Result};
@@ -63,19 +63,14 @@ impl GitHub {
     ) -> Result<Vec<Alert>> {
         let secret_type = secret_types.map(|t| t.join(","));
         let query = |state, sort| AlertQuery::new(state, secret_type.clone(), sort);
-        // the largest listing of most organizations is read from both ends at once
-        let both_ends = secret_types.is_none();
         match since {
-            None => {
-                self.read_listing(query(None, "created"), both_ends, progress)
-                    .await
-            }
+            None => self.read_listing(query(None, "created"), progress).await,
             Some(since) => {
                 // the two listings do not depend on each other: both at once
                 let resolved_q = query(Some("resolved"), "updated");
                 let stop = stop_before(since);
                 let (mut open, resolved) = tokio::try_join!(
-                    self.read_listing(query(Some("open"), "created"), both_ends, progress),
+                    self.read_listing(query(Some("open"), "created"), progress),
                     self.paginate(&resolved_q, &stop, progress),
                 )?;
                 open.extend(resolved);
@@ -103,20 +98,13 @@ impl GitHub {
         }
     }
 
-    /// A whole listing sorted by creation: one walk newest first, or (`both_ends`) a walk
-    /// from each end at once (the second from the first page's answer on, so that a listing
-    /// of one page is one request), each stopping when what the two have read covers the
-    /// listing: about half the time for at most one page more. The caller drops the
-    /// duplicates where the walks overlap.
-    async fn read_listing(
-        &self,
-        query: AlertQuery<'_>,
-        both_ends: bool,
-        progress: &Progress,
-    ) -> Result<Vec<Alert>> {
-        if !both_ends {
-            return self.paginate(&query, &|_| false, progress).await;
-        }
+    /// A whole listing sorted by creation, walked from each end at once (the second walk from
+    /// the first page's answer on, so that a listing of one page is one request), each
+    /// stopping when what the two have read covers the listing: about half the time for at
+    /// most one page more. Every listing is read this way, not only the largest, so that no
+    /// listing's pages wait in a single line while request slots stand idle. The caller
+    /// drops the duplicates where the walks overlap.
+    async fn read_listing(&self, query: AlertQuery<'_>, progress: &Progress) -> Result<Vec<Alert>> {
         let meet = std::sync::Mutex::new(Meet::default());
         // the second walk starts once the first page says there is more than one
         let first_page = tokio::sync::Notify::new();
