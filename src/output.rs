@@ -57,7 +57,7 @@ impl Rendered {
 pub(crate) fn write_playbooks(out: &Path, pages: &[(String, String)]) -> Result<()> {
     let dir = out.join(PLAYBOOKS_DIR);
     for (name, text) in pages {
-        crate::state::write_atomic(&dir.join(name), text.as_bytes())?;
+        crate::state::write_atomic_if_changed(&dir.join(name), text.as_bytes())?;
     }
     Ok(())
 }
@@ -71,7 +71,7 @@ pub(crate) fn write_overview(out: &Path, o: &RenderedOverview) -> Result<()> {
         (layout::REPORT_HTML, o.html.as_bytes()),
         (crate::layout::TREND_PNG, &o.trend[..]),
     ] {
-        crate::state::write_atomic(&dir.join(name), bytes)?;
+        crate::state::write_atomic_if_changed(&dir.join(name), bytes)?;
     }
     append_step_summary(&o.markdown);
     Ok(())
@@ -87,7 +87,7 @@ pub(crate) fn write_reports(
         std::fs::create_dir_all(&r.dir)
             .map_err(|e| Error::io("cannot create report folder", &r.dir, e))?;
         for (name, bytes) in r.files() {
-            crate::state::write_atomic(&r.dir.join(name), bytes)?;
+            crate::state::write_atomic_if_changed(&r.dir.join(name), bytes)?;
         }
         append_step_summary(&r.markdown);
         written.push(WrittenReport {
@@ -130,7 +130,7 @@ pub(crate) fn write_index(
             .ok()
             .and_then(|t| serde_json::from_str(&t).ok());
     let html = templates.index_with(&entries, overview.as_ref())?;
-    crate::state::write_atomic(&out.join(layout::INDEX_HTML), html.as_bytes())
+    crate::state::write_atomic_if_changed(&out.join(layout::INDEX_HTML), html.as_bytes())
 }
 
 /// The summary.json of the latest dated report folder of a campaign folder, when its id is a

@@ -52,6 +52,18 @@ fn tmp_prefix(path: &Path) -> String {
     )
 }
 
+/// [`write_atomic`], unless the file already holds exactly `bytes` (a playbook page, an index
+/// that did not change): no write, no sync, and its time stays that of its last change.
+pub fn write_atomic_if_changed(path: &Path, bytes: &[u8]) -> Result<()> {
+    let unchanged = std::fs::metadata(path)
+        .is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
+        && std::fs::read(path).is_ok_and(|old| old == bytes);
+    if unchanged {
+        return Ok(());
+    }
+    write_atomic(path, bytes)
+}
+
 /// Writes a file atomically (temporary file in the same folder, fsync, rename, folder fsync).
 ///
 /// A symbolic link is written through: its target is replaced, the link stays. A new file
@@ -187,6 +199,24 @@ impl HistoryLock {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unchanged_file_is_not_written_again() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("page.html");
+        write_atomic_if_changed(&path, b"one").unwrap();
+        let inode = std::fs::metadata(&path).unwrap().ino();
+        write_atomic_if_changed(&path, b"one").unwrap();
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().ino(),
+            inode,
+            "left as it was"
+        );
+        write_atomic_if_changed(&path, b"two").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"two");
+        assert_ne!(std::fs::metadata(&path).unwrap().ino(), inode, "replaced");
+    }
 
     #[test]
     fn the_lock_sweeps_only_its_own_temporary_files() {
