@@ -25,6 +25,30 @@ pub const LINKS: &[Link] = &[
         what: "aws: GuardDuty guide, remediating potentially compromised AWS credentials",
     },
     Link {
+        url: "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_getting-report.html",
+        what: "aws: the IAM credential report (which user owns a key)",
+    },
+    Link {
+        url: "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSCompromisedKeyQuarantineV3.html",
+        what: "aws: the quarantine policy AWS attaches to a user whose key was exposed",
+    },
+    Link {
+        url: "https://learn.microsoft.com/en-us/entra/identity/users/users-revoke-access",
+        what: "azure: revoking a user's access in an emergency (password, sessions, refresh tokens)",
+    },
+    Link {
+        url: "https://learn.microsoft.com/en-us/graph/api/user-revokesigninsessions",
+        what: "azure: Microsoft Graph revokeSignInSessions",
+    },
+    Link {
+        url: "https://graph.microsoft.com/v1.0/users/USER@example.com/revokeSignInSessions",
+        what: "azure: that endpoint itself, in the playbook's command",
+    },
+    Link {
+        url: "https://www.postgresql.org/docs/current/functions-admin.html",
+        what: "database: PostgreSQL pg_terminate_backend (ending sessions)",
+    },
+    Link {
         url: "https://learn.microsoft.com/en-us/azure/storage/common/storage-account-keys-manage?tabs=azure-cli",
         what: "azure: managing and rotating storage account access keys",
     },
@@ -47,6 +71,38 @@ pub const LINKS: &[Link] = &[
     Link {
         url: "https://api.github.com/credentials/revoke",
         what: "github: the revocation endpoint itself, in the playbook's command",
+    },
+    Link {
+        url: "https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/managing-your-personal-access-tokens",
+        what: "github: creating a replacement personal access token (fine-grained preferred)",
+    },
+    Link {
+        url: "https://docs.github.com/en/rest/apps/oauth-applications#delete-an-app-token",
+        what: "github: an OAuth or GitHub App's owner revoking one of its user tokens (`DELETE /applications/{client_id}/token`)",
+    },
+    Link {
+        url: "https://api.github.com/applications/CLIENT_ID/token",
+        what: "github: that endpoint itself, in the playbook's command",
+    },
+    Link {
+        url: "https://docs.github.com/en/rest/apps/installations#revoke-an-installation-access-token",
+        what: "github: revoking an installation token with itself (`DELETE /installation/token`)",
+    },
+    Link {
+        url: "https://api.github.com/installation/token",
+        what: "github: that endpoint itself, in the playbook's command",
+    },
+    Link {
+        url: "https://docs.github.com/en/enterprise-cloud@latest/organizations/granting-access-to-your-organization-with-saml-single-sign-on/viewing-and-managing-a-members-saml-access-to-your-organization",
+        what: "github: a GHEC organization owner revoking a member's SSO-authorized credentials",
+    },
+    Link {
+        url: "https://docs.github.com/en/apps/creating-github-apps/authenticating-with-a-github-app/managing-private-keys-for-github-apps",
+        what: "github: generating and deleting a GitHub App's private keys",
+    },
+    Link {
+        url: "https://github.blog/changelog/2026-03-26-credential-revocation-api-now-supports-github-oauth-and-github-app-credentials",
+        what: "github: changelog, the revocation API taking OAuth app and GitHub App user and refresh tokens on github.com",
     },
     Link {
         url: "https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/token-expiration-and-revocation",

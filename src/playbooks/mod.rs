@@ -51,6 +51,8 @@ pub struct Step {
     pub text: String,
     /// A command to run, shown as code.
     pub command: Option<String>,
+    /// The provider's page for this step.
+    pub see: Option<String>,
 }
 
 /// A documentation page of the secret's provider.
@@ -377,7 +379,7 @@ struct RawPlaybook {
     docs: Vec<RawDoc>,
 }
 
-/// A step: a sentence, or `{ do: sentence, run: command }`.
+/// A step: a sentence, or `{ do: sentence, run: command, see: address }`.
 #[derive(Deserialize)]
 #[serde(untagged)]
 enum RawStep {
@@ -392,6 +394,9 @@ struct FullStep {
     text: String,
     #[serde(default)]
     run: Option<String>,
+    /// The provider's page for this step.
+    #[serde(default)]
+    see: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -407,6 +412,7 @@ impl From<RawStep> for Step {
             RawStep::Text(text) => Step {
                 text: one_line(&text),
                 command: None,
+                see: None,
             },
             RawStep::Full(f) => Step {
                 text: one_line(&f.text),
@@ -414,6 +420,7 @@ impl From<RawStep> for Step {
                     .run
                     .map(|c| c.trim_end().to_string())
                     .filter(|c| !c.is_empty()),
+                see: f.see.map(|u| u.trim().to_string()),
             },
         }
     }
@@ -457,7 +464,7 @@ pub fn parse(path: &Path, text: &str, origin: &str) -> Result<Playbook> {
         let err = at.yaml_error(&e);
         match err {
             Error::Config(m) if m.contains("untagged") => Error::Config(format!(
-                "{m}\n   = a step is a sentence, or `{{ do: sentence, run: command }}`; quote a sentence that holds `: `"
+                "{m}\n   = a step is a sentence, or `{{ do: sentence, run: command, see: address }}`; quote a sentence that holds `: `"
             )),
             other => other,
         }
@@ -490,6 +497,22 @@ pub fn parse(path: &Path, text: &str, origin: &str) -> Result<Playbook> {
             url,
         });
     }
+    let revoke: Vec<Step> = raw.revoke.value.into_iter().map(Step::from).collect();
+    let rollout: Vec<Step> = raw.rollout.into_iter().map(Step::from).collect();
+    let verify: Vec<Step> = raw.verify.into_iter().map(Step::from).collect();
+    for step in revoke.iter().chain(&rollout).chain(&verify) {
+        if let Some(see) = &step.see {
+            let safe = crate::site::safe_url(see)
+                .filter(|u| u.starts_with("https://") || u.starts_with("http://"));
+            if safe.as_deref() != Some(see.as_str()) {
+                return Err(Error::Config(format!(
+                    "{}: the step “{}” links `{see}`, which is not an http(s) address\n   = link the provider's page for that step, e.g. `see: https://docs.example.com/keys`",
+                    path.display(),
+                    crate::text::clip(&step.text, 60)
+                )));
+            }
+        }
+    }
     Ok(Playbook {
         id,
         title: one_line(&raw.title.value),
@@ -497,9 +520,9 @@ pub fn parse(path: &Path, text: &str, origin: &str) -> Result<Playbook> {
         secret_types: trimmed(raw.secret_types),
         providers: trimmed(raw.providers),
         grants: one_line(&raw.grants.value),
-        revoke: raw.revoke.value.into_iter().map(Step::from).collect(),
-        rollout: raw.rollout.into_iter().map(Step::from).collect(),
-        verify: raw.verify.into_iter().map(Step::from).collect(),
+        revoke,
+        rollout,
+        verify,
         docs,
         origin: origin.to_string(),
     })
@@ -561,6 +584,27 @@ mod tests {
                     .as_deref()
                     .is_some_and(|c| c.contains("/credentials/revoke"))),
             "GitHub tokens are revoked through POST /credentials/revoke"
+        );
+        // that endpoint is for personal access tokens: an installation token is revoked with
+        // itself, and every revocation step links GitHub's page for it
+        let github = c.get("github").unwrap();
+        let installation = github
+            .revoke
+            .iter()
+            .find(|s| s.text.contains("ghs_"))
+            .expect("a step for installation tokens");
+        let command = installation.command.as_deref().unwrap();
+        assert!(
+            command.contains("DELETE https://api.github.com/installation/token")
+                && !command.contains("/credentials/revoke"),
+            "{command}"
+        );
+        assert!(
+            github.revoke.iter().all(|s| s
+                .see
+                .as_deref()
+                .is_some_and(|u| u.starts_with("https://docs.github.com/"))),
+            "every revocation step links GitHub's docs"
         );
     }
 
@@ -677,6 +721,21 @@ mod tests {
                 "{}:7:10: `javascript:alert(1)` is not an http(s) address",
                 path.display()
             )),
+            "{m}"
+        );
+
+        std::fs::write(
+            &path,
+            "title: Slack\ngrants: x\nrevoke:\n  - { do: Revoke it, see: \"javascript:alert(1)\" }\n",
+        )
+        .unwrap();
+        let Err(Error::Config(m)) = Catalogue::load(Some(dir.path())) else {
+            panic!("expected a config error")
+        };
+        assert!(
+            m.contains(
+                "the step “Revoke it” links `javascript:alert(1)`, which is not an http(s) address"
+            ),
             "{m}"
         );
 
