@@ -213,6 +213,7 @@ impl Job<'_> {
                 |a| metrics::in_scope(a, &r.campaign, self.as_of),
                 self.as_of,
                 &self.site,
+                &self.playbooks,
             );
             let inputs = ViewInputs {
                 stale_after_days: self.risk.stale_after_days,
@@ -335,6 +336,7 @@ impl Job<'_> {
             |_| true,
             self.as_of,
             &self.site,
+            &self.playbooks,
         );
         render_overview(self.templates, o, &self.site)
     }

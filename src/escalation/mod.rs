@@ -104,6 +104,13 @@ pub struct Escalated {
     /// The owner as shown, when known.
     #[serde(default)]
     pub owner: Option<String>,
+    /// Its remediation playbook (`aws`), whose page is `OUT/playbooks/<id>.html`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub playbook: Option<String>,
+    /// A link to that playbook that works anywhere (email, chat): its published page, else
+    /// the provider's documentation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub playbook_url: Option<String>,
 }
 
 /// The escalated alerts still open at T among `alerts` (those `keep` accepts), escalated
@@ -114,6 +121,7 @@ pub fn still_open(
     keep: impl Fn(&Alert) -> bool,
     as_of: DateTime<Utc>,
     site: &Site,
+    playbooks: &crate::playbooks::Catalogue,
 ) -> Vec<Escalated> {
     let mut out: Vec<Escalated> = alerts
         .iter()
@@ -129,6 +137,11 @@ pub fn still_open(
                 days_since: (as_of - *at).num_days(),
                 url: site.alert_link(&a.repository.full_name, a.number, a.html_url.as_deref()),
                 owner: a.owner.owner().map(|o| owner_label(&o.name)),
+                playbook: playbooks.get(&a.playbook).map(|p| p.id.clone()),
+                playbook_url: playbooks.get(&a.playbook).and_then(|p| {
+                    site.playbook_url(&p.id)
+                        .or_else(|| p.docs.first().map(|d| d.url.clone()))
+                }),
             })
         })
         .collect();

@@ -210,6 +210,34 @@ fn each_alert_is_escalated_once_per_rule_across_runs() {
     let md = w.read("out/azure/2026-11-30/report.md");
     assert!(md.contains("## Escalated and still open: 3"), "{md}");
     assert!(md.contains("| 7 d ago (2026-11-23) | public |"), "{md}");
+    // each escalated row links its playbook, as at-risk rows do
+    let section = md
+        .split("## Escalated and still open")
+        .nth(1)
+        .unwrap()
+        .split("\n## ")
+        .next()
+        .unwrap();
+    let rows: Vec<&str> = section
+        .lines()
+        .filter(|l| l.starts_with("| [acme/"))
+        .collect();
+    assert_eq!(rows.len(), 3, "{section}");
+    let linked: Vec<bool> = rows
+        .iter()
+        .zip(["database", "azure", "azure"])
+        .map(|(r, p)| r.contains(&format!("([how to fix](../../playbooks/{p}.md))")))
+        .collect();
+    assert_eq!(linked, [true, true, true], "{section}");
+    let html = w.read("out/azure/2026-11-30/report.html");
+    let escalated = html.split(r#"<section id="escalated">"#).nth(1).unwrap();
+    let escalated = escalated.split("</section>").next().unwrap();
+    assert_eq!(
+        escalated.matches("how to fix</a>").count(),
+        3,
+        "{escalated}"
+    );
+    assert!(escalated.contains(r#"<a href="../../playbooks/database.html">how to fix</a>"#));
     assert_eq!(chat.posts().len(), 3, "--no-send sends nothing");
 }
 
