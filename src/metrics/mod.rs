@@ -160,6 +160,8 @@ fn at_risk_entry(a: &Alert, risk: Risk, as_of: DateTime<Utc>) -> AtRiskAlert {
         provider: a.provider_slug.clone().or_else(|| a.provider.clone()),
         playbook: (!a.playbook.is_empty()).then(|| a.playbook.clone()),
         html_url: html_url(a),
+        multi_repo: risk.multi_repo,
+        bypassed: risk.bypassed,
     }
 }
 

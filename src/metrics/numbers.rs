@@ -241,6 +241,12 @@ pub struct AtRiskAlert {
     /// Id of the remediation playbook (docs/playbooks.md); null when not looked up.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub playbook: Option<String>,
+    /// The secret was found in more than one repository (one point of the score).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub multi_repo: bool,
+    /// It was pushed past push protection (one point of the score).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub bypassed: bool,
 }
 
 /// One owner's open alerts in a campaign.

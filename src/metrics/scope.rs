@@ -531,6 +531,8 @@ pub(super) struct Risk {
     pub(super) active: bool,
     pub(super) public: bool,
     pub(super) past_sla: bool,
+    pub(super) multi_repo: bool,
+    pub(super) bypassed: bool,
     pub(super) score: u32,
 }
 
@@ -553,6 +555,8 @@ impl Risk {
             active,
             public,
             past_sla,
+            multi_repo: r.has(MULTI_REPO),
+            bypassed: r.has(BYPASSED),
             score,
         })
     }

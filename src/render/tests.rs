@@ -151,6 +151,84 @@ fn the_at_risk_list_has_one_length_in_every_report() {
     assert!(html.len() < 60_000, "{} bytes", html.len());
 }
 
+/// The fix-first order can be read: every part of an alert's score is in its row, and the
+/// list says how they weigh.
+#[test]
+fn every_part_of_the_score_is_shown() {
+    let t = Utc.with_ymd_and_hms(2026, 11, 23, 0, 0, 0).unwrap();
+    let base = |n| testkit::alert("acme/web", n, t - Duration::days(3));
+    let alerts = vec![
+        // still valid and found in two repositories: 4
+        Alert {
+            validity: Some(Validity::Active),
+            multi_repo: Some(true),
+            ..base(1)
+        },
+        // still valid and pushed past push protection: 4
+        Alert {
+            validity: Some(Validity::Active),
+            push_protection_bypassed: Some(true),
+            ..base(2)
+        },
+        // still valid only: 3 (and unassigned in each, as the owner column says)
+        Alert {
+            validity: Some(Validity::Active),
+            ..base(3)
+        },
+    ];
+    let campaign = Campaign {
+        info: CampaignInfo {
+            id: "c".into(),
+            name: "Order".into(),
+            filter: String::new(),
+            starts_on: None,
+            due_on: None,
+            github_campaign: None,
+        },
+        filter: Filter::default(),
+        sla_days: 30,
+        members: Default::default(),
+    };
+    let mut m = crate::metrics::compute(&alerts, &campaign, t, &RiskSettings::default());
+    let details = std::mem::take(&mut m.details);
+    let summary = Summary::new(campaign.info, m, None, HistoryView::default());
+    let view = ReportView::new(
+        &summary,
+        ViewInputs {
+            details,
+            ..Default::default()
+        },
+    );
+    let templates = Templates::load(None).unwrap();
+    let md = templates.markdown(&summary, &view).unwrap();
+    let rows: Vec<&str> = md
+        .lines()
+        .filter(|l| l.starts_with("| [acme/web #"))
+        .collect();
+    assert!(
+        rows[0].contains("| still valid, in several repositories |"),
+        "{md}"
+    );
+    assert!(
+        rows[1].contains("| still valid, pushed past push protection |"),
+        "{md}"
+    );
+    assert!(rows[2].contains("| still valid |"), "{md}");
+    assert!(md.contains(
+        "and 1 each for several repositories, pushed past push protection and no assignee"
+    ));
+    let html = templates.html(&summary, &view).unwrap();
+    assert!(
+        html.contains(r#"<span class="tag">pushed past push protection</span>"#),
+        "{html}"
+    );
+    // summary.json says which alerts carry them
+    let json = serde_json::to_value(&summary).unwrap();
+    assert_eq!(json["at_risk"]["top"][0]["multi_repo"], true);
+    assert_eq!(json["at_risk"]["top"][1]["bypassed"], true);
+    assert!(json["at_risk"]["top"][2].get("bypassed").is_none());
+}
+
 #[test]
 fn html_escapes_campaign_repository_and_github_text() {
     let t = Templates::load(None).unwrap();

@@ -136,7 +136,15 @@ impl AtRiskView {
             secret: crate::text::clip_name(&a.secret_type_display_name),
             age_days: a.age_days,
             reasons: a.reasons.clone(),
-            why: a.reasons.iter().map(|r| reason_words(*r)).collect(),
+            // every part of the score, so that the order can be read: the reasons, then the
+            // point each for several repositories and a bypass (unassigned shows as owner)
+            why: a
+                .reasons
+                .iter()
+                .map(|r| reason_words(*r))
+                .chain(a.multi_repo.then_some("in several repositories"))
+                .chain(a.bypassed.then_some("pushed past push protection"))
+                .collect(),
             critical: a.is_critical(),
             assignee: a.assignee.as_deref().map(crate::text::clip_name),
             owner: a.owner.as_deref().map(owner_label),
