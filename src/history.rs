@@ -173,6 +173,8 @@ impl Snapshot {
                 resolved_this_week: c.resolved_this_week,
                 new_this_week: c.new_this_week,
                 last_resolved_at: c.last_resolved_at,
+                last_resolution: None,
+                owner: None,
                 open_week_ago: c.open_week_ago,
             })
             .collect()

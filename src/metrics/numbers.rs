@@ -180,6 +180,14 @@ pub struct RepoStats {
     pub new_this_week: u64,
     /// Latest resolution at or before T.
     pub last_resolved_at: Option<DateTime<Utc>>,
+    /// How that latest alert was closed, as GitHub spells it (`revoked` is a fix, anything
+    /// else a dismissal); for the reports, not in summary.json (SPEC §5's fields only).
+    #[serde(skip)]
+    pub last_resolution: Option<String>,
+    /// Who to call about the repository: the owner (`login` or `org/team`) of most of its
+    /// open alerts; set for stalled repositories; for the reports, not in summary.json.
+    #[serde(skip)]
+    pub owner: Option<String>,
     /// Open at T − 7 days (kept in the history for "cleared this week"; not in summary.json).
     #[serde(skip)]
     pub open_week_ago: u64,

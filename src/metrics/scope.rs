@@ -226,6 +226,8 @@ impl<'a> Scope<'a> {
                 resolved_this_week: 0,
                 new_this_week: 0,
                 last_resolved_at: None,
+                last_resolution: None,
+                owner: None,
                 open_week_ago: 0,
             });
             if r.has(KEPT) {
@@ -258,7 +260,11 @@ impl<'a> Scope<'a> {
             if r.resolved.is_some_and(|t| t <= as_of) {
                 closed += 1;
                 repo.closed += 1;
-                repo.last_resolved_at = repo.last_resolved_at.max(r.resolved);
+                if r.resolved > repo.last_resolved_at {
+                    repo.last_resolved_at = r.resolved;
+                    repo.last_resolution =
+                        Some(self.resolutions[r.resolution as usize].to_string());
+                }
                 closed_by_resolution[r.resolution as usize] += 1;
                 if r.has(ACCEPTED) {
                     accepted_rows.push(i);
@@ -304,7 +310,8 @@ impl<'a> Scope<'a> {
             kept: Some(kept),
         };
         let all_repos: Vec<RepoStats> = repos.into_iter().flatten().collect();
-        let lists = repo_lists(&all_repos, as_of, risk);
+        let mut lists = repo_lists(&all_repos, as_of, risk);
+        self.name_stalled_owners(&mut lists.stalled, n, as_of);
         let forecast = forecast(
             Pace {
                 open,
@@ -534,6 +541,39 @@ pub(super) struct Risk {
     pub(super) multi_repo: bool,
     pub(super) bypassed: bool,
     pub(super) score: u32,
+}
+
+impl Scope<'_> {
+    /// Names, for each stalled repository, the owner of most of its open alerts (ties: the
+    /// first by name): whom to reach out to.
+    fn name_stalled_owners(&self, stalled: &mut [RepoStats], n: usize, as_of: DateTime<Utc>) {
+        if stalled.is_empty() {
+            return;
+        }
+        let wanted: BTreeMap<&str, usize> = stalled
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.repo.as_str(), i))
+            .collect();
+        let mut counts: Vec<BTreeMap<&str, u64>> = vec![BTreeMap::new(); stalled.len()];
+        for (row, alert) in self.rows[..n].iter().zip(&self.alerts) {
+            if !row.is_open_at(as_of) {
+                continue;
+            }
+            let Some(&i) = wanted.get(self.repos[row.repo as usize]) else {
+                continue;
+            };
+            if let Some(o) = alert.owner.owner() {
+                *counts[i].entry(o.name.as_str()).or_insert(0) += 1;
+            }
+        }
+        for (r, c) in stalled.iter_mut().zip(counts) {
+            r.owner = c
+                .into_iter()
+                .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(a.0)))
+                .map(|(name, _)| name.to_string());
+        }
+    }
 }
 
 impl Risk {

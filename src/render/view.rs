@@ -327,6 +327,44 @@ pub struct ReportView {
     pub campaign_limit: Option<String>,
     /// Dismissals of secrets GitHub still calls valid, latest first.
     pub risk_acceptances: Vec<RiskAcceptanceView>,
+    /// Stalled repositories as reports list them.
+    pub stalled: Vec<StalledView>,
+}
+
+/// A stalled repository: whom to call, and what was closed last.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StalledView {
+    /// `owner/name`.
+    pub repo: String,
+    /// Open alerts.
+    pub open: u64,
+    /// The last closure in words: `last fix 2026-10-01`, `last closed 2026-10-01 (dismissed:
+    /// False positive)`, `nothing closed yet`.
+    pub last: String,
+    /// The owner of most of its open alerts (`@login`, `org/team`), when known.
+    pub owner: Option<String>,
+}
+
+impl StalledView {
+    fn new(r: &crate::metrics::RepoStats) -> StalledView {
+        let last = match (r.last_resolved_at, r.last_resolution.as_deref()) {
+            (None, _) => "nothing closed yet".to_string(),
+            (Some(t), Some("revoked")) => format!("last fix {}", t.format("%Y-%m-%d")),
+            // re-rendered from the history, which does not keep how it was closed
+            (Some(t), None) => format!("last closed {}", t.format("%Y-%m-%d")),
+            (Some(t), Some(how)) => format!(
+                "last closed {} (dismissed: {})",
+                t.format("%Y-%m-%d"),
+                resolution_label(how)
+            ),
+        };
+        StalledView {
+            repo: r.repo.clone(),
+            open: r.open,
+            last,
+            owner: r.owner.as_deref().map(owner_label),
+        }
+    }
 }
 
 /// A dismissal of a working secret as reports list it.
@@ -536,6 +574,7 @@ impl ReportView {
                     resolved_on: r.resolved_at.date_naive(),
                 })
                 .collect(),
+            stalled: summary.repos.stalled.iter().map(StalledView::new).collect(),
             links,
             notes,
         }

@@ -70,6 +70,66 @@ fn repositories_top_stalled_cleared() {
     assert_eq!(m.all_repos.len(), 6);
 }
 
+/// A stalled repository names whom to call (the owner of most of its open alerts) and how
+/// its last alert was closed: a dismissal is not a fix.
+#[test]
+fn stalled_repositories_name_their_owner_and_last_closure() {
+    use crate::model::{Owner, OwnerKind, OwnerSource, Ownership};
+    let owned = |mut a: Alert, name: &str| {
+        a.owner = Ownership::Owned(Owner {
+            name: name.into(),
+            kind: if name.contains('/') {
+                OwnerKind::Team
+            } else {
+                OwnerKind::User
+            },
+            source: OwnerSource::Codeowners,
+        });
+        a
+    };
+    let alerts = vec![
+        owned(alert("acme/big", 1, t(2026, 9, 1, 0)), "acme/platform"),
+        owned(alert("acme/big", 2, t(2026, 9, 1, 0)), "acme/platform"),
+        owned(alert("acme/big", 3, t(2026, 9, 1, 0)), "ada"),
+        resolved(
+            alert("acme/big", 4, t(2026, 9, 1, 0)),
+            t(2026, 10, 1, 0),
+            "revoked",
+        ),
+        resolved(
+            alert("acme/big", 5, t(2026, 9, 1, 0)),
+            t(2026, 10, 2, 0),
+            "false_positive",
+        ),
+        alert("acme/alpha", 1, t(2026, 9, 1, 0)),
+    ];
+    let m = compute(
+        &alerts,
+        &campaign("", None, None),
+        as_of(),
+        &RiskSettings::default(),
+    );
+    let stalled: Vec<(&str, Option<&str>, Option<&str>)> = m
+        .repos
+        .stalled
+        .iter()
+        .map(|r| {
+            (
+                r.repo.as_str(),
+                r.owner.as_deref(),
+                r.last_resolution.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        stalled,
+        [
+            ("acme/big", Some("acme/platform"), Some("false_positive")),
+            ("acme/alpha", None, None),
+        ]
+    );
+}
+
 #[test]
 fn stalled_boundary_is_exclusive() {
     // stale_after_days 14: last fix exactly at T-14d is not stalled
