@@ -250,6 +250,13 @@ pub(super) fn register_filters(tera: &mut Tera) {
             .unwrap_or_else(|_| v.to_string())
     });
     tera.register_filter("signed", |v: i64, _: Kwargs, _: &State| signed(v));
+    // the first letter upper-case, the rest as it is (Tera's `capitalize` lowers the rest)
+    tera.register_filter("sentence", |v: &str, _: Kwargs, _: &State| {
+        let mut c = v.chars();
+        c.next()
+            .map(|f| f.to_uppercase().chain(c).collect::<String>())
+            .unwrap_or_default()
+    });
     tera.register_filter("url", |v: &str, _: Kwargs, _: &State| {
         Value::from(safe_url(v).unwrap_or_default()).mark_safe()
     });

@@ -45,6 +45,7 @@ for (const id of readdirSync(reportsDir)) {
 const failures = [];
 const eml = join(reportsDir, "outbox", "email.eml");
 let emailPage = null;
+let emailBare = null;
 let emailCampaigns = 0;
 if (existsSync(eml)) {
   const mail = await simpleParser(readFileSync(eml), { keepCidLinks: true });
@@ -64,6 +65,11 @@ if (existsSync(eml)) {
   emailPage = join(dir, "email.html");
   writeFileSync(emailPage, html);
   pages.push(emailPage);
+  // as a client or a forward that drops <style> shows it: the layout must hold on its own
+  emailBare = join(dir, "email-without-style.html");
+  writeFileSync(emailBare, html.replace(/<style[\s\S]*?<\/style>/gi, ""));
+  if (readFileSync(emailBare, "utf8").includes("<style")) failures.push("email: the <style> block was not removed for the check");
+  pages.push(emailBare);
   emailCampaigns = (mail.text.match(/^== .* ==$/gm) || []).length;
 }
 
@@ -94,7 +100,7 @@ for (const width of [1280, 400]) {
   const requests = [];
   page.on("request", (r) => { if (!r.url().startsWith("file://")) requests.push(r.url()); });
   for (const file of pages) {
-    const name = file === emailPage ? "email" : file.endsWith("escalation.html") ? "escalation-email" : relative(reportsDir, file).replaceAll("/", "_").replace(/\.html$/, "");
+    const name = file === emailPage ? "email" : file === emailBare ? "email-without-style" : file.endsWith("escalation.html") ? "escalation-email" : relative(reportsDir, file).replaceAll("/", "_").replace(/\.html$/, "");
     await page.goto("file://" + resolve(file), { waitUntil: "load" });
     const result = await page.evaluate(() => {
       // elements whose content is wider than their box: sideways scrolling or clipped text
@@ -113,6 +119,10 @@ for (const width of [1280, 400]) {
         wide,
         summaryFirst: !!first && (!firstCampaign || !!(first.compareDocumentPosition(firstCampaign) & Node.DOCUMENT_POSITION_FOLLOWING)),
         summaryRows: first ? first.querySelectorAll("tr").length : 0,
+        // what the email's layout needs: the decision box stands out, the cards are cards
+        decisions: [...document.querySelectorAll("p.d")].map((e) => getComputedStyle(e).backgroundColor),
+        cards: [...document.querySelectorAll("div.c")].map((e) => getComputedStyle(e).borderTopWidth),
+        anchors: document.querySelectorAll('a[href^="#"]').length,
       };
     });
     await page.screenshot({ path: join(shotsDir, `${name}-${width}.png`), fullPage: true });
@@ -126,7 +136,16 @@ for (const width of [1280, 400]) {
     if (result.scripts > 0) failures.push(`${file}: has ${result.scripts} script(s); reports work without JavaScript`);
     if (file.endsWith("report.html") && result.images.length < 1) failures.push(`${file}: no chart`);
     if (file.endsWith("index.html") && result.links < 1) failures.push(`${file}: links no report`);
-    if (file === emailPage) {
+    if (file === emailPage || file === emailBare) {
+      const which = file === emailPage ? "email" : "email without <style>";
+      for (const bg of result.decisions) {
+        if (bg === "rgba(0, 0, 0, 0)" || bg === "transparent") failures.push(`${which} @${width}px: a "Needs a decision" box has no background`);
+      }
+      if (result.cards.length !== emailCampaigns) failures.push(`${which}: ${result.cards.length} campaign cards for ${emailCampaigns} campaigns`);
+      for (const b of result.cards) {
+        if (b === "0px") failures.push(`${which} @${width}px: a campaign card has no border`);
+      }
+      if (result.anchors) failures.push(`${which}: ${result.anchors} in-message #anchor link(s); mail clients break them`);
       if (!result.summaryFirst) failures.push(`email @${width}px: the summary table does not come first`);
       if (result.summaryRows !== emailCampaigns) failures.push(`email: summary has ${result.summaryRows} rows for ${emailCampaigns} campaigns`);
       for (const img of result.images) {
