@@ -19,7 +19,7 @@ use crate::render::{self, ReportView, Templates, ViewInputs};
 use crate::site::Site;
 use crate::state::HistoryLock;
 use crate::summary::{GithubCampaign, Summary};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -448,13 +448,51 @@ pub(crate) fn week_before(
         .map(|s| s.totals)
 }
 
+/// The campaign's latest report folder before `date` that holds a report, as a link from a
+/// report's folder.
+fn previous_report(out: &Path, campaign: &str, date: NaiveDate) -> Option<(String, NaiveDate)> {
+    std::fs::read_dir(out.join(campaign))
+        .ok()?
+        .flatten()
+        .filter_map(|d| {
+            let day =
+                NaiveDate::parse_from_str(&d.file_name().to_string_lossy(), "%Y-%m-%d").ok()?;
+            (day < date && d.path().join(crate::layout::REPORT_HTML).is_file()).then_some(day)
+        })
+        .max()
+        .map(|day| {
+            (
+                format!(
+                    "../{}/{}",
+                    day.format("%Y-%m-%d"),
+                    crate::layout::REPORT_HTML
+                ),
+                day,
+            )
+        })
+}
+
 pub(crate) fn render_one(
     templates: &Templates,
     out: &Path,
     summary: Summary,
     inputs: ViewInputs,
 ) -> Result<Rendered> {
-    let view = ReportView::new(&summary, inputs);
+    let site = inputs.site.clone();
+    let mut view = ReportView::new(&summary, inputs);
+    let date = summary.as_of.date_naive();
+    // the folder beside this one, else (a run in CI, whose output folder is new) the
+    // published report of the history's previous run
+    view.links.previous = previous_report(out, &summary.campaign.id, date)
+        .or_else(|| {
+            let day = summary.history.previous.as_ref()?.as_of.date_naive();
+            (day < date)
+                .then(|| site.report_url(&summary.campaign.id, day))
+                .flatten()
+                .and_then(|url| crate::site::safe_url(&url))
+                .map(|url| (url, day))
+        })
+        .map(|(href, date)| render::PreviousReport { href, date });
     let markdown = templates.markdown(&summary, &view)?;
     let html = templates.html(&summary, &view)?;
     let json = render::summary_json(&summary)?;

@@ -18,7 +18,7 @@ pub mod words;
 pub use email::{EmailContext, EmailItem};
 pub use report::{IndexEntry, TREND_WEEKS, TrendCell, summary_json};
 pub use templates::*;
-pub use view::{AtRiskView, ChartLinks, Limits, ReportView, ViewInputs};
+pub use view::{AtRiskView, ChartLinks, Limits, PreviousReport, ReportView, ViewInputs};
 pub use words::week_words;
 
 #[cfg(test)]

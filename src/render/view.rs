@@ -26,6 +26,18 @@ pub struct Links {
     pub github_campaign: Option<String>,
     /// The campaign's filter in GitHub's security overview.
     pub github_filter: Option<String>,
+    /// The campaign's report before this one.
+    pub previous: Option<PreviousReport>,
+}
+
+/// A link to the campaign's report before this one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PreviousReport {
+    /// From this report's folder (`../2026-11-16/report.html`), or the published page, made
+    /// safe.
+    pub href: String,
+    /// Its date.
+    pub date: NaiveDate,
 }
 
 /// A count under a name for people.
@@ -474,6 +486,7 @@ impl ReportView {
                 .github_campaign
                 .and_then(|n| site.campaign_url(n)),
             github_filter: site.alerts_filter_url(&summary.campaign.filter),
+            previous: None,
         };
         if let Some(note) = github_counts_note(summary, &details) {
             notes.push(note);

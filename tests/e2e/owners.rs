@@ -184,6 +184,12 @@ fn owners_come_from_each_source_and_commits_are_asked_once() {
     assert!(gh.state.lock().unwrap().graphql[2].contains("query Codeowners("));
     let s = w.json("out/all/2026-11-30/summary.json");
     assert_eq!(s["owners"]["list"].as_array().unwrap().len(), 5);
+    // the week's report leads back to the index and to last week's
+    let html = w.read("out/all/2026-11-30/report.html");
+    assert!(
+        html.contains(r#"<a href="../../index.html">All campaigns</a> · <a href="../2026-11-23/report.html">previous report (2026-11-23)</a>"#),
+        "{html}"
+    );
 }
 
 #[test]

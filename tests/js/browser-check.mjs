@@ -10,7 +10,7 @@
 import { chromium } from "playwright-core";
 import { simpleParser } from "mailparser";
 import { readdirSync, statSync, mkdirSync, existsSync, readFileSync, writeFileSync } from "node:fs";
-import { join, resolve, relative } from "node:path";
+import { join, resolve, relative, dirname, basename } from "node:path";
 
 const [reportsDir, shotsDir] = process.argv.slice(2);
 if (!reportsDir || !shotsDir) {
@@ -109,7 +109,7 @@ for (const width of [1280, 400]) {
         .filter((e) => !["IMG", "svg"].includes(e.tagName))
         .map((e) => `${e.tagName.toLowerCase()}${e.className ? "." + e.className : ""} ${e.scrollWidth}/${e.clientWidth}`);
       const first = document.querySelector("table");
-      const firstCampaign = document.querySelector("div.c");
+      const firstCampaign = document.querySelector(".c");
       return {
         images: [...document.images].map((i) => ({ src: i.getAttribute("src"), ok: i.complete && i.naturalWidth > 0, width: i.getBoundingClientRect().width })),
         scrollWidth: document.documentElement.scrollWidth,
@@ -121,8 +121,11 @@ for (const width of [1280, 400]) {
         summaryRows: first ? first.querySelectorAll("tr").length : 0,
         // what the email's layout needs: the decision box stands out, the cards are cards
         decisions: [...document.querySelectorAll("p.d")].map((e) => getComputedStyle(e).backgroundColor),
-        cards: [...document.querySelectorAll("div.c")].map((e) => getComputedStyle(e).borderTopWidth),
+        cards: [...document.querySelectorAll(".c")].map((e) => getComputedStyle(e).borderTopWidth),
         anchors: document.querySelectorAll('a[href^="#"]').length,
+        // links to other pages of the output folder
+        relative: [...document.querySelectorAll("a[href]")].map((a) => a.getAttribute("href")).filter((h) => !/^[a-z][a-z0-9+.-]*:/i.test(h) && !h.startsWith("#")),
+        hrefs: [...document.querySelectorAll("a[href]")].map((a) => a.getAttribute("href")),
       };
     });
     await page.screenshot({ path: join(shotsDir, `${name}-${width}.png`), fullPage: true });
@@ -133,6 +136,21 @@ for (const width of [1280, 400]) {
       failures.push(`${file} @${width}px: page is ${result.scrollWidth}px wide, window ${result.innerWidth}px`);
     }
     for (const w of result.wide) failures.push(`${file} @${width}px: scrolls sideways: ${w}`);
+    // every link between the output's pages leads to a page (reports, index, overview, playbooks)
+    for (const href of result.relative) {
+      const target = resolve(dirname(file), href.split("#")[0].split("?")[0]);
+      if (!existsSync(target)) failures.push(`${file}: link ${href} leads nowhere`);
+    }
+    if (file.endsWith("report.html") && !file.includes("/overview/") && !result.hrefs.includes("../../index.html")) failures.push(`${file}: does not link the index`);
+    if (file.endsWith("index.html") && !file.includes("/playbooks/") && !result.hrefs.includes("playbooks/index.html")) failures.push(`${file}: does not link the playbooks`);
+    if (file.endsWith("index.html") && existsSync(join(dirname(file), "overview", "report.html")) && !result.hrefs.includes("overview/report.html")) failures.push(`${file}: does not link the overview`);
+    // a report with an earlier one beside it links it
+    if (file.endsWith("report.html") && !file.includes("/overview/")) {
+      const day = basename(dirname(file));
+      const earlier = readdirSync(dirname(dirname(file))).filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d) && d < day && existsSync(join(dirname(dirname(file)), d, "report.html"))).sort();
+      if (earlier.length && !result.hrefs.includes(`../${earlier[earlier.length - 1]}/report.html`)) failures.push(`${file}: does not link the previous report (${earlier[earlier.length - 1]})`);
+    }
+    if (file.includes("/overview/") && !result.hrefs.includes("../index.html")) failures.push(`${file}: does not link the index`);
     if (result.scripts > 0) failures.push(`${file}: has ${result.scripts} script(s); reports work without JavaScript`);
     if (file.endsWith("report.html") && result.images.length < 1) failures.push(`${file}: no chart`);
     if (file.endsWith("index.html") && result.links < 1) failures.push(`${file}: links no report`);
