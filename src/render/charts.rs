@@ -5,7 +5,7 @@
 use crate::error::{Error, Result};
 use crate::history::Source;
 use crate::summary::Summary;
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -80,6 +80,29 @@ fn draw_png(
         .and_then(|mut w| w.write_image_data(&rgb))
         .map_err(|e| chart_error(chart, e))?;
     Ok(png)
+}
+
+/// The burndown's subtitle: the numbers its verdict rests on, short enough to be read whole
+/// (the open count, the due date, and the projected date at this pace).
+fn burndown_subtitle(summary: &Summary) -> String {
+    let f = &summary.forecast;
+    let open = summary.totals.open;
+    let mut parts = vec![format!("{open} open")];
+    if let Some(due) = summary.campaign.due_on {
+        parts.push(match f.days_to_due {
+            Some(d) if d < 0 => format!("due {due}, {} days ago", -d),
+            Some(0) => format!("due {due}, today"),
+            Some(d) => format!("due {due}, in {d} days"),
+            None => format!("due {due}"),
+        });
+    }
+    if open > 0 {
+        parts.push(match f.projected_completion {
+            Some(p) => format!("at this pace done {p}"),
+            None => "at this pace never done".to_string(),
+        });
+    }
+    parts.join(" · ")
 }
 
 /// A date `n` days later, saturating at the ends of the calendar.
@@ -259,7 +282,6 @@ pub fn burndown(summary: &Summary) -> Result<Vec<u8>> {
     draw_png("burndown.png", |root| {
         let e = |err| chart_error("burndown.png", err);
         let (top, plot, legend) = bands(root);
-        let verdict = super::words::verdict(summary, None);
         title_band(
             &top,
             &format!(
@@ -267,7 +289,7 @@ pub fn burndown(summary: &Summary) -> Result<Vec<u8>> {
                 shorten(&summary.campaign.name, 40),
                 summary.forecast.status.label()
             ),
-            &verdict.reasons.join("; "),
+            &burndown_subtitle(summary),
         )?;
 
         let mut points: Vec<(DateTime<Utc>, u64, u64, Source)> = summary
@@ -340,10 +362,14 @@ pub fn burndown(summary: &Summary) -> Result<Vec<u8>> {
             * 1.12;
 
         let span = x_end;
+        // a chart that crosses a new year says which year each date is in
+        let years = first.year() != end.year();
         let label = move |x: &f64| {
             let d = plus_days(first, x.round() as i64);
             if span > 300.0 {
                 d.format("%b %Y").to_string()
+            } else if years {
+                d.format("%b %-d '%y").to_string()
             } else {
                 d.format("%b %-d").to_string()
             }
@@ -354,7 +380,7 @@ pub fn burndown(summary: &Summary) -> Result<Vec<u8>> {
             .margin_top(8)
             .margin_bottom(4)
             .x_label_area_size(38)
-            .y_label_area_size(60)
+            .y_label_area_size(74)
             .build_cartesian_2d(0f64..x_end, 0f64..y_top)
             .map_err(e)?;
         chart
@@ -363,6 +389,8 @@ pub fn burndown(summary: &Summary) -> Result<Vec<u8>> {
             .y_labels(6)
             .x_label_formatter(&label)
             .y_label_formatter(&|y| format!("{}", y.round() as i64))
+            .y_desc("alerts")
+            .axis_desc_style(("sans-serif", 18).into_font().color(&INK))
             .label_style(("sans-serif", 20).into_font().color(&INK))
             .max_light_lines(0)
             .bold_line_style(GRID)
@@ -601,7 +629,12 @@ pub fn repos(summary: &Summary) -> Result<Vec<u8>> {
             .max()
             .unwrap_or(0)
             .max(4) as f64
-            * 1.15;
+            // room after the longest bar for its label (`2 (+1 closed)` is the longer kind)
+            * if repos.iter().any(|r| r.resolved_this_week > 0) {
+                1.35
+            } else {
+                1.15
+            };
         let rows = n.max(1) as f64;
         let font_px = if n > 15 { 13 } else { 19 };
         let mut chart = ChartBuilder::on(&plot)
@@ -665,21 +698,26 @@ pub fn repos(summary: &Summary) -> Result<Vec<u8>> {
             .map_err(e)?;
             if n <= 15 {
                 let (x, y) = chart.backend_coord(&((r.open + r.resolved_this_week) as f64, row(k)));
+                // the open count, and this week's closures that the bar adds to it
+                let text = if r.resolved_this_week > 0 {
+                    format!("{} (+{} closed)", r.open, r.resolved_this_week)
+                } else {
+                    format!("{}", r.open)
+                };
                 root.draw(&Text::new(
-                    format!("{}", r.open),
+                    text,
                     (x + 6, y),
                     font.clone().pos(Pos::new(HPos::Left, VPos::Center)),
                 ))
                 .map_err(e)?;
             }
         }
-        legend_band(
-            &legend,
-            &[
-                (Mark::Bar(OPEN), "open".to_string()),
-                (Mark::Bar(WEEK), "closed this week".to_string()),
-            ],
-        )?;
+        // only what the chart draws
+        let mut entries = vec![(Mark::Bar(OPEN), "open".to_string())];
+        if repos.iter().any(|r| r.resolved_this_week > 0) {
+            entries.push((Mark::Bar(WEEK), "closed this week".to_string()));
+        }
+        legend_band(&legend, &entries)?;
         if n == 0 {
             centered_note(&plot, "No open alerts")?;
         }
@@ -709,6 +747,27 @@ mod tests {
             ink as f64 / pixels.len() as f64,
             colours.len(),
         )
+    }
+
+    /// The burndown's subtitle is read whole: it fits the title band and keeps the date the
+    /// verdict rests on.
+    #[test]
+    fn the_burndown_subtitle_keeps_the_projected_date() {
+        let s = sample("Azure", "acme/web", 3, 12, &RiskSettings::default());
+        let subtitle = burndown_subtitle(&s);
+        assert!(subtitle.chars().count() <= 78, "{subtitle}");
+        assert!(
+            subtitle.starts_with(&format!(
+                "{} open · due 2026-12-31, in 38 days",
+                s.totals.open
+            )),
+            "{subtitle}"
+        );
+        let p = s.forecast.projected_completion.expect("a projection");
+        assert!(
+            subtitle.ends_with(&format!("at this pace done {p}")),
+            "{subtitle}"
+        );
     }
 
     fn assert_drawn(png: &[u8], what: &str) {
