@@ -163,6 +163,10 @@ pub enum Command {
         /// Where to write the plan (default: output.dir).
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        /// Plan from a JSON file of alerts (as GitHub lists them) instead of GitHub: no token
+        /// needed, nothing asked or changed on GitHub; commit authors from the cache.
+        #[arg(long, value_parser = parse_source, value_name = "fixture:PATH", conflicts_with = "apply")]
+        source: Option<PathBuf>,
     },
     /// What a security campaign with a filter would target, and a campaign entry to paste.
     Preview {

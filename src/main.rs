@@ -116,6 +116,7 @@ async fn dispatch(command: Command, quiet: bool) -> Result<i32, Error> {
             apply,
             max,
             out,
+            source,
         } => {
             let outcome = campaign_pulse::assign(&campaign_pulse::AssignOptions {
                 config: config.path().map_err(Error::Usage)?,
@@ -123,6 +124,7 @@ async fn dispatch(command: Command, quiet: bool) -> Result<i32, Error> {
                 apply,
                 max,
                 out,
+                source,
             })
             .await?;
             if !quiet {

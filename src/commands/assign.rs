@@ -35,6 +35,9 @@ pub struct AssignOptions {
     pub max: Option<usize>,
     /// Where the plan goes instead of `output.dir`.
     pub out: Option<PathBuf>,
+    /// Plan from these alerts (`--source fixture:PATH`) instead of GitHub: nothing is asked
+    /// or changed on GitHub; commit authors come from the cache beside the history.
+    pub source: Option<PathBuf>,
 }
 
 /// One planned assignment.
@@ -157,36 +160,58 @@ pub async fn assign(opts: &AssignOptions) -> Result<AssignOutcome> {
                 .join(", ")
         )));
     }
+    if let Some(path) = &opts.source {
+        if opts.apply {
+            return Err(Error::Usage(
+                "--apply changes GitHub, and --source replays alerts from a file: plan from the file, or apply from GitHub".into(),
+            ));
+        }
+        let now = crate::time::now();
+        let alerts = github::load_fixture(path, &config)?.alerts;
+        let unassigned = unassigned(&config, opts.campaign.as_deref(), &alerts, now);
+        // no GitHub to ask: the commit authors the cache knows, CODEOWNERS not read
+        let cache =
+            CommitCache::load(&crate::layout::SideFile::CommitCache.path(&config.history_path));
+        let mut lookups = Lookups::default();
+        for a in &unassigned {
+            if let Some(sha) = a
+                .first_location_detected
+                .as_ref()
+                .and_then(|l| l.commit_sha.as_deref())
+                && let Some(login) = cache.get(sha)
+            {
+                lookups.committers.insert(sha.to_string(), login.clone());
+            }
+        }
+        let why = "not looked up: the alerts were replayed from a file".to_string();
+        if unassigned.iter().any(|a| {
+            a.first_location_detected
+                .as_ref()
+                .and_then(|l| l.commit_sha.as_deref())
+                .is_some_and(|sha| cache.get(sha).is_none())
+        }) {
+            lookups
+                .not_asked
+                .insert(OwnerSource::Committer, why.clone());
+        }
+        lookups.not_asked.insert(OwnerSource::Codeowners, why);
+        let trail = load_trail(&crate::layout::SideFile::Assignments.path(&config.history_path))?;
+        let (plan, _) = make_plan(&unassigned, &lookups, &trail, now);
+        let out = opts
+            .out
+            .clone()
+            .unwrap_or_else(|| config.output.dir.clone());
+        let plan_path = write_plan(&out, &plan)?;
+        return Ok(AssignOutcome {
+            plan,
+            plan_path,
+            applied: Vec::new(),
+        });
+    }
     let gh = GitHub::connect(&config.github)?;
     let now = crate::time::now();
     let fetched = github::fetch(&config, &gh, now).await?;
-    // the campaigns' members as the weekly run counts them: open alerts matching the filter,
-    // and those an earlier run recorded (a rotated secret's alert is still the campaign's)
-    let record =
-        membership::Record::read(&crate::layout::SideFile::Members.path(&config.history_path));
-    let campaigns: Vec<_> = config
-        .campaigns
-        .iter()
-        .filter(|c| opts.campaign.as_ref().is_none_or(|id| &c.id == id))
-        .map(|c| (c, record.members(&c.id, &c.filter.canonical())))
-        .collect();
-    // longest exposed first, so that --max assigns the oldest leaks
-    let mut unassigned: Vec<&Alert> = fetched
-        .alerts
-        .iter()
-        .filter(|a| a.is_open_at(now) && a.assigned_to.is_none())
-        .filter(|a| {
-            campaigns.iter().any(|(c, members)| {
-                c.filter.matches_campaign(a) || members.contains(&a.repository.full_name, a.number)
-            })
-        })
-        .collect();
-    unassigned.sort_by(|a, b| {
-        a.created_at
-            .cmp(&b.created_at)
-            .then_with(|| a.repository.full_name.cmp(&b.repository.full_name))
-            .then_with(|| a.number.cmp(&b.number))
-    });
+    let unassigned = unassigned(&config, opts.campaign.as_deref(), &fetched.alerts, now);
     // the committer and CODEOWNERS of every unassigned alert, each asked on its own so that
     // later candidates are known when earlier ones cannot be assigned
     let cache_path = crate::layout::SideFile::CommitCache.path(&config.history_path);
@@ -206,72 +231,12 @@ pub async fn assign(opts: &AssignOptions) -> Result<AssignOutcome> {
     cache.save();
     let trail_path = crate::layout::SideFile::Assignments.path(&config.history_path);
     let trail = load_trail(&trail_path)?;
-    let settled: BTreeSet<(&str, u64)> = trail
-        .iter()
-        .filter(|r| r.result == "assigned" || r.result == "not_assignable")
-        .map(|r| (r.repo.as_str(), r.number))
-        .collect();
-    // the users GitHub already refused (422) for each alert, by lower-case login
-    let refused: HashSet<(&str, u64, String)> = trail
-        .iter()
-        .filter(|r| r.result == "no_write_access")
-        .map(|r| (r.repo.as_str(), r.number, r.login.to_ascii_lowercase()))
-        .collect();
-    let mut plan = Plan {
-        generated_at: now,
-        plan: Vec::new(),
-        not_assignable: Vec::new(),
-        waiting: Vec::new(),
-    };
-    let mut queues = Vec::new();
-    for a in &unassigned {
-        let repo = a.repository.full_name.as_str();
-        if settled.contains(&(repo, a.number)) {
-            continue;
-        }
-        let found = candidates(a, &lookups);
-        let left: Vec<(String, OwnerSource)> = found
-            .users
-            .into_iter()
-            .filter(|(login, _)| !refused.contains(&(repo, a.number, login.to_ascii_lowercase())))
-            .collect();
-        match (left.first(), found.then_waits) {
-            (Some((login, source)), waits) => {
-                plan.plan.push(Planned {
-                    repo: repo.to_string(),
-                    number: a.number,
-                    login: login.clone(),
-                    source: *source,
-                });
-                queues.push(Queue {
-                    repo: repo.to_string(),
-                    number: a.number,
-                    left,
-                    then_waits: waits,
-                });
-            }
-            (None, Some(why)) => plan.waiting.push(Waiting {
-                repo: repo.to_string(),
-                number: a.number,
-                why,
-            }),
-            (None, None) => plan.not_assignable.push(NotAssignable {
-                repo: repo.to_string(),
-                number: a.number,
-                why: NOBODY.into(),
-            }),
-        }
-    }
+    let (plan, queues) = make_plan(&unassigned, &lookups, &trail, now);
     let out = opts
         .out
         .clone()
         .unwrap_or_else(|| config.output.dir.clone());
-    let plan_path = out.join(crate::layout::ASSIGN_PLAN);
-    let text = serde_json::to_string_pretty(&plan).map_err(|e| Error::History {
-        path: plan_path.clone(),
-        message: e.to_string(),
-    })?;
-    crate::state::write_atomic(&plan_path, format!("{text}\n").as_bytes())?;
+    let plan_path = write_plan(&out, &plan)?;
     let mut applied = Vec::new();
     if opts.apply {
         let mut writes = Writes {
@@ -308,6 +273,131 @@ pub async fn assign(opts: &AssignOptions) -> Result<AssignOutcome> {
         plan_path,
         applied,
     })
+}
+
+/// The campaigns' unassigned open alerts at `now` (members as the weekly run counts them:
+/// open alerts matching the filter, and those an earlier run recorded), longest exposed
+/// first, so that --max assigns the oldest leaks.
+fn unassigned<'a>(
+    config: &config::Config,
+    campaign: Option<&str>,
+    alerts: &'a [Alert],
+    now: DateTime<Utc>,
+) -> Vec<&'a Alert> {
+    let record =
+        membership::Record::read(&crate::layout::SideFile::Members.path(&config.history_path));
+    let campaigns: Vec<_> = config
+        .campaigns
+        .iter()
+        .filter(|c| campaign.is_none_or(|id| c.id == id))
+        .map(|c| (c, record.members(&c.id, &c.filter.canonical())))
+        .collect();
+    let mut unassigned: Vec<&Alert> = alerts
+        .iter()
+        .filter(|a| a.is_open_at(now) && a.assigned_to.is_none())
+        .filter(|a| {
+            campaigns.iter().any(|(c, members)| {
+                c.filter.matches_campaign(a) || members.contains(&a.repository.full_name, a.number)
+            })
+        })
+        .collect();
+    unassigned.sort_by(|a, b| {
+        a.created_at
+            .cmp(&b.created_at)
+            .then_with(|| a.repository.full_name.cmp(&b.repository.full_name))
+            .then_with(|| a.number.cmp(&b.number))
+    });
+    unassigned
+}
+
+/// The plan for `unassigned` from what `lookups` found, leaving out the alerts the trail
+/// settled and the users GitHub already refused; and the candidates to try for each planned
+/// alert.
+fn make_plan(
+    unassigned: &[&Alert],
+    lookups: &Lookups,
+    trail: &[Assignment],
+    now: DateTime<Utc>,
+) -> (Plan, Vec<Queue>) {
+    let settled: BTreeSet<(&str, u64)> = trail
+        .iter()
+        .filter(|r| r.result == "assigned" || r.result == "not_assignable")
+        .map(|r| (r.repo.as_str(), r.number))
+        .collect();
+    // the users GitHub already refused (422) for each alert, by lower-case login
+    let refused: HashSet<(&str, u64, String)> = trail
+        .iter()
+        .filter(|r| r.result == "no_write_access")
+        .map(|r| (r.repo.as_str(), r.number, r.login.to_ascii_lowercase()))
+        .collect();
+    let mut plan = Plan {
+        generated_at: now,
+        plan: Vec::new(),
+        not_assignable: Vec::new(),
+        waiting: Vec::new(),
+    };
+    let mut queues = Vec::new();
+    for a in unassigned {
+        let repo = a.repository.full_name.as_str();
+        if settled.contains(&(repo, a.number)) {
+            continue;
+        }
+        let found = candidates(a, lookups);
+        let left: Vec<(String, OwnerSource)> = found
+            .users
+            .into_iter()
+            .filter(|(login, _)| !refused.contains(&(repo, a.number, login.to_ascii_lowercase())))
+            .collect();
+        match (left.first(), found.then_waits) {
+            (Some((login, source)), waits) => {
+                plan.plan.push(Planned {
+                    repo: repo.to_string(),
+                    number: a.number,
+                    login: login.clone(),
+                    source: *source,
+                });
+                queues.push(Queue {
+                    repo: repo.to_string(),
+                    number: a.number,
+                    left,
+                    then_waits: waits,
+                });
+            }
+            (None, Some(why)) => plan.waiting.push(Waiting {
+                repo: repo.to_string(),
+                number: a.number,
+                why,
+            }),
+            (None, None) => plan.not_assignable.push(NotAssignable {
+                repo: repo.to_string(),
+                number: a.number,
+                why: NOBODY.into(),
+            }),
+        }
+    }
+    (plan, queues)
+}
+
+/// The plan for the campaigns of `config` from alerts and lookups at hand (the demo's): no
+/// assignment made before.
+pub(crate) fn plan_from(
+    config: &config::Config,
+    alerts: &[Alert],
+    lookups: &Lookups,
+    now: DateTime<Utc>,
+) -> Plan {
+    make_plan(&unassigned(config, None, alerts, now), lookups, &[], now).0
+}
+
+/// Writes `DIR/assign-plan.json`; returns its path.
+pub(crate) fn write_plan(out: &Path, plan: &Plan) -> Result<PathBuf> {
+    let plan_path = out.join(crate::layout::ASSIGN_PLAN);
+    let text = serde_json::to_string_pretty(plan).map_err(|e| Error::History {
+        path: plan_path.clone(),
+        message: e.to_string(),
+    })?;
+    crate::state::write_atomic(&plan_path, format!("{text}\n").as_bytes())?;
+    Ok(plan_path)
 }
 
 /// Why an alert with no candidate left is not assignable.

@@ -109,6 +109,18 @@ pub async fn demo(out: &Path) -> Result<Outcome> {
     )
     .await?;
     delivery.merge(weekly);
+    // what `assign` would do in the demo organization: the plan, nothing sent
+    let demo_config = config::Config {
+        history_path: history_path.clone(),
+        ..config.clone()
+    };
+    let plan = super::assign::plan_from(&demo_config, &alerts, &lookups, as_of);
+    let plan_path = super::assign::write_plan(out, &plan)?;
+    tracing::info!(
+        "assign would give {} alerts to their committer, bypasser or CODEOWNERS user: {}",
+        plan.plan.len(),
+        plan_path.display()
+    );
     Ok(Outcome {
         reports,
         delivery,

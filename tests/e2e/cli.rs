@@ -133,7 +133,16 @@ fn demo_needs_no_token_and_gives_the_same_numbers_every_time() {
     .iter()
     .map(|id| w.read(&format!("a/{id}/2026-11-23/summary.json")))
     .collect();
+    // what `assign` would do there: a plan (no token was needed), the same each time
+    let plan = w.read("a/assign-plan.json");
+    let parsed: serde_json::Value = serde_json::from_str(&plan).unwrap();
+    assert!(
+        !parsed["plan"].as_array().unwrap().is_empty(),
+        "a demo plan assigns someone: {plan}"
+    );
+    assert_eq!(parsed["generated_at"], "2026-11-23T00:00:00Z");
     run("a"); // again in the same place: the demo resets its own history
+    assert_eq!(w.read("a/assign-plan.json"), plan);
     let campaigns = [
         "azure-credentials",
         "public-leaks",

@@ -215,6 +215,23 @@ fn a_short_budget_leaves_owners_unknown_and_says_why() {
     assert_eq!(s["owners"]["list"][0]["owner"], "mona");
 }
 
+/// A plan's entries as (repository, number, login, source).
+fn planned(plan: &Value) -> Vec<(String, u64, String, String)> {
+    plan["plan"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["repo"].as_str().unwrap().to_string(),
+                p["number"].as_u64().unwrap(),
+                p["login"].as_str().unwrap().to_string(),
+                p["source"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
 fn patches(gh: &FakeGitHub) -> Vec<(String, u64, String)> {
     gh.state
         .lock()
@@ -250,19 +267,7 @@ fn assign_plans_then_applies_once_with_the_422_fallback() {
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
     assert!(patches(&gh).is_empty(), "no PATCH without --apply");
     let plan = w.json("out/assign-plan.json");
-    let planned: Vec<(String, u64, String, String)> = plan["plan"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| {
-            (
-                p["repo"].as_str().unwrap().to_string(),
-                p["number"].as_u64().unwrap(),
-                p["login"].as_str().unwrap().to_string(),
-                p["source"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let planned = planned(&plan);
     assert_eq!(
         planned,
         vec![
@@ -461,4 +466,65 @@ fn lookups_go_four_at_a_time_and_a_shared_commit_is_asked_once() {
     let s = w.json("out/all/2026-11-23/summary.json");
     assert_eq!(s["owners"]["list"][0]["owner"], "ada");
     assert_eq!(s["owners"]["list"][0]["open"], 13);
+}
+
+/// `assign --source fixture:` plans offline: no token, no GitHub (nothing listens at the
+/// configured address), commit authors from the cache, the rest waiting with why; applying
+/// from a file is refused.
+#[test]
+fn assign_plans_offline_from_a_file_of_alerts() {
+    let w = Workdir::new(&config("http://127.0.0.1:9"));
+    std::fs::write(
+        w.path().join("alerts.json"),
+        serde_json::to_string(&alerts()).unwrap(),
+    )
+    .unwrap();
+    std::fs::create_dir_all(w.path().join("state")).unwrap();
+    std::fs::write(
+        w.path().join("state/commit-authors.json"),
+        r#"{"c1": "ada", "c2": null}"#,
+    )
+    .unwrap();
+    let out = w
+        .command(&[
+            "assign",
+            "-c",
+            "config.yaml",
+            "--source",
+            "fixture:alerts.json",
+        ])
+        .env_remove("GITHUB_TOKEN")
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    let plan = w.json("out/assign-plan.json");
+    let planned = planned(&plan);
+    assert_eq!(
+        planned,
+        vec![
+            ("acme/web".into(), 2, "ada".into(), "committer".into()),
+            ("acme/api".into(), 1, "hubot".into(), "bypasser".into()),
+        ],
+        "{plan}"
+    );
+    let waiting = plan["waiting"].as_array().unwrap();
+    assert!(!waiting.is_empty(), "{plan}");
+    assert!(
+        waiting
+            .iter()
+            .all(|w| w["why"].as_str().unwrap().contains("replayed from a file")),
+        "{plan}"
+    );
+    assert!(!w.path().join("state/assignments.jsonl").exists());
+
+    let out = w.run(&[
+        "assign",
+        "-c",
+        "config.yaml",
+        "--apply",
+        "--source",
+        "fixture:alerts.json",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{:?}", text(&out));
 }
