@@ -15,13 +15,15 @@ pub const MAX_BYTES: usize = 25 * 1024;
 /// At-risk alerts listed per campaign.
 const AT_RISK_SHOWN: usize = 3;
 
-/// Escapes text for an Adaptive Card TextBlock (a CommonMark subset): markup characters are
-/// backslash-escaped, and `{{` is broken so it cannot become a DATE()/TIME() function.
+/// Escapes text for an Adaptive Card TextBlock, whose Markdown is a small subset (bold,
+/// italic, links, lists): only the characters that make that markup are backslash-escaped
+/// (Teams on phones shows the escape of any other character, `\(` or `\#`, as it is), and
+/// `{{` is broken so it cannot become a DATE()/TIME() function.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
-            '\\' | '*' | '_' | '[' | ']' | '(' | ')' | '`' | '#' | '<' | '>' | '~' => {
+            '\\' | '*' | '_' | '[' | ']' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -490,8 +492,10 @@ mod tests {
     fn text_escaping() {
         assert_eq!(
             escape("**b** [l](u) <x>"),
-            "\\*\\*b\\*\\* \\[l\\]\\(u\\) \\<x\\>"
+            "\\*\\*b\\*\\* \\[l\\](u) <x>"
         );
-        assert_eq!(escape("{{DATE(x)}}"), "{\u{200B}{DATE\\(x\\)}\u{200B}}");
+        // no escape that Teams on phones would show: `(`, `#`, `<`
+        assert_eq!(escape("acme/web #12 (public)"), "acme/web #12 (public)");
+        assert_eq!(escape("{{DATE(x)}}"), "{\u{200B}{DATE(x)}\u{200B}}");
     }
 }
