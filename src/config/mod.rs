@@ -193,6 +193,39 @@ pub struct DeliveryConfig {
     /// this (`delivery.timeout`, default 60 s); a channel that does not is a failed channel.
     #[serde(default, deserialize_with = "delivery_timeout")]
     pub timeout: Option<std::time::Duration>,
+    /// Who a GitHub login or team is in chat (`ada: { slack: U024BE7LH }`): owners named in
+    /// Slack messages become mentions that reach them; unmapped owners stay plain text.
+    #[serde(default)]
+    pub mentions: std::collections::BTreeMap<String, Mention>,
+}
+
+/// A GitHub login's or team's identity in chat.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Mention {
+    /// A Slack member id (`U…`, `W…`) or user group id (`S…`).
+    #[serde(default)]
+    pub slack: Option<String>,
+}
+
+impl DeliveryConfig {
+    /// The Slack mention of a GitHub login or team (`<@U024BE7LH>`, `<!subteam^S0614TZR7>`),
+    /// when mapped.
+    pub fn slack_mention(&self, owner: &str) -> Option<String> {
+        let key = owner.trim_start_matches('@').to_ascii_lowercase();
+        let id = self
+            .mentions
+            .iter()
+            .find(|(k, _)| k.trim_start_matches('@').to_ascii_lowercase() == key)?
+            .1
+            .slack
+            .as_deref()?;
+        Some(if id.starts_with('S') {
+            format!("<!subteam^{id}>")
+        } else {
+            format!("<@{id}>")
+        })
+    }
 }
 
 impl DeliveryConfig {

@@ -233,6 +233,32 @@ pub(super) fn ownership(
 
 /// Webhook names appear in file names and messages: short, safe and unique per kind.
 pub(super) fn check_delivery(path: &Path, d: &DeliveryConfig) -> Result<()> {
+    for (who, m) in &d.mentions {
+        let name = who.trim_start_matches('@');
+        let is_owner = match name.split_once('/') {
+            Some((org, team)) => crate::model::is_login(org) && crate::model::is_login(team),
+            None => crate::model::is_login(name),
+        };
+        if !is_owner {
+            return Err(Error::Config(format!(
+                "{}: delivery.mentions: `{who}` is not a GitHub login or an org/team",
+                path.display()
+            )));
+        }
+        if let Some(id) = &m.slack {
+            let ok = (3..=24).contains(&id.len())
+                && id.starts_with(['U', 'W', 'S'])
+                && id
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+            if !ok {
+                return Err(Error::Config(format!(
+                    "{}: delivery.mentions.{who}.slack: `{id}` is not a Slack member id (U…, W…) or user group id (S…); copy it from the member's profile, More, Copy member ID",
+                    path.display()
+                )));
+            }
+        }
+    }
     for (kind, hooks) in [("slack", &d.slack), ("teams", &d.teams)] {
         let mut seen = HashSet::new();
         for h in hooks {

@@ -220,3 +220,27 @@ fn plain_http_only_to_loopback() {
     parse_str("github:\n  org: acme\n  api_url: http://127.0.0.1:8080\ncampaigns:\n  - id: a\n")
         .expect("loopback http is fine");
 }
+
+#[test]
+fn mentions_map_logins_and_teams_to_slack_ids() {
+    let with = |m: &str| format!("{MINIMAL}delivery:\n  mentions:\n{m}");
+    let c = parse_str(&with(
+        "    \"@Ada\": { slack: U024BE7LH }\n    acme/platform: { slack: S0614TZR7 }\n",
+    ))
+    .unwrap();
+    assert_eq!(
+        c.delivery.slack_mention("ada").as_deref(),
+        Some("<@U024BE7LH>")
+    );
+    assert_eq!(
+        c.delivery.slack_mention("acme/Platform").as_deref(),
+        Some("<!subteam^S0614TZR7>")
+    );
+    assert_eq!(c.delivery.slack_mention("grace"), None);
+    let m = err(&with("    ada: { slack: \"<!channel>\" }\n"));
+    assert!(m.contains("is not a Slack member id"), "{m}");
+    let m = err(&with("    \"ada smith\": { slack: U1234 }\n"));
+    assert!(m.contains("is not a GitHub login or an org/team"), "{m}");
+    let m = err(&with("    ada: { slak: U1234 }\n"));
+    assert!(m.contains("slak"), "{m}");
+}

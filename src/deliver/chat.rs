@@ -16,6 +16,28 @@ pub struct FixFirst {
     pub how_to_fix: Option<String>,
     /// Subject-matter experts, unescaped.
     pub experts: Vec<String>,
+    /// The owner as shown (`@ada`, `acme/platform`) and their GitHub name (`ada`), when known.
+    pub owner: Option<(String, String)>,
+}
+
+/// Owners' chat identities: GitHub name (lower case, no `@`) → the mention to write.
+pub type Mentions = std::collections::BTreeMap<String, String>;
+
+/// `why` with the owner written as their mention, when they have one; escaped by `escape`.
+pub fn why_with_mention(
+    f: &FixFirst,
+    mentions: &Mentions,
+    escape: impl Fn(&str) -> String,
+) -> String {
+    let mention = f.owner.as_ref().and_then(|(shown, name)| {
+        let m = mentions.get(&name.to_ascii_lowercase())?;
+        let at = f.why.rfind(shown.as_str())?;
+        Some((at, shown.len(), m))
+    });
+    match mention {
+        Some((at, len, m)) => format!("{}{m}{}", escape(&f.why[..at]), escape(&f.why[at + len..])),
+        None => escape(&f.why),
+    }
 }
 
 /// The first `n` at-risk alerts of a campaign, for chat messages.
@@ -35,6 +57,7 @@ pub fn fix_first(r: &CampaignReport, n: usize) -> Vec<FixFirst> {
             ),
             how_to_fix: a.playbook.as_ref().and_then(|p| p.url.clone()),
             experts: a.experts.clone(),
+            owner: a.owner.clone().zip(a.owner_name.clone()),
         })
         .collect()
 }

@@ -97,7 +97,8 @@ impl Channels {
                         &h.name,
                         Some(webhook::Hook::new(&h.name, url, client.clone())?),
                     )
-                    .for_owners(&h.owners))
+                    .for_owners(&h.owners)
+                    .with_mentions(config))
                 })
                 .collect::<Result<_>>()?,
             teams: config
@@ -126,7 +127,11 @@ impl Channels {
             slack: config
                 .slack
                 .iter()
-                .map(|h| slack::Slack::new(&h.name, None).for_owners(&h.owners))
+                .map(|h| {
+                    slack::Slack::new(&h.name, None)
+                        .for_owners(&h.owners)
+                        .with_mentions(config)
+                })
                 .collect(),
             teams: config
                 .teams

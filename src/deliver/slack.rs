@@ -95,6 +95,7 @@ pub struct Slack {
     name: String,
     hook: Option<Hook>,
     audience: super::Audience,
+    mentions: super::chat::Mentions,
 }
 
 impl Slack {
@@ -104,7 +105,21 @@ impl Slack {
             name: name.to_string(),
             hook,
             audience: super::Audience::default(),
+            mentions: Default::default(),
         }
+    }
+
+    /// Writes the owners `delivery.mentions` maps as Slack mentions.
+    pub fn with_mentions(mut self, config: &crate::config::DeliveryConfig) -> Slack {
+        self.mentions = config
+            .mentions
+            .keys()
+            .filter_map(|k| {
+                let m = config.slack_mention(k)?;
+                Some((k.trim_start_matches('@').to_ascii_lowercase(), m))
+            })
+            .collect();
+        self
     }
 
     /// Limits the channel to these owners' alerts and numbers (none: every alert).
@@ -124,7 +139,7 @@ fn emoji(status: Status) -> &'static str {
 }
 
 /// The Slack message for a digest, within Slack's limits.
-pub fn payload(digest: &Digest) -> Value {
+pub fn payload(digest: &Digest, mentions: &super::chat::Mentions) -> Value {
     let title = format!("Secret remediation — {}", digest.week());
     let mut blocks = vec![
         json!({"type": "header", "text": {"type": "plain_text", "text": clip(&title, MAX_HEADER), "emoji": true}}),
@@ -190,9 +205,10 @@ pub fn payload(digest: &Digest) -> Value {
         let risky: Vec<String> = super::fix_first(r, AT_RISK_SHOWN)
             .into_iter()
             .map(|f| {
+                let why = super::chat::why_with_mention(&f, mentions, escape);
                 let mut line = match &f.url {
-                    Some(u) => format!("<{u}|{}> ({})", link_label(&f.label), f.why),
-                    None => format!("{} ({})", escape(&f.label), f.why),
+                    Some(u) => format!("<{u}|{}> ({why})", link_label(&f.label)),
+                    None => format!("{} ({why})", escape(&f.label)),
                 };
                 if let Some(u) = &f.how_to_fix {
                     line.push_str(&format!(" <{u}|how to fix>"));
@@ -373,7 +389,7 @@ impl Channel for Slack {
     }
 
     fn render(&self, digest: &Digest, _templates: &Templates) -> Result<Vec<u8>> {
-        let p = payload(&self.audience.digest_for(digest));
+        let p = payload(&self.audience.digest_for(digest), &self.mentions);
         check_limits(&p)
             .map_err(|e| Error::Usage(format!("Slack message for `{}`: {e}", self.name)))?;
         serde_json::to_vec_pretty(&p).map_err(|e| Error::Usage(e.to_string()))
@@ -399,7 +415,7 @@ mod tests {
     #[test]
     fn many_campaigns_stay_within_slacks_limits() {
         let d = digest(40, &"<Long & name>".repeat(30));
-        let p = payload(&d);
+        let p = payload(&d, &Default::default());
         check_limits(&p).unwrap();
         let blocks = p["blocks"].as_array().unwrap();
         assert!(blocks.len() <= MAX_BLOCKS, "{}", blocks.len());
@@ -452,7 +468,7 @@ mod tests {
             r.view.verdict.headline = format!("{}: because {}", s.label(), r.summary.campaign.id);
         }
         let d = Digest::new(d.as_of, d.reports, d.report_url);
-        let p = payload(&d);
+        let p = payload(&d, &Default::default());
         let sections: Vec<&str> = p["blocks"]
             .as_array()
             .unwrap()

@@ -490,10 +490,7 @@ mod tests {
 
     #[test]
     fn text_escaping() {
-        assert_eq!(
-            escape("**b** [l](u) <x>"),
-            "\\*\\*b\\*\\* \\[l\\](u) <x>"
-        );
+        assert_eq!(escape("**b** [l](u) <x>"), "\\*\\*b\\*\\* \\[l\\](u) <x>");
         // no escape that Teams on phones would show: `(`, `#`, `<`
         assert_eq!(escape("acme/web #12 (public)"), "acme/web #12 (public)");
         assert_eq!(escape("{{DATE(x)}}"), "{\u{200B}{DATE(x)}\u{200B}}");

@@ -120,9 +120,10 @@ fn each_alert_is_escalated_once_per_rule_across_runs() {
         card.contains("Escalation: 2 leaked secrets in acme need action now"),
         "{card}"
     );
-    // Adaptive Card text escapes `#` (a heading in its Markdown)
+    // `#` is no markup in an Adaptive Card TextBlock: not escaped (Teams on phones would
+    // show the backslash)
     assert!(
-        card.contains("acme/web \\#1") && card.contains("acme/api \\#3"),
+        card.contains("acme/web #1") && card.contains("acme/api #3") && !card.contains("\\#"),
         "{card}"
     );
     assert!(

@@ -367,7 +367,7 @@ fn a_channel_limited_to_owners_gets_only_their_alerts() {
     let chat = crate::common::servers::ChatServer::start();
     let w = Workdir::new(
         &(config(&gh.url)
-            + "delivery:\n  slack:\n    - { name: platform, webhook_env: HOOK_PLATFORM, owners: [\"acme/platform\", \"@ada\"] }\n    - { name: everyone, webhook_env: HOOK_ALL }\n  teams:\n    - { name: sre, webhook_env: HOOK_SRE, owners: [acme/sre] }\n"),
+            + "delivery:\n  slack:\n    - { name: platform, webhook_env: HOOK_PLATFORM, owners: [\"acme/platform\", \"@ada\"] }\n    - { name: everyone, webhook_env: HOOK_ALL }\n  teams:\n    - { name: sre, webhook_env: HOOK_SRE, owners: [acme/sre] }\n  mentions:\n    ada: { slack: U024BE7LH }\n    Acme/Platform: { slack: S0614TZR7 }\n"),
     );
     let out = w
         .command(&["run", "-c", "config.yaml", "--as-of", T1])
@@ -401,6 +401,12 @@ fn a_channel_limited_to_owners_gets_only_their_alerts() {
     assert!(!platform.contains("*6* open"), "{platform}");
     let everyone = body("/slack/ok-all");
     assert!(everyone.contains("*6* open"), "{everyone}");
+    // mapped owners are mentions that reach them; the others stay plain text
+    assert!(
+        platform.contains("<!subteam^S0614TZR7> (CODEOWNERS") && platform.contains("<@U024BE7LH>"),
+        "{platform}"
+    );
+    assert!(!platform.contains("@ada ("), "{platform}");
     let sre = body("/teams/ok-sre");
     assert!(
         sre.contains("acme/ops-scripts") && !sre.contains("acme/web"),
