@@ -38,6 +38,8 @@ pub(crate) struct Rendered {
     pub(crate) html: String,
     pub(crate) json: String,
     pub(crate) burndown: Vec<u8>,
+    /// The burndown drawn for the email (not written to the folder).
+    pub(crate) burndown_email: Vec<u8>,
     pub(crate) repos: Vec<u8>,
 }
 

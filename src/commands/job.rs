@@ -152,7 +152,7 @@ pub(crate) fn digest(
             .map(|r| deliver::CampaignReport {
                 summary: r.summary,
                 view: r.view,
-                burndown: r.burndown,
+                burndown: r.burndown_email,
                 scoped: None,
             })
             .collect(),
@@ -497,6 +497,7 @@ pub(crate) fn render_one(
     let html = templates.html(&summary, &view)?;
     let json = render::summary_json(&summary)?;
     let burndown = render::charts::burndown(&summary)?;
+    let burndown_email = render::charts::burndown_email(&summary)?;
     let repos = render::charts::repos(&summary)?;
     let dir = crate::layout::report_dir(out, &summary.campaign.id, summary.as_of.date_naive());
     Ok(Rendered {
@@ -507,6 +508,7 @@ pub(crate) fn render_one(
         html,
         json,
         burndown,
+        burndown_email,
         repos,
     })
 }

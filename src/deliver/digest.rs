@@ -13,7 +13,7 @@ pub struct CampaignReport {
     pub summary: Summary,
     /// Derived values for templates.
     pub view: ReportView,
-    /// `burndown.png`.
+    /// The burndown as the email shows it (`charts::burndown_email`).
     pub burndown: Vec<u8>,
     /// Set when the message is limited to some owners: their open alerts in this campaign.
     pub scoped: Option<ScopedTotals>,

@@ -55,21 +55,34 @@ fn chart_error(chart: &str, e: impl std::fmt::Display) -> Error {
     Error::Chart(format!("cannot draw {chart}: {e}"))
 }
 
-/// Draws into an RGB buffer and encodes it as PNG.
+/// Size of the email's burndown: drawn smaller, with the same type sizes, so that text and
+/// marks stay readable where an email shows it (about 350 pixels wide on a phone).
+pub const EMAIL_SIZE: (u32, u32) = (600, 440);
+
+/// Draws into an RGB buffer of the usual size and encodes it as PNG.
 fn draw_png(
     chart: &str,
     draw: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> Result<()>,
 ) -> Result<Vec<u8>> {
+    draw_png_sized(chart, (WIDTH, HEIGHT), draw)
+}
+
+/// Draws into an RGB buffer of `(width, height)` and encodes it as PNG.
+fn draw_png_sized(
+    chart: &str,
+    (width, height): (u32, u32),
+    draw: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> Result<()>,
+) -> Result<Vec<u8>> {
     ensure_font();
-    let mut rgb = vec![255u8; (WIDTH * HEIGHT * 3) as usize];
+    let mut rgb = vec![255u8; (width * height * 3) as usize];
     {
-        let root = BitMapBackend::with_buffer(&mut rgb, (WIDTH, HEIGHT)).into_drawing_area();
+        let root = BitMapBackend::with_buffer(&mut rgb, (width, height)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| chart_error(chart, e))?;
         draw(&root)?;
         root.present().map_err(|e| chart_error(chart, e))?;
     }
     let mut png = Vec::new();
-    let mut encoder = png::Encoder::new(&mut png, WIDTH, HEIGHT);
+    let mut encoder = png::Encoder::new(&mut png, width, height);
     encoder.set_color(png::ColorType::Rgb);
     encoder.set_depth(png::BitDepth::Eight);
     // zlib level 3: on these charts 7% less CPU for the whole run than the default level 6,
@@ -135,8 +148,10 @@ type Area<'a> = DrawingArea<BitMapBackend<'a>, Shift>;
 /// The title band: the title in bold and, below it, a line in grey.
 fn title_band(area: &Area<'_>, title: &str, subtitle: &str) -> Result<()> {
     let e = |err| chart_error("a chart title", err);
+    // about 13 and 10 pixels a character at these sizes
+    let width = area.dim_in_pixel().0 as usize;
     area.draw(&Text::new(
-        shorten(title, 58),
+        shorten(title, (width - 40) / 13),
         (20, 10),
         ("sans-serif", 26)
             .into_font()
@@ -144,12 +159,16 @@ fn title_band(area: &Area<'_>, title: &str, subtitle: &str) -> Result<()> {
             .color(&INK),
     ))
     .map_err(e)?;
-    area.draw(&Text::new(
-        shorten(subtitle, 78),
-        (20, 42),
-        ("sans-serif", 18).into_font().color(&SUBTLE),
-    ))
-    .map_err(e)
+    // the subtitle as long as the band is wide, measured in the font it is drawn in
+    let font = ("sans-serif", 18).into_font().color(&SUBTLE);
+    let room = width.saturating_sub(40) as u32;
+    let mut text = subtitle.to_string();
+    let mut keep = subtitle.chars().count();
+    while keep > 1 && area.estimate_text_size(&text, &font).map_err(e)?.0 > room {
+        keep -= 1;
+        text = shorten(subtitle, keep);
+    }
+    area.draw(&Text::new(text, (20, 42), font)).map_err(e)
 }
 
 /// How a series looks in the legend.
@@ -269,8 +288,15 @@ fn centered_note(area: &Area<'_>, text: &str) -> Result<()> {
 
 /// Splits the image into the title band, the plot and the legend band.
 fn bands<'a>(root: &Area<'a>) -> (Area<'a>, Area<'a>, Area<'a>) {
+    let (width, height) = root.dim_in_pixel();
+    // a narrow chart's legend takes a third row
+    let legend_h = if width < WIDTH {
+        LEGEND_H + 29
+    } else {
+        LEGEND_H
+    };
     let (top, rest) = root.split_vertically(TITLE_H);
-    let (plot, legend) = rest.split_vertically(HEIGHT - TITLE_H - LEGEND_H);
+    let (plot, legend) = rest.split_vertically(height - TITLE_H - legend_h);
     (top, plot, legend)
 }
 
@@ -279,7 +305,16 @@ fn bands<'a>(root: &Area<'a>) -> (Area<'a>, Area<'a>, Area<'a>) {
 /// at the current net pace, the pace needed to finish by the due date, and the due date. The
 /// title states the verdict; the legend sits below the plot.
 pub fn burndown(summary: &Summary) -> Result<Vec<u8>> {
-    draw_png("burndown.png", |root| {
+    burndown_sized(summary, (WIDTH, HEIGHT))
+}
+
+/// The burndown as the email shows it: [`EMAIL_SIZE`], the same type sizes.
+pub fn burndown_email(summary: &Summary) -> Result<Vec<u8>> {
+    burndown_sized(summary, EMAIL_SIZE)
+}
+
+fn burndown_sized(summary: &Summary, size: (u32, u32)) -> Result<Vec<u8>> {
+    draw_png_sized("burndown.png", size, |root| {
         let e = |err| chart_error("burndown.png", err);
         let (top, plot, legend) = bands(root);
         title_band(
@@ -768,6 +803,16 @@ mod tests {
             subtitle.ends_with(&format!("at this pace done {p}")),
             "{subtitle}"
         );
+    }
+
+    /// The email's burndown is drawn smaller with the same type sizes: readable at the
+    /// width an email shows it.
+    #[test]
+    fn the_email_burndown_is_smaller_and_drawn() {
+        let s = sample("Azure", "acme/web", 3, 12, &RiskSettings::default());
+        let (w, h, ink, colours) = inspect(&burndown_email(&s).unwrap());
+        assert_eq!((w, h), EMAIL_SIZE);
+        assert!(ink > 0.03 && colours > 4, "{ink} {colours}");
     }
 
     fn assert_drawn(png: &[u8], what: &str) {
