@@ -206,6 +206,20 @@ pub struct Mention {
     /// A Slack member id (`U…`, `W…`) or user group id (`S…`).
     #[serde(default)]
     pub slack: Option<String>,
+    /// A Teams user: their Microsoft Entra object id or user principal name, and the name
+    /// Teams shows.
+    #[serde(default)]
+    pub teams: Option<TeamsUser>,
+}
+
+/// Who a Teams mention reaches.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct TeamsUser {
+    /// The Entra object id (a GUID) or user principal name (`ada@acme.example`).
+    pub id: String,
+    /// The name shown in the mention.
+    pub name: String,
 }
 
 impl DeliveryConfig {

@@ -232,6 +232,15 @@ pub(super) fn ownership(
 }
 
 /// Webhook names appear in file names and messages: short, safe and unique per kind.
+/// An Entra object id: 8-4-4-4-12 hexadecimal digits.
+fn is_guid(id: &str) -> bool {
+    let parts: Vec<&str> = id.split('-').collect();
+    parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12])
+        && parts
+            .iter()
+            .all(|p| p.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
 pub(super) fn check_delivery(path: &Path, d: &DeliveryConfig) -> Result<()> {
     for (who, m) in &d.mentions {
         let name = who.trim_start_matches('@');
@@ -244,6 +253,25 @@ pub(super) fn check_delivery(path: &Path, d: &DeliveryConfig) -> Result<()> {
                 "{}: delivery.mentions: `{who}` is not a GitHub login or an org/team",
                 path.display()
             )));
+        }
+        if let Some(t) = &m.teams {
+            let id_ok = (3..=256).contains(&t.id.len())
+                && !t
+                    .id
+                    .chars()
+                    .any(|c| c.is_whitespace() || c.is_control() || "<>\"'&".contains(c))
+                && (t.id.contains('@') || is_guid(&t.id));
+            let name_ok = (1..=64).contains(&t.name.chars().count())
+                && !t
+                    .name
+                    .chars()
+                    .any(|c| c.is_control() || "<>*_[]\\{}".contains(c));
+            if !id_ok || !name_ok {
+                return Err(Error::Config(format!(
+                    "{}: delivery.mentions.{who}.teams: needs `id`, the user's Entra object id or user principal name (ada@acme.example), and `name`, the name Teams shows (plain text, at most 64 characters)",
+                    path.display()
+                )));
+            }
         }
         if let Some(id) = &m.slack {
             let ok = (3..=24).contains(&id.len())

@@ -244,3 +244,25 @@ fn mentions_map_logins_and_teams_to_slack_ids() {
     let m = err(&with("    ada: { slak: U1234 }\n"));
     assert!(m.contains("slak"), "{m}");
 }
+
+#[test]
+fn teams_mentions_need_an_id_and_a_plain_name() {
+    let with = |m: &str| format!("{MINIMAL}delivery:\n  mentions:\n    ada:\n{m}");
+    let c = parse_str(&with(
+        "      teams: { id: ada@acme.example, name: Ada Lovelace }\n",
+    ))
+    .unwrap();
+    let t = c.delivery.mentions["ada"].teams.as_ref().unwrap();
+    assert_eq!(
+        (t.id.as_str(), t.name.as_str()),
+        ("ada@acme.example", "Ada Lovelace")
+    );
+    for bad in [
+        "      teams: { id: ada, name: Ada }\n",
+        "      teams: { id: ada@acme.example, name: \"<at>x</at>\" }\n",
+        "      teams: { id: \"a b@acme.example\", name: Ada }\n",
+    ] {
+        let m = err(&with(bad));
+        assert!(m.contains("delivery.mentions.ada.teams"), "{bad}: {m}");
+    }
+}

@@ -110,7 +110,8 @@ impl Channels {
                         &h.name,
                         Some(webhook::Hook::new(&h.name, url, client.clone())?),
                     )
-                    .for_owners(&h.owners))
+                    .for_owners(&h.owners)
+                    .with_mentions(config))
                 })
                 .collect::<Result<_>>()?,
         })
@@ -136,7 +137,11 @@ impl Channels {
             teams: config
                 .teams
                 .iter()
-                .map(|h| teams::Teams::new(&h.name, None).for_owners(&h.owners))
+                .map(|h| {
+                    teams::Teams::new(&h.name, None)
+                        .for_owners(&h.owners)
+                        .with_mentions(config)
+                })
                 .collect(),
         })
     }

@@ -40,7 +40,11 @@ pub struct Teams {
     name: String,
     hook: Option<Hook>,
     audience: super::Audience,
+    mentions: TeamsMentions,
 }
+
+/// Owners' Teams identities: GitHub name (lower case, no `@`) → (id, name shown).
+pub type TeamsMentions = std::collections::BTreeMap<String, (String, String)>;
 
 impl Teams {
     /// A channel; without a hook it can only render (dry run).
@@ -49,7 +53,24 @@ impl Teams {
             name: name.to_string(),
             hook,
             audience: super::Audience::default(),
+            mentions: TeamsMentions::new(),
         }
+    }
+
+    /// Writes the owners `delivery.mentions` maps to a Teams user as mentions.
+    pub fn with_mentions(mut self, config: &crate::config::DeliveryConfig) -> Teams {
+        self.mentions = config
+            .mentions
+            .iter()
+            .filter_map(|(k, m)| {
+                let t = m.teams.as_ref()?;
+                Some((
+                    k.trim_start_matches('@').to_ascii_lowercase(),
+                    (t.id.clone(), t.name.clone()),
+                ))
+            })
+            .collect();
+        self
     }
 
     /// Limits the channel to these owners' alerts and numbers (none: every alert).
@@ -73,7 +94,13 @@ fn text(text: &str) -> Value {
 }
 
 /// The Adaptive Card for a digest; `detail` says whether to list at-risk alerts.
-pub fn card(digest: &Digest, detail: bool, campaigns: usize) -> Value {
+pub fn card(digest: &Digest, detail: bool, campaigns: usize, mentions: &TeamsMentions) -> Value {
+    // `<at>name</at>` in the text, and who each one is in the card's entities
+    let texts: super::chat::Mentions = mentions
+        .iter()
+        .map(|(k, (_, name))| (k.clone(), format!("<at>{name}</at>")))
+        .collect();
+    let mut used: Vec<&(String, String)> = Vec::new();
     let mut body = vec![
         json!({"type": "TextBlock", "text": escape(&format!("Secret remediation — {}", digest.week())),
                "weight": "Bolder", "size": "Large", "wrap": true}),
@@ -159,9 +186,18 @@ pub fn card(digest: &Digest, detail: bool, campaigns: usize) -> Value {
                 .into_iter()
                 .map(|f| {
                     let label = escape(&f.label);
+                    let why = super::chat::why_with_mention(&f, &texts, escape);
+                    if let Some(m) = f
+                        .owner
+                        .as_ref()
+                        .and_then(|(_, name)| mentions.get(&name.to_ascii_lowercase()))
+                        .filter(|m| !used.contains(m))
+                    {
+                        used.push(m);
+                    }
                     let mut line = match &f.url {
-                        Some(u) => format!("- [{label}]({u}): {}", f.why),
-                        None => format!("- {label}: {}", f.why),
+                        Some(u) => format!("- [{label}]({u}): {why}"),
+                        None => format!("- {label}: {why}"),
                     };
                     if let Some(u) = &f.how_to_fix {
                         line.push_str(&format!(" · [how to fix]({u})"));
@@ -208,6 +244,15 @@ pub fn card(digest: &Digest, detail: bool, campaigns: usize) -> Value {
         "body": body,
         "msteams": {"width": "Full"}
     });
+    if !used.is_empty() {
+        card["msteams"]["entities"] = used
+            .iter()
+            .map(|(id, name)| {
+                json!({"type": "mention", "text": format!("<at>{name}</at>"),
+                       "mentioned": {"id": id, "name": name}})
+            })
+            .collect();
+    }
     if let Some(url) = digest.report_url.as_deref().and_then(safe_url) {
         card["actions"] =
             json!([{"type": "Action.OpenUrl", "title": "Open the reports", "url": url}]);
@@ -304,7 +349,7 @@ pub fn envelope(card: Value) -> Value {
 }
 
 /// The message for a digest: the fullest card that fits in [`MAX_BYTES`].
-pub fn message(digest: &Digest) -> std::result::Result<Vec<u8>, String> {
+pub fn message(digest: &Digest, mentions: &TeamsMentions) -> std::result::Result<Vec<u8>, String> {
     let n = digest.reports.len();
     let mut tries = vec![(true, n), (false, n)];
     let mut k = n;
@@ -313,7 +358,7 @@ pub fn message(digest: &Digest) -> std::result::Result<Vec<u8>, String> {
         tries.push((false, k));
     }
     for (detail, campaigns) in tries {
-        let msg = envelope(card(digest, detail, campaigns));
+        let msg = envelope(card(digest, detail, campaigns, mentions));
         validate(&msg)?;
         let bytes = serde_json::to_vec(&msg).map_err(|e| e.to_string())?;
         if bytes.len() <= MAX_BYTES {
@@ -426,7 +471,7 @@ impl Channel for Teams {
     }
 
     fn render(&self, digest: &Digest, _templates: &Templates) -> Result<Vec<u8>> {
-        let bytes = message(&self.audience.digest_for(digest))
+        let bytes = message(&self.audience.digest_for(digest), &self.mentions)
             .map_err(|e| Error::Usage(format!("Teams card for `{}`: {e}", self.name)))?;
         // pretty for the outbox; the size check above is on the compact form sent
         let v: Value = serde_json::from_slice(&bytes).map_err(|e| Error::Usage(e.to_string()))?;
@@ -457,7 +502,7 @@ mod tests {
                 n,
                 &"Long name {{DATE(2026-01-01T00:00:00Z)}} *x* ".repeat(8),
             );
-            let bytes = message(&d).unwrap();
+            let bytes = message(&d, &Default::default()).unwrap();
             assert!(bytes.len() <= MAX_BYTES, "{n}: {}", bytes.len());
             let v: Value = serde_json::from_slice(&bytes).unwrap();
             validate(&v).unwrap();
@@ -471,7 +516,7 @@ mod tests {
     #[test]
     fn validation_catches_what_teams_would_not_render() {
         let d = digest(1, "c");
-        let good = envelope(card(&d, true, 1));
+        let good = envelope(card(&d, true, 1, &Default::default()));
         validate(&good).unwrap();
         let mut bad = good.clone();
         bad["attachments"][0]["content"]["version"] = json!("1.6");

@@ -367,7 +367,7 @@ fn a_channel_limited_to_owners_gets_only_their_alerts() {
     let chat = crate::common::servers::ChatServer::start();
     let w = Workdir::new(
         &(config(&gh.url)
-            + "delivery:\n  slack:\n    - { name: platform, webhook_env: HOOK_PLATFORM, owners: [\"acme/platform\", \"@ada\"] }\n    - { name: everyone, webhook_env: HOOK_ALL }\n  teams:\n    - { name: sre, webhook_env: HOOK_SRE, owners: [acme/sre] }\n  mentions:\n    ada: { slack: U024BE7LH }\n    Acme/Platform: { slack: S0614TZR7 }\n"),
+            + "delivery:\n  slack:\n    - { name: platform, webhook_env: HOOK_PLATFORM, owners: [\"acme/platform\", \"@ada\"] }\n    - { name: everyone, webhook_env: HOOK_ALL }\n  teams:\n    - { name: sre, webhook_env: HOOK_SRE, owners: [acme/sre] }\n  mentions:\n    ada: { slack: U024BE7LH }\n    Acme/Platform: { slack: S0614TZR7 }\n    acme/sre: { teams: { id: sre-lead@acme.example, name: SRE on call } }\n"),
     );
     let out = w
         .command(&["run", "-c", "config.yaml", "--as-of", T1])
@@ -413,6 +413,18 @@ fn a_channel_limited_to_owners_gets_only_their_alerts() {
         "{sre}"
     );
     assert!(sre.contains("Open for you"), "{sre}");
+    // the Teams card mentions the mapped owner, and says who that is in its entities
+    let card: Value = serde_json::from_str(&sre).unwrap();
+    let content = &card["attachments"][0]["content"];
+    assert!(
+        content.to_string().contains("<at>SRE on call</at>"),
+        "{sre}"
+    );
+    assert_eq!(
+        content["msteams"]["entities"],
+        json!([{"type": "mention", "text": "<at>SRE on call</at>",
+                "mentioned": {"id": "sre-lead@acme.example", "name": "SRE on call"}}])
+    );
 }
 
 /// Without GraphQL, owner lookups go over REST with up to four requests in flight, never
