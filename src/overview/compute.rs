@@ -68,6 +68,7 @@ pub fn compute(
         trend,
         slices,
         push_protection: push_protection(&read),
+        validity_by_provider: validity_by_provider(&read.open, &by_provider),
         by_provider,
         by_secret_type,
         by_repository,
@@ -106,6 +107,40 @@ fn results(read: &Read<'_>) -> Results {
             .count() as u64;
     }
     results
+}
+
+/// The open alerts of each provider `by_provider` lists, by validity, in its order.
+fn validity_by_provider(open: &[&Alert], by_provider: &Ranked) -> Vec<ValidityRow> {
+    let mut rows: Vec<ValidityRow> = by_provider
+        .top
+        .iter()
+        .map(|r| ValidityRow {
+            label: r.label.clone(),
+            open: r.open,
+            ..ValidityRow::default()
+        })
+        .collect();
+    let index: BTreeMap<&str, usize> = by_provider
+        .top
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.key.as_str(), i))
+        .collect();
+    for a in open {
+        let key = match a.provider_slug.as_deref().filter(|s| !s.is_empty()) {
+            Some(slug) => Some(slug.to_string()),
+            None => provider_of(a).map(|(slug, _)| slug),
+        };
+        let Some(&i) = key.as_deref().and_then(|k| index.get(k)) else {
+            continue;
+        };
+        match a.validity() {
+            Validity::Active => rows[i].active += 1,
+            Validity::Inactive => rows[i].inactive += 1,
+            Validity::Unknown => rows[i].unknown += 1,
+        }
+    }
+    rows
 }
 
 /// Open alerts by provider, secret type and repository.

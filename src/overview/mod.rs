@@ -112,6 +112,21 @@ pub struct BypassRow {
     pub all: u64,
 }
 
+/// One provider's open alerts by validity.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ValidityRow {
+    /// The provider, as `by_provider` names it.
+    pub label: String,
+    /// Open alerts.
+    pub open: u64,
+    /// GitHub says the secret still works.
+    pub active: u64,
+    /// GitHub says it no longer works.
+    pub inactive: u64,
+    /// Not checked, or not checkable.
+    pub unknown: u64,
+}
+
 /// Push protection: alerts pushed past it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PushProtection {
@@ -285,6 +300,9 @@ pub struct Overview {
     pub push_protection: PushProtection,
     /// Open alerts by provider.
     pub by_provider: Ranked,
+    /// The providers of `by_provider.top`, in its order, by validity: which leaks still work.
+    #[serde(default)]
+    pub validity_by_provider: Vec<ValidityRow>,
     /// Open alerts by secret type.
     pub by_secret_type: Ranked,
     /// Open alerts by repository.

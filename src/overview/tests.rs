@@ -347,3 +347,15 @@ fn a_filter_over_the_campaign_limit_gets_narrower_ones_that_fit() {
     );
     assert!(narrower("provider:azure", &targeted[..1000]).is_empty());
 }
+
+/// Each provider's open alerts by validity: the rows follow the provider ranking and add up.
+#[test]
+fn providers_by_validity_add_up_to_their_open_alerts() {
+    let o = run(&fixture());
+    assert_eq!(o.validity_by_provider.len(), o.by_provider.top.len());
+    for (v, p) in o.validity_by_provider.iter().zip(&o.by_provider.top) {
+        assert_eq!((&v.label, v.open), (&p.label, p.open));
+        assert_eq!(v.active + v.inactive + v.unknown, v.open, "{v:?}");
+    }
+    assert!(o.validity_by_provider.iter().any(|v| v.active > 0));
+}
