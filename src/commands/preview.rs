@@ -7,7 +7,7 @@ use crate::filter::Filter;
 use crate::model::{Alert, Validity};
 use crate::site::Site;
 use crate::{config, github, overview, tls};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -197,35 +197,10 @@ pub fn describe(
             n => format!("; the configuration tracks {n} campaigns"),
         }
     );
-    let id: String = {
-        let slug: String = text
-            .to_lowercase()
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-            .collect();
-        let parts: Vec<&str> = slug
-            .split('-')
-            .filter(|p| !p.is_empty() && *p != "is" && *p != "open")
-            .collect();
-        let joined = parts.join("-");
-        if joined.is_empty() {
-            "all-alerts".to_string()
-        } else {
-            joined
-                .chars()
-                .take(40)
-                .collect::<String>()
-                .trim_end_matches('-')
-                .to_string()
-        }
-    };
-    let today = as_of.date_naive();
-    let _ = writeln!(
+    let _ = write!(
         out,
-        "\nA campaign entry to paste under `campaigns:` in the configuration:\n\n  - id: {id}\n    name: \"{}\"\n    filter: \"{}\"\n    starts_on: {today}\n    due_on: {}   # choose the real due date\n    sla_days: 30",
-        text.replace('"', "'"),
-        text.replace('"', "'"),
-        today + Duration::days(60)
+        "\nA campaign entry to paste under `campaigns:` in the configuration:\n\n{}",
+        overview::campaign_entry(text, text, as_of.date_naive())
     );
     out
 }

@@ -345,5 +345,57 @@ fn uncovered<'a>(
             .filter_map(|(f, l)| slice(f, l, &now, &then, site))
             .filter(|s| s.open > 0)
             .collect(),
+        proposed: proposal(&now, read, site),
     }
+}
+
+/// How many provider and secret-type filters [`proposal`] tries, most uncovered alerts first.
+const PROPOSALS_TRIED: usize = 12;
+
+/// The campaign that would take the most of the `uncovered` open alerts and fits GitHub's
+/// 1,000-alert limit: a provider's (`provider:slug`) or a secret type's (`secret-type:t`).
+fn proposal(uncovered: &[&Alert], read: &Read<'_>, site: &Site) -> Option<Proposal> {
+    let mut counts: BTreeMap<String, (String, u64)> = BTreeMap::new();
+    let mut add = |filter: String, label: &dyn Fn() -> String| {
+        counts.entry(filter).or_insert_with(|| (label(), 0)).1 += 1;
+    };
+    for a in uncovered {
+        if let Some((slug, name)) = provider_of(a).filter(|(s, _)| !s.contains(char::is_whitespace))
+        {
+            add(provider_filter(&slug), &|| format!("{name} credentials"));
+        }
+        if !a.secret_type.is_empty() && !a.secret_type.contains(char::is_whitespace) {
+            add(format!("secret-type:{}", a.secret_type), &|| {
+                a.display_name().to_string()
+            });
+        }
+    }
+    let mut ranked: Vec<(String, String, u64)> =
+        counts.into_iter().map(|(f, (l, n))| (f, l, n)).collect();
+    ranked.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+    // of those that fit, the one with most uncovered alerts beyond those it shares with
+    // configured campaigns (a campaign of mostly new work), then the one with most uncovered
+    ranked
+        .into_iter()
+        .take(PROPOSALS_TRIED)
+        .filter_map(|(filter, label, n)| {
+            let f = Filter::parse(&filter).ok()?;
+            let open = read.open.iter().filter(|a| f.matches_campaign(a)).count() as u64;
+            (open <= CAMPAIGN_LIMIT).then_some((filter, label, n, open))
+        })
+        .max_by(|a, b| {
+            let score = |x: &(String, String, u64, u64)| 2 * x.2 as i64 - x.3 as i64;
+            score(a)
+                .cmp(&score(b))
+                .then_with(|| a.2.cmp(&b.2))
+                .then_with(|| b.0.cmp(&a.0))
+        })
+        .map(|(filter, label, uncovered, open)| Proposal {
+            entry: campaign_entry(&label, &filter, read.as_of.date_naive()),
+            url: site.alerts_filter_url(&filter),
+            filter,
+            label,
+            open,
+            uncovered,
+        })
 }

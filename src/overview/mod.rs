@@ -256,6 +256,60 @@ pub fn narrower(text: &str, targeted: &[&Alert]) -> Vec<Narrower> {
     out
 }
 
+/// A campaign entry, as the configuration takes it, indented to paste under `campaigns:`: its
+/// id made from `name`, name and filter quoted, starting on `today`, due in 60 days (a date to choose), `sla_days: 30`.
+pub fn campaign_entry(name: &str, filter: &str, today: chrono::NaiveDate) -> String {
+    let slug: String = name
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    let parts: Vec<&str> = slug
+        .split('-')
+        .filter(|p| !p.is_empty() && *p != "is" && *p != "open")
+        .collect();
+    let joined = parts.join("-");
+    let id = if joined.is_empty() {
+        "all-alerts".to_string()
+    } else {
+        joined
+            .chars()
+            .take(40)
+            .collect::<String>()
+            .trim_end_matches('-')
+            .to_string()
+    };
+    format!(
+        "  - id: {id}\n    name: {}\n    filter: {}\n    starts_on: {today}\n    due_on: {}   # choose the real due date\n    sla_days: 30\n",
+        yaml_string(name),
+        yaml_string(filter),
+        today + Duration::days(60)
+    )
+}
+
+/// `text` as a YAML double-quoted scalar: a JSON string is one (YAML 1.2 reads JSON), so quotes,
+/// backslashes and line breaks from GitHub cannot end the value or add a key.
+fn yaml_string(text: &str) -> String {
+    serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_string())
+}
+
+/// A campaign for open alerts no configured campaign covers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Proposal {
+    /// The filter.
+    pub filter: String,
+    /// Words for people.
+    pub label: String,
+    /// Open alerts it targets now.
+    pub open: u64,
+    /// Of them, those no configured campaign covers.
+    pub uncovered: u64,
+    /// The filter in GitHub's security overview.
+    pub url: Option<String>,
+    /// The entry to paste under `campaigns:`.
+    pub entry: String,
+}
+
 /// Open alerts two configured campaigns both target.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Overlap {
@@ -276,6 +330,10 @@ pub struct Uncovered {
     pub repositories: u64,
     /// The first-look slices they fall into (only those with any).
     pub slices: Vec<Slice>,
+    /// A campaign that would take the most of them and fits GitHub's limit: the provider or
+    /// secret type with most of them; null when every open alert is covered.
+    #[serde(default)]
+    pub proposed: Option<Proposal>,
 }
 
 /// The overview's summary.json.

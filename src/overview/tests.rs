@@ -239,6 +239,105 @@ fn every_number_of_the_overview() {
     // only the generic password is in no campaign, and in none of the first-look slices
     assert_eq!((o.uncovered.open, o.uncovered.repositories), (1, 1));
     assert!(o.uncovered.slices.is_empty());
+    // and the campaign proposed for it is its secret type's
+    let p = o
+        .uncovered
+        .proposed
+        .expect("a proposal for the uncovered password");
+    assert_eq!(
+        (p.filter.as_str(), p.open, p.uncovered),
+        ("secret-type:password", 1, 1)
+    );
+}
+
+/// The overview at T of `alerts` with `campaigns` configured.
+fn overview_of(alerts: &[Alert], campaigns: &[Planned<'_>]) -> Overview {
+    compute(
+        "acme",
+        alerts,
+        campaigns,
+        t(11, 23),
+        None,
+        Vec::new(),
+        &Site::default(),
+    )
+}
+
+#[test]
+fn the_proposed_campaign_takes_most_new_work_and_fits_the_limit() {
+    let mut alerts = Vec::new();
+    let mut n = 0;
+    let mut add = |count: u64, provider: &'static str, validity: Validity| {
+        for _ in 0..count {
+            n += 1;
+            alerts.push(alert(Spec {
+                provider: Some(provider),
+                secret_type: "k",
+                validity: Some(validity),
+                ..spec("acme/web", n, t(11, 1))
+            }));
+        }
+    };
+    // Azure: 10 still valid (in the "live" campaign) and 5 not; GitHub: 4, in no campaign;
+    // AWS: 1,001, in no campaign, over GitHub's limit
+    add(10, "azure", Validity::Active);
+    add(5, "azure", Validity::Inactive);
+    add(4, "github", Validity::Inactive);
+    add(1001, "aws", Validity::Inactive);
+    let live = Filter::parse("validity:active").unwrap();
+    let campaigns = [Planned {
+        id: "live",
+        filter_text: "validity:active",
+        filter: &live,
+    }];
+    let o = overview_of(&alerts, &campaigns);
+    assert_eq!(o.uncovered.open, 1010);
+    let p = o.uncovered.proposed.expect("a proposal");
+    // not AWS (1,001 is over the limit), not Azure (5 new, 10 shared): GitHub's 4, all new
+    assert_eq!(
+        (p.filter.as_str(), p.label.as_str(), p.open, p.uncovered),
+        ("provider:github", "GITHUB credentials", 4, 4)
+    );
+    assert!(
+        p.entry.contains("  - id: github-credentials\n"),
+        "{}",
+        p.entry
+    );
+    assert!(
+        p.entry.contains("    filter: \"provider:github\"\n"),
+        "{}",
+        p.entry
+    );
+
+    // every open alert covered: nothing to propose
+    let all = Filter::parse("").unwrap();
+    let campaigns = [Planned {
+        id: "all",
+        filter_text: "",
+        filter: &all,
+    }];
+    let o = overview_of(&alerts, &campaigns);
+    assert_eq!(o.uncovered.open, 0);
+    assert_eq!(o.uncovered.proposed, None);
+}
+
+#[test]
+fn a_campaign_entry_reads_back_as_the_configuration_with_any_name() {
+    let hostile = "Key \"x\"\nfilter: evil \\ # not a comment";
+    let entry = campaign_entry(hostile, "provider:azure", t(11, 23).date_naive());
+    #[derive(serde::Deserialize)]
+    struct Entry {
+        id: String,
+        name: String,
+        filter: String,
+        due_on: chrono::NaiveDate,
+    }
+    let read: Vec<Entry> = serde_saphyr::from_str(&entry).expect(&entry);
+    assert_eq!(read.len(), 1);
+    assert_eq!(read[0].name, hostile);
+    assert_eq!(read[0].filter, "provider:azure");
+    assert_eq!(read[0].id, "key-x-filter-evil-not-a-comment");
+    assert_eq!(read[0].due_on.to_string(), "2027-01-22");
 }
 
 #[test]

@@ -9,13 +9,17 @@ use serde::Serialize;
 /// The overview templates' context: `o` is the overview, `v` a few words around it.
 fn overview_context(o: &crate::overview::Overview, site: &Site) -> tera::Context {
     #[derive(Serialize)]
-    struct OverviewView {
+    struct OverviewView<'a> {
         as_of_date: NaiveDate,
         week_start: NaiveDate,
         week: String,
         home: Option<String>,
         notes: Vec<String>,
         configured: usize,
+        /// For each first-look slice, in order, what a campaign with its filter would target.
+        limits: Vec<Option<&'a crate::overview::Candidate>>,
+        /// The configured campaigns' candidates.
+        campaigns: Vec<&'a crate::overview::Candidate>,
     }
     let mut notes = Vec::new();
     if let Some(since) = o.read_since {
@@ -35,6 +39,20 @@ fn overview_context(o: &crate::overview::Overview, site: &Site) -> tera::Context
             home: site.reports.clone(),
             notes,
             configured: o.candidates.iter().filter(|c| c.campaign.is_some()).count(),
+            limits: o
+                .slices
+                .iter()
+                .map(|s| {
+                    o.candidates
+                        .iter()
+                        .find(|c| c.campaign.is_none() && c.filter == s.filter)
+                })
+                .collect(),
+            campaigns: o
+                .candidates
+                .iter()
+                .filter(|c| c.campaign.is_some())
+                .collect(),
         },
     );
     ctx

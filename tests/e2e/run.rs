@@ -960,6 +960,25 @@ fn run_writes_the_overview_and_the_index_links_it_first() {
             .all(|r| !r.query.contains_key("state")),
         "one listing of every alert, no state filter"
     );
+
+    // the campaign it proposes for what no campaign covers, pasted into the configuration
+    // from the report, takes those alerts
+    let uncovered = o["uncovered"]["open"].as_u64().unwrap();
+    let proposed = &o["uncovered"]["proposed"];
+    let taken = proposed["uncovered"].as_u64().expect("a proposed campaign");
+    assert!(taken > 0 && taken <= uncovered, "{proposed}");
+    let md = w.read("out/overview/report.md");
+    let entry = md
+        .split("```\n")
+        .find(|block| block.starts_with("  - id: "))
+        .expect("the entry, fenced, in report.md");
+    assert_eq!(entry, proposed["entry"].as_str().unwrap());
+    let config = w.read("config.yaml") + entry;
+    std::fs::write(w.path().join("config.yaml"), config).unwrap();
+    let out = w.run(&["overview", "-c", "config.yaml", "--as-of", T1]);
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    let o = w.json("out/overview/summary.json");
+    assert_eq!(o["uncovered"]["open"].as_u64(), Some(uncovered - taken));
 }
 
 #[test]
