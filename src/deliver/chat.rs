@@ -40,6 +40,26 @@ pub fn why_with_mention(
     }
 }
 
+/// The key of a person or team in the mentions maps: `@Ada` → `ada`, `@acme/SRE` → `acme/sre`.
+pub fn mention_key(shown: &str) -> String {
+    shown.trim_start_matches('@').to_ascii_lowercase()
+}
+
+/// People and teams as shown (`@ada`, `acme/sre`), each as its mention when it has one, else
+/// escaped by `escape`; joined by commas.
+pub fn people(names: &[String], mentions: &Mentions, escape: impl Fn(&str) -> String) -> String {
+    names
+        .iter()
+        .map(|n| {
+            mentions
+                .get(&mention_key(n))
+                .cloned()
+                .unwrap_or_else(|| escape(n))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The first `n` at-risk alerts of a campaign, for chat messages.
 pub fn fix_first(r: &CampaignReport, n: usize) -> Vec<FixFirst> {
     r.view

@@ -304,7 +304,11 @@ pub fn check_limits(payload: &Value) -> std::result::Result<(), String> {
 
 /// The Slack message of an escalation: one section per alert (at most
 /// [`crate::render::alarm::SHOWN`]), the rest counted with a link to them in GitHub.
-pub fn alarm_payload(alarm: &crate::render::alarm::Alarm) -> Value {
+/// Owners and contacts `mentions` maps are written as Slack mentions.
+pub fn alarm_payload(
+    alarm: &crate::render::alarm::Alarm,
+    mentions: &super::chat::Mentions,
+) -> Value {
     let mut blocks = vec![
         json!({"type": "header", "text": {"type": "plain_text", "text": clip(&format!("\u{1F6A8} {}", alarm.subject()), MAX_HEADER), "emoji": true}}),
     ];
@@ -331,7 +335,10 @@ pub fn alarm_payload(alarm: &crate::render::alarm::Alarm) -> Value {
             second.push(format!("in {}", code(path)));
         }
         second.push(match &i.owner {
-            Some(o) => format!("owner {}", escape(o)),
+            Some(o) => format!(
+                "owner {}",
+                super::chat::people(std::slice::from_ref(o), mentions, escape)
+            ),
             None => "no owner known".into(),
         });
         if let Some(p) = &i.playbook {
@@ -348,7 +355,10 @@ pub fn alarm_payload(alarm: &crate::render::alarm::Alarm) -> Value {
             text.push_str(&format!(" (open {} or more)", escape(&i.after)));
         }
         if !who.is_empty() {
-            text.push_str(&format!(" · contacts {}", escape(&who.join(", "))));
+            text.push_str(&format!(
+                " · contacts {}",
+                super::chat::people(who, mentions, escape)
+            ));
         }
         blocks.push(json!({"type": "section", "text": {"type": "mrkdwn", "text": clip_mrkdwn(&text, MAX_SECTION_TEXT)}}));
     }
@@ -382,7 +392,7 @@ impl Channel for Slack {
         alarm: &crate::render::alarm::Alarm,
         _templates: &Templates,
     ) -> Result<Vec<u8>> {
-        let p = alarm_payload(alarm);
+        let p = alarm_payload(alarm, &self.mentions);
         check_limits(&p)
             .map_err(|e| Error::Usage(format!("Slack escalation for `{}`: {e}", self.name)))?;
         serde_json::to_vec_pretty(&p).map_err(|e| Error::Usage(e.to_string()))

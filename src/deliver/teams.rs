@@ -245,13 +245,7 @@ pub fn card(digest: &Digest, detail: bool, campaigns: usize, mentions: &TeamsMen
         "msteams": {"width": "Full"}
     });
     if !used.is_empty() {
-        card["msteams"]["entities"] = used
-            .iter()
-            .map(|(id, name)| {
-                json!({"type": "mention", "text": format!("<at>{name}</at>"),
-                       "mentioned": {"id": id, "name": name}})
-            })
-            .collect();
+        card["msteams"]["entities"] = entities(&used);
     }
     if let Some(url) = digest.report_url.as_deref().and_then(safe_url) {
         card["actions"] =
@@ -262,10 +256,14 @@ pub fn card(digest: &Digest, detail: bool, campaigns: usize, mentions: &TeamsMen
 
 /// The Teams card of an escalation: one container per alert, as many as fit in
 /// [`MAX_BYTES`] (at most [`crate::render::alarm::SHOWN`]), the rest counted.
-pub fn alarm_message(alarm: &crate::render::alarm::Alarm) -> std::result::Result<Vec<u8>, String> {
+/// Owners and contacts `mentions` maps are named in a line of mentions under each alert.
+pub fn alarm_message(
+    alarm: &crate::render::alarm::Alarm,
+    mentions: &TeamsMentions,
+) -> std::result::Result<Vec<u8>, String> {
     let mut shown = alarm.items.len().min(crate::render::alarm::SHOWN);
     loop {
-        let msg = envelope(alarm_card(alarm, shown));
+        let msg = envelope(alarm_card(alarm, shown, mentions));
         validate(&msg)?;
         let bytes = serde_json::to_vec(&msg).map_err(|e| e.to_string())?;
         if bytes.len() <= MAX_BYTES || shown <= 1 {
@@ -281,7 +279,12 @@ pub fn alarm_message(alarm: &crate::render::alarm::Alarm) -> std::result::Result
     }
 }
 
-fn alarm_card(alarm: &crate::render::alarm::Alarm, shown: usize) -> Value {
+fn alarm_card(
+    alarm: &crate::render::alarm::Alarm,
+    shown: usize,
+    mentions: &TeamsMentions,
+) -> Value {
+    let mut used: Vec<&(String, String)> = Vec::new();
     let mut body = vec![
         json!({"type": "TextBlock", "text": escape(&alarm.subject()),
         "weight": "Bolder", "size": "Large", "color": "Attention", "wrap": true}),
@@ -309,6 +312,23 @@ fn alarm_card(alarm: &crate::render::alarm::Alarm, shown: usize) -> Value {
             json!({"type": "TextBlock", "text": title, "weight": "Bolder", "wrap": true}),
             json!({"type": "FactSet", "facts": facts}),
         ];
+        // the owner and contacts with a Teams identity, mentioned so that they are notified
+        let reach: Vec<String> = i
+            .owner
+            .iter()
+            .map(|o| (o, "owner"))
+            .chain(who.iter().map(|w| (w, "contact")))
+            .filter_map(|(shown, role)| {
+                let m = mentions.get(&super::chat::mention_key(shown))?;
+                if !used.contains(&m) {
+                    used.push(m);
+                }
+                Some(format!("<at>{}</at> ({role})", m.1))
+            })
+            .collect();
+        if !reach.is_empty() {
+            items.push(text(&format!("Reach {}", reach.join(", "))));
+        }
         if let Some(p) = &i.playbook {
             items.push(text(&match &p.url {
                 Some(u) => format!("[How to fix: {}]({u})", escape(&p.title)),
@@ -330,13 +350,27 @@ fn alarm_card(alarm: &crate::render::alarm::Alarm, shown: usize) -> Value {
         }
         body.push(text(&line));
     }
-    json!({
+    let mut card = json!({
         "type": "AdaptiveCard",
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
         "version": "1.4",
         "body": body,
         "msteams": {"width": "Full"}
-    })
+    });
+    if !used.is_empty() {
+        card["msteams"]["entities"] = entities(&used);
+    }
+    card
+}
+
+/// The card's `msteams.entities`: who each `<at>name</at>` is.
+fn entities(used: &[&(String, String)]) -> Value {
+    used.iter()
+        .map(|(id, name)| {
+            json!({"type": "mention", "text": format!("<at>{name}</at>"),
+                   "mentioned": {"id": id, "name": name}})
+        })
+        .collect()
 }
 
 /// The message envelope around a card.
@@ -466,7 +500,7 @@ impl Channel for Teams {
         alarm: &crate::render::alarm::Alarm,
         _templates: &Templates,
     ) -> Result<Vec<u8>> {
-        alarm_message(alarm)
+        alarm_message(alarm, &self.mentions)
             .map_err(|e| Error::Usage(format!("Teams escalation for `{}`: {e}", self.name)))
     }
 

@@ -140,6 +140,66 @@ fn clip_counts_characters() {
 }
 
 #[test]
+fn escalations_mention_the_owners_and_contacts_that_have_a_chat_identity() {
+    let mut items = vec![crate::render::alarm::tests::item(1)];
+    items[0].who = vec!["@acme/ir".into(), "@bob".into()];
+    let alarm = crate::render::alarm::Alarm {
+        org: "acme".into(),
+        as_of: chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 11, 23, 0, 0, 0).unwrap(),
+        items,
+        more: vec![],
+    };
+    // Ada (the owner) and the IR team have identities; Bob has none
+    let slack_ids: crate::deliver::chat::Mentions = [
+        ("ada".to_string(), "<@U012ADA>".to_string()),
+        ("acme/ir".to_string(), "<!subteam^S0IR>".to_string()),
+    ]
+    .into();
+    let slack = crate::deliver::slack::alarm_payload(&alarm, &slack_ids);
+    let section = slack["blocks"][1]["text"]["text"].as_str().unwrap();
+    assert!(section.contains("owner <@U012ADA>"), "{section}");
+    assert!(
+        section.contains("contacts <!subteam^S0IR>, @bob"),
+        "{section}"
+    );
+    let teams_ids: crate::deliver::teams::TeamsMentions = [
+        (
+            "ada".to_string(),
+            ("ada@acme.example".to_string(), "Ada Lovelace".to_string()),
+        ),
+        (
+            "acme/ir".to_string(),
+            (
+                "6f1c2d3e-0000-4000-8000-00000000a11e".to_string(),
+                "Incident response".to_string(),
+            ),
+        ),
+    ]
+    .into();
+    let bytes = crate::deliver::teams::alarm_message(&alarm, &teams_ids).unwrap();
+    let card: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    crate::deliver::teams::validate(&card).unwrap();
+    let content = &card["attachments"][0]["content"];
+    let text = content.to_string();
+    assert!(
+        text.contains("Reach <at>Ada Lovelace</at> (owner), <at>Incident response</at> (contact)"),
+        "{text}"
+    );
+    let entities = content["msteams"]["entities"].as_array().unwrap();
+    let who: Vec<&str> = entities
+        .iter()
+        .map(|e| e["mentioned"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        who,
+        ["ada@acme.example", "6f1c2d3e-0000-4000-8000-00000000a11e"]
+    );
+    // without identities, no mentions at all
+    let plain = crate::deliver::teams::alarm_message(&alarm, &Default::default()).unwrap();
+    assert!(!String::from_utf8_lossy(&plain).contains("<at>"));
+}
+
+#[test]
 fn many_escalations_fit_slack_and_teams() {
     let alarm = crate::render::alarm::Alarm {
         org: "acme".into(),
@@ -150,7 +210,7 @@ fn many_escalations_fit_slack_and_teams() {
             "https://github.com/orgs/acme/security/alerts/secret-scanning?query=is%3Aopen".into(),
         )],
     };
-    let slack = crate::deliver::slack::alarm_payload(&alarm);
+    let slack = crate::deliver::slack::alarm_payload(&alarm, &Default::default());
     crate::deliver::slack::check_limits(&slack).unwrap();
     let text = serde_json::to_string(&slack).unwrap();
     assert!(text.contains("+100 more not listed here"), "{text}");
@@ -159,7 +219,7 @@ fn many_escalations_fit_slack_and_teams() {
         "text from GitHub is escaped: {text}"
     );
     assert!(!text.contains("<b>"), "{text}");
-    let teams = crate::deliver::teams::alarm_message(&alarm).unwrap();
+    let teams = crate::deliver::teams::alarm_message(&alarm, &Default::default()).unwrap();
     assert!(
         teams.len() <= crate::deliver::teams::MAX_BYTES,
         "{}",

@@ -236,9 +236,11 @@ pub(crate) mod tests {
         );
         assert!(item.owner.as_ref().unwrap().chars().count() <= crate::text::MAX_NAME + 1);
         assert!(item.secret.chars().count() <= crate::text::MAX_NAME);
-        let card = crate::deliver::teams::alarm_message(&out["teams:ir"]).unwrap();
+        let card =
+            crate::deliver::teams::alarm_message(&out["teams:ir"], &Default::default()).unwrap();
         assert!(card.len() < 25 * 1024, "{} bytes", card.len());
-        let slack = crate::deliver::slack::alarm_payload(&out["slack:ir"]).to_string();
+        let slack =
+            crate::deliver::slack::alarm_payload(&out["slack:ir"], &Default::default()).to_string();
         assert!(slack.len() < 40_000, "{} bytes", slack.len());
         // a path Slack would take for a link is sent as code
         assert!(slack.contains("www.example.com/a.env`"), "{slack}");
