@@ -30,24 +30,24 @@ pub(super) fn burndown_subtitle(summary: &Summary) -> String {
 /// at the current net pace, the pace needed to finish by the due date, and the due date. The
 /// title states the verdict; the legend sits below the plot.
 pub fn burndown(summary: &Summary) -> Result<Vec<u8>> {
-    burndown_sized(summary, (WIDTH, HEIGHT))
+    burndown_sized(summary, (WIDTH, HEIGHT), false)
 }
 
-/// The burndown as the email shows it: [`EMAIL_SIZE`], the same type sizes.
+/// The burndown as the email shows it (about 350 px wide on a phone): [`EMAIL_SIZE`], the same
+/// type sizes, and fewer elements — no total-in-scope line, a marker only at T, fewer ticks.
 pub fn burndown_email(summary: &Summary) -> Result<Vec<u8>> {
-    burndown_sized(summary, EMAIL_SIZE)
+    burndown_sized(summary, EMAIL_SIZE, true)
 }
 
-fn burndown_sized(summary: &Summary, size: (u32, u32)) -> Result<Vec<u8>> {
+fn burndown_sized(summary: &Summary, size: (u32, u32), compact: bool) -> Result<Vec<u8>> {
     draw_png_sized("burndown.png", size, |root| {
         let e = |err| chart_error("burndown.png", err);
         let (top, plot, legend) = bands(root);
         title_band(
             &top,
-            &format!(
-                "{} — {}",
-                shorten(&summary.campaign.name, 40),
-                summary.forecast.status.label()
+            (
+                &summary.campaign.name,
+                &format!(" — {}", summary.forecast.status.label()),
             ),
             &burndown_subtitle(summary),
         )?;
@@ -145,8 +145,8 @@ fn burndown_sized(summary: &Summary, size: (u32, u32)) -> Result<Vec<u8>> {
             .map_err(e)?;
         chart
             .configure_mesh()
-            .x_labels(7)
-            .y_labels(6)
+            .x_labels(if compact { 5 } else { 7 })
+            .y_labels(if compact { 4 } else { 6 })
             .x_label_formatter(&label)
             .y_label_formatter(&|y| format!("{}", y.round() as i64))
             .y_desc("alerts")
@@ -159,12 +159,14 @@ fn burndown_sized(summary: &Summary, size: (u32, u32)) -> Result<Vec<u8>> {
 
         let at = |p: &(DateTime<Utc>, u64, u64, Source), y: u64| (days(first, p.0), y as f64);
         // total in scope: what the open line would be if nothing had been closed
-        chart
-            .draw_series(LineSeries::new(
-                points.iter().map(|p| at(p, p.1 + p.2)),
-                TOTAL.stroke_width(2),
-            ))
-            .map_err(e)?;
+        if !compact {
+            chart
+                .draw_series(LineSeries::new(
+                    points.iter().map(|p| at(p, p.1 + p.2)),
+                    TOTAL.stroke_width(2),
+                ))
+                .map_err(e)?;
+        }
         if let Some((a, b)) = needed {
             chart
                 .draw_series(DashedLineSeries::new(
@@ -212,7 +214,13 @@ fn burndown_sized(summary: &Summary, size: (u32, u32)) -> Result<Vec<u8>> {
                     chart.draw_series(LineSeries::new(seg, style)).map_err(e)?;
                 }
             }
-            for p in &points {
+            // the compact chart marks only where the lines are now
+            let marked = if compact {
+                &points[points.len() - 1..]
+            } else {
+                &points[..]
+            };
+            for p in marked {
                 let px = chart.backend_coord(&at(p, y(p)));
                 // backend_coord is in the whole image's pixels: draw on the root
                 draw_marker(root, shape, px, color, p.3 == Source::Observed)?;
@@ -228,11 +236,14 @@ fn burndown_sized(summary: &Summary, size: (u32, u32)) -> Result<Vec<u8>> {
                 Mark::Line(CLOSED, false, Some((Marker::Square, true))),
                 "closed".to_string(),
             ),
-            (Mark::Line(TOTAL, false, None), "total in scope".to_string()),
         ];
+        if !compact {
+            entries.push((Mark::Line(TOTAL, false, None), "total in scope".to_string()));
+        }
         if points.iter().any(|p| p.3 == Source::Reconstructed) {
+            let marker = (!compact).then_some((Marker::Circle, false));
             entries.push((
-                Mark::Line(SUBTLE, true, Some((Marker::Circle, false))),
+                Mark::Line(SUBTLE, true, marker),
                 "reconstructed".to_string(),
             ));
         }

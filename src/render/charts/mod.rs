@@ -127,30 +127,41 @@ fn shorten(s: &str, max: usize) -> String {
 
 type Area<'a> = DrawingArea<BitMapBackend<'a>, Shift>;
 
-/// The title band: the title in bold and, below it, a line in grey.
-fn title_band(area: &Area<'_>, title: &str, subtitle: &str) -> Result<()> {
-    let e = |err| chart_error("a chart title", err);
-    // about 13 and 10 pixels a character at these sizes
-    let width = area.dim_in_pixel().0 as usize;
-    area.draw(&Text::new(
-        shorten(title, (width - 40) / 13),
-        (20, 10),
-        ("sans-serif", 26)
-            .into_font()
-            .style(FontStyle::Bold)
-            .color(&INK),
-    ))
-    .map_err(e)?;
-    // the subtitle as long as the band is wide, measured in the font it is drawn in
+/// The title band: `title` is a name that may be cut and `tail` what follows it and is always
+/// shown (the verdict); the subtitle is cut at the band's width. Both are measured in the
+/// font they are drawn in.
+fn title_band(area: &Area<'_>, (title, tail): (&str, &str), subtitle: &str) -> Result<()> {
+    let room = area.dim_in_pixel().0.saturating_sub(40);
+    let font = ("sans-serif", 26)
+        .into_font()
+        .style(FontStyle::Bold)
+        .color(&INK);
+    let head = fitted(area, title, tail, &font, room)?;
+    area.draw(&Text::new(head, (20, 10), font))
+        .map_err(|err| chart_error("a chart title", err))?;
     let font = ("sans-serif", 18).into_font().color(&SUBTLE);
-    let room = width.saturating_sub(40) as u32;
-    let mut text = subtitle.to_string();
-    let mut keep = subtitle.chars().count();
-    while keep > 1 && area.estimate_text_size(&text, &font).map_err(e)?.0 > room {
+    let text = fitted(area, subtitle, "", &font, room)?;
+    area.draw(&Text::new(text, (20, 42), font))
+        .map_err(|err| chart_error("a chart title", err))
+}
+
+/// `text` cut (with an ellipsis) until `text` + `tail` is at most `room` pixels wide.
+fn fitted(
+    area: &Area<'_>,
+    text: &str,
+    tail: &str,
+    font: &TextStyle<'_>,
+    room: u32,
+) -> Result<String> {
+    let e = |err| chart_error("a chart title", err);
+    // no chart is wide enough for more than 120 characters
+    let mut keep = text.chars().count().min(120);
+    let mut out = format!("{}{tail}", shorten(text, keep));
+    while keep > 1 && area.estimate_text_size(&out, font).map_err(e)?.0 > room {
         keep -= 1;
-        text = shorten(subtitle, keep);
+        out = format!("{}{tail}", shorten(text, keep));
     }
-    area.draw(&Text::new(text, (20, 42), font)).map_err(e)
+    Ok(out)
 }
 
 /// How a series looks in the legend.
@@ -291,7 +302,7 @@ pub fn trend(o: &crate::overview::Overview) -> Result<Vec<u8>> {
         let last = o.trend.last();
         title_band(
             &top,
-            &format!("Open alerts in {}", shorten(&o.org, 40)),
+            (&format!("Open alerts in {}", shorten(&o.org, 40)), ""),
             &match last {
                 Some(p) => format!(
                     "{} default and {} generic as of {}",
@@ -389,10 +400,7 @@ pub fn repos(summary: &Summary) -> Result<Vec<u8>> {
         let open = summary.totals.open;
         title_band(
             &top,
-            &format!(
-                "{}: open alerts by repository",
-                shorten(&summary.campaign.name, 30)
-            ),
+            (&summary.campaign.name, ": open alerts by repository"),
             &if drawn_open < open {
                 format!(
                     "the {n} repositor{} with the most: {drawn_open} of {open} open alerts",
@@ -551,6 +559,27 @@ mod tests {
             subtitle.ends_with(&format!("at this pace done {p}")),
             "{subtitle}"
         );
+    }
+
+    /// A long campaign name is cut, never the verdict after it.
+    #[test]
+    fn a_long_title_keeps_its_verdict() {
+        ensure_font();
+        let (w, h) = EMAIL_SIZE;
+        let mut rgb = vec![255u8; (w * h * 3) as usize];
+        let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
+        let font = ("sans-serif", 26)
+            .into_font()
+            .style(FontStyle::Bold)
+            .color(&INK);
+        let name = "Passwords and private keys in code, every repository of the platform";
+        let title = fitted(&root, name, " — On track", &font, w - 40).unwrap();
+        assert!(title.ends_with("… — On track"), "{title}");
+        assert!(title.starts_with("Passwords and"), "{title}");
+        assert!(root.estimate_text_size(&title, &font).unwrap().0 <= w - 40);
+        // a name that fits is left whole
+        let title = fitted(&root, "AWS keys", " — Overdue", &font, w - 40).unwrap();
+        assert_eq!(title, "AWS keys — Overdue");
     }
 
     /// The email's burndown is drawn smaller with the same type sizes: readable at the
