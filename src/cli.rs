@@ -198,6 +198,30 @@ pub enum Command {
         #[arg(long, value_parser = parse_source, value_name = "fixture:PATH")]
         source: Option<PathBuf>,
     },
+    /// The campaigns' alerts and history for spreadsheets: OUT/alerts.csv (one row per
+    /// campaign and alert in its scope at T) and OUT/history.csv (one row per snapshot),
+    /// offline, from the alert store and history beside the configuration's history.
+    Export {
+        /// The configuration file.
+        #[command(flatten)]
+        config: ConfigArg,
+        /// `csv` (text cells a spreadsheet would run as a formula are prefixed with ') or
+        /// `jsonl` (one JSON object per line).
+        #[arg(long, value_enum, default_value_t = ExportFormatArg::Csv, value_name = "FORMAT")]
+        format: ExportFormatArg,
+        /// Only this campaign.
+        #[arg(long, value_name = "ID")]
+        campaign: Option<String>,
+        /// The scope as of this instant: YYYY-MM-DD or RFC 3339. Default: the last run's.
+        #[arg(long, value_parser = parse_as_of, value_name = "TIME")]
+        as_of: Option<DateTime<Utc>>,
+        /// Where to write (default: output.dir).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Read alerts from `fixture:PATH` instead of the alert store.
+        #[arg(long, value_parser = parse_source, value_name = "fixture:PATH")]
+        source: Option<PathBuf>,
+    },
     /// Write a commented example configuration.
     Init {
         /// Where to write it.
@@ -260,6 +284,15 @@ pub struct RunArgs {
     /// run (the alert store beside the history is rebuilt).
     #[arg(long, conflicts_with = "source")]
     pub full: bool,
+}
+
+/// The file format of `export`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormatArg {
+    /// Comma-separated values.
+    Csv,
+    /// JSON Lines.
+    Jsonl,
 }
 
 /// A part of `run` (`--only`).

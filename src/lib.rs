@@ -51,6 +51,7 @@ pub mod tls;
 pub use commands::assign::{AssignOptions, assign};
 pub use commands::check::check;
 pub use commands::demo::demo;
+pub use commands::export::{ExportOptions, Format as ExportFormat, export};
 pub use commands::init::{init, templates};
 pub use commands::job::Outcome;
 pub use commands::overview::{OverviewOptions, overview};

@@ -209,6 +209,38 @@ async fn dispatch(command: Command, quiet: bool) -> Result<i32, Error> {
             }
             Ok(EXIT_OK)
         }
+        Command::Export {
+            config,
+            format,
+            campaign,
+            as_of,
+            out,
+            source,
+        } => {
+            let written = campaign_pulse::export(&campaign_pulse::ExportOptions {
+                config: config.path().map_err(Error::Usage)?,
+                format: match format {
+                    cli::ExportFormatArg::Csv => campaign_pulse::ExportFormat::Csv,
+                    cli::ExportFormatArg::Jsonl => campaign_pulse::ExportFormat::Jsonl,
+                },
+                campaign,
+                as_of,
+                out,
+                fixture: source,
+            })
+            .await?;
+            if !quiet {
+                println!(
+                    "{} ({} rows)\n{} ({} rows)\nas of {}",
+                    written.alerts.0.display(),
+                    written.alerts.1,
+                    written.history.0.display(),
+                    written.history.1,
+                    written.as_of.format("%Y-%m-%d %H:%M UTC")
+                );
+            }
+            Ok(EXIT_OK)
+        }
         Command::Templates { out } => {
             let written = campaign_pulse::templates(&out)?;
             if !quiet {

@@ -146,19 +146,8 @@ fn append(path: &Path, record: &Assignment) -> Result<()> {
 pub async fn assign(opts: &AssignOptions) -> Result<AssignOutcome> {
     tls::init();
     let config = config::load(&opts.config)?;
-    if let Some(id) = &opts.campaign
-        && !config.campaigns.iter().any(|c| &c.id == id)
-    {
-        return Err(Error::Usage(format!(
-            "no campaign `{id}` in {}; the campaigns: {}",
-            opts.config.display(),
-            config
-                .campaigns
-                .iter()
-                .map(|c| c.id.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )));
+    if let Some(id) = &opts.campaign {
+        config.campaign(id)?;
     }
     if let Some(path) = &opts.source {
         if opts.apply {

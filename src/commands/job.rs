@@ -369,7 +369,7 @@ impl Job<'_> {
 /// Reads the membership record and gives each campaign the members recorded for it. A
 /// missing or damaged record is a warning, never a failure: the campaigns then count what
 /// the stateless rules admit (see [`membership`]).
-fn recall_members(
+pub(crate) fn recall_members(
     path: &Path,
     history: &History,
     campaigns: &mut [Resolved],

@@ -3,6 +3,7 @@
 pub mod assign;
 pub mod check;
 pub mod demo;
+pub mod export;
 pub mod init;
 pub mod job;
 pub mod overview;

@@ -69,6 +69,23 @@ pub struct Config {
     pub escalation: Vec<EscalationRule>,
 }
 
+impl Config {
+    /// The campaign `id`, or a usage error that lists the campaigns there are.
+    pub fn campaign(&self, id: &str) -> Result<&CampaignConfig> {
+        self.campaigns.iter().find(|c| c.id == id).ok_or_else(|| {
+            Error::Usage(format!(
+                "no campaign `{id}` in {}; the campaigns: {}",
+                self.path.display(),
+                self.campaigns
+                    .iter()
+                    .map(|c| c.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })
+    }
+}
+
 /// An escalation rule: open alerts matching `when` for longer than `after` are sent once to
 /// the `notify` channels, with the `contacts`.
 #[derive(Debug, Clone)]

@@ -154,6 +154,38 @@ impl std::fmt::Display for Unusable {
 /// another organization, a state that disagrees with `resolved_at`, an instant later than
 /// now, a line longer than any alert — is not used.
 pub fn load(path: &Path, need: &Need) -> std::result::Result<Store, Unusable> {
+    read_checked(path, need.now, |header| usable(header, need))
+}
+
+/// Reads the store at `path` for a reader that does not fetch (`export`): any store this tool
+/// wrote for `config`'s organization, however old, checked line by line as [`load`] does.
+pub fn read_any(
+    path: &Path,
+    config: &crate::config::Config,
+) -> std::result::Result<Store, Unusable> {
+    let org = config.github.org.to_ascii_lowercase();
+    read_checked(path, crate::time::now(), |h| {
+        if h.schema != SCHEMA {
+            Err(Unusable::stale(format!(
+                "it is {}, not {SCHEMA}",
+                crate::text::clip(&h.schema, 60)
+            )))
+        } else if h.identity.org != org {
+            Err(Unusable::stale(format!(
+                "it was read for the organization {}",
+                crate::text::clip(&h.identity.org, 40)
+            )))
+        } else {
+            Ok(())
+        }
+    })
+}
+
+fn read_checked(
+    path: &Path,
+    now: DateTime<Utc>,
+    check: impl FnOnce(&Header) -> std::result::Result<(), Unusable>,
+) -> std::result::Result<Store, Unusable> {
     let file = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -199,14 +231,14 @@ pub fn load(path: &Path, need: &Need) -> std::result::Result<Store, Unusable> {
     }
     let header: Header =
         serde_json::from_slice(&line).map_err(|e| unreadable(format!("line 1: {e}")))?;
-    usable(&header, need)?;
+    check(&header)?;
     let org = &header.identity.org;
     // a damaged count must not decide how much memory is set aside
     let mut alerts: Vec<Alert> = Vec::with_capacity(header.alerts.min(1 << 16));
     while let Some(n) = next_line(&mut line)? {
         let alert: Alert =
             serde_json::from_slice(&line).map_err(|e| unreadable(format!("line {n}: {e}")))?;
-        if let Some(why) = suspect(&alert, org, need.now) {
+        if let Some(why) = suspect(&alert, org, now) {
             return Err(unreadable(format!("line {n}: {why}")));
         }
         if let Some(before) = alerts.last()

@@ -162,6 +162,11 @@ impl<'a> Scope<'a> {
             .map(|(_, a)| *a)
     }
 
+    /// The alerts in scope at `t` (those created by then), oldest first.
+    pub fn known_at(&self, t: DateTime<Utc>) -> &[&'a Alert] {
+        &self.alerts[..self.count_at(t)]
+    }
+
     /// How many members (resolved before the start or not) were created after `t`.
     pub fn created_after(&self, t: DateTime<Utc>) -> u64 {
         (self.rows.len() - self.count_at(t)) as u64

@@ -12,6 +12,7 @@ mod architecture;
 mod cli;
 mod deliver;
 mod escalation;
+mod export;
 mod faults;
 mod hardening;
 mod history;
