@@ -146,6 +146,7 @@ fn append(path: &Path, record: &Assignment) -> Result<()> {
 pub async fn assign(opts: &AssignOptions) -> Result<AssignOutcome> {
     tls::init();
     let config = config::load(&opts.config)?;
+    config.one_org("assign")?;
     if let Some(id) = &opts.campaign {
         config.campaign(id)?;
     }

@@ -125,18 +125,36 @@ pub async fn check(config_path: &Path) -> Result<CheckReport> {
             .push("delivery: every channel's environment variables are set and valid".into()),
         Err(e) => report.usage(format!("delivery: NO: {e}")),
     }
-    let gh = match GitHub::connect(&config.github) {
-        Ok(gh) => gh.impatient(),
-        Err(e) => {
-            report.usage(format!("auth: NO: {e}"));
-            return Ok(report);
+    // each organization with its own credentials (github.orgs), or the one
+    for one in config.per_org() {
+        let gh = match GitHub::connect(&one.github) {
+            Ok(gh) => gh.impatient(),
+            Err(e) => {
+                let line = format!("auth: NO: {e}");
+                report.usage(org_line(&config, &one, line));
+                continue;
+            }
+        };
+        let line = format!("auth: {} (API {})", gh.auth_kind(), gh.api());
+        report.lines.push(org_line(&config, &one, line));
+        let from = report.lines.len();
+        access(&mut report, &gh, &one).await;
+        if config.is_many() {
+            for line in &mut report.lines[from..] {
+                *line = format!("{}: {line}", one.github.org);
+            }
         }
-    };
-    report
-        .lines
-        .push(format!("auth: {} (API {})", gh.auth_kind(), gh.api()));
-    access(&mut report, &gh, &config).await;
+    }
     Ok(report)
+}
+
+/// A line about one organization of several starts with its name.
+fn org_line(config: &config::Config, one: &config::Config, line: String) -> String {
+    if config.is_many() {
+        format!("{}: {line}", one.github.org)
+    } else {
+        line
+    }
 }
 
 /// The checks that ask GitHub.

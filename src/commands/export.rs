@@ -306,6 +306,29 @@ const HISTORY_COLUMNS: &[&str] = &[
     "status",
 ];
 
+/// One organization's rows: (alerts.csv rows, history.csv rows, T).
+async fn org_rows(
+    config: &Config,
+    configured: &[config::CampaignConfig],
+    opts: &ExportOptions,
+) -> Result<(Vec<AlertRow>, Vec<HistoryRow>, DateTime<Utc>)> {
+    let (mut alerts, as_of) = alerts_of(config, opts).await?;
+    Catalogue::load(config.playbooks_dir.as_deref())?.annotate(&mut alerts);
+    let history = {
+        let _lock = HistoryLock::acquire(&config.history_path)?;
+        History::load(&config.history_path)?
+    };
+    let mut resolved = resolve_campaigns(configured, &BTreeMap::new(), &[], true);
+    let members = crate::layout::SideFile::Members.path(&config.history_path);
+    let _ = recall_members(&members, &history, &mut resolved);
+    let campaigns: Vec<metrics::Campaign> = resolved.into_iter().map(|r| r.campaign).collect();
+    let org = &config.github.org;
+    let rows = alert_rows(org, &alerts, &campaigns, as_of);
+    let ids: Vec<&str> = configured.iter().map(|c| c.id.as_str()).collect();
+    let history = history_rows(org, &history, &ids, as_of);
+    Ok((rows, history, as_of))
+}
+
 /// The alerts to export and the T they are as of: the fixture's at `--as-of` (else now), or
 /// the alert store's, at `--as-of` (else the last run's T).
 async fn alerts_of(config: &Config, opts: &ExportOptions) -> Result<(Vec<Alert>, DateTime<Utc>)> {
@@ -336,27 +359,37 @@ async fn alerts_of(config: &Config, opts: &ExportOptions) -> Result<(Vec<Alert>,
     Ok((alerts, as_of))
 }
 
-/// `campaign-pulse export`: writes `alerts.<ext>` and `history.<ext>` into the output folder.
+/// `campaign-pulse export`: writes `alerts.<ext>` and `history.<ext>` into the output folder,
+/// the rows of every organization the configuration reads.
 pub async fn export(opts: &ExportOptions) -> Result<Exported> {
     let config = config::load(&opts.config)?;
-    let configured: Vec<config::CampaignConfig> = match &opts.campaign {
-        Some(id) => vec![config.campaign(id)?.clone()],
-        None => config.campaigns.clone(),
-    };
-    let (mut alerts, as_of) = alerts_of(&config, opts).await?;
-    Catalogue::load(config.playbooks_dir.as_deref())?.annotate(&mut alerts);
-    let history = {
-        let _lock = HistoryLock::acquire(&config.history_path)?;
-        History::load(&config.history_path)?
-    };
-    let mut resolved = resolve_campaigns(&configured, &BTreeMap::new(), &[], true);
-    let members = crate::layout::SideFile::Members.path(&config.history_path);
-    let _ = recall_members(&members, &history, &mut resolved);
-    let campaigns: Vec<metrics::Campaign> = resolved.into_iter().map(|r| r.campaign).collect();
-    let org = &config.github.org;
-    let alert_rows = alert_rows(org, &alerts, &campaigns, as_of);
-    let ids: Vec<&str> = configured.iter().map(|c| c.id.as_str()).collect();
-    let history_rows = history_rows(org, &history, &ids, as_of);
+    if let Some(id) = &opts.campaign {
+        config.campaign(id)?;
+    }
+    if config.is_many() && opts.fixture.is_some() {
+        return Err(Error::Usage(
+            "--source replays one organization's alerts, and github.orgs lists several: export from the alert stores, or with a configuration of one organization".into(),
+        ));
+    }
+    let mut alert_rows = Vec::new();
+    let mut history_rows = Vec::new();
+    let mut as_of = None;
+    for one in config.per_org() {
+        let configured: Vec<config::CampaignConfig> = one
+            .campaigns
+            .iter()
+            .filter(|c| opts.campaign.as_ref().is_none_or(|id| &c.id == id))
+            .cloned()
+            .collect();
+        if configured.is_empty() {
+            continue;
+        }
+        let (rows, history, t) = org_rows(&one, &configured, opts).await?;
+        alert_rows.extend(rows);
+        history_rows.extend(history);
+        as_of = as_of.max(Some(t));
+    }
+    let as_of = as_of.unwrap_or_else(crate::time::now);
     let out = opts
         .out
         .clone()

@@ -29,6 +29,7 @@ pub struct OverviewOptions {
 pub async fn overview(opts: &OverviewOptions) -> Result<PathBuf> {
     tls::init();
     let config = config::load(&opts.config)?;
+    config.one_org("overview")?;
     let as_of = opts.as_of.unwrap_or_else(crate::time::now);
     let templates = Templates::load(config.output.templates_dir.as_deref())?;
     let fetched = match &opts.fixture {

@@ -31,6 +31,7 @@ pub async fn preview(opts: &PreviewOptions) -> Result<String> {
     let filter =
         Filter::parse(&opts.filter).map_err(|e| Error::Usage(format!("bad filter: {e}")))?;
     let config = config::load(&opts.config)?;
+    config.one_org("preview")?;
     let as_of = opts.as_of.unwrap_or_else(crate::time::now);
     let alerts = match &opts.fixture {
         Some(path) => github::load_fixture(path, &config)?.alerts,

@@ -34,6 +34,7 @@ pub struct ReportOptions {
 /// without GitHub.
 pub fn report(opts: &ReportOptions) -> Result<Outcome> {
     let config = config::load(&opts.config)?;
+    config.one_org("report")?;
     let templates = Templates::load(config.output.templates_dir.as_deref())?;
     let catalogue =
         Arc::new(Catalogue::load(config.playbooks_dir.as_deref())?.with_experts(&config.experts));

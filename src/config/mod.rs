@@ -67,9 +67,90 @@ pub struct Config {
     pub experts: BTreeMap<String, Vec<String>>,
     /// Escalation rules, in the order written (docs/playbooks.md, "Escalation").
     pub escalation: Vec<EscalationRule>,
+    /// The organizations of `github.orgs` (SPEC §15); empty with `github.org` (one
+    /// organization, `github`'s settings).
+    pub orgs: Vec<OrgConfig>,
+}
+
+/// An organization of `github.orgs`, read with its own credentials or `github`'s.
+#[derive(Debug, Clone)]
+pub struct OrgConfig {
+    /// Its login.
+    pub name: String,
+    /// The env var of its token, instead of `github.token_env`.
+    pub token_env: Option<String>,
+    /// Its GitHub App installation, instead of `github.app`.
+    pub app: Option<AppConfig>,
 }
 
 impl Config {
+    /// Whether the configuration reads several organizations (`github.orgs`).
+    pub fn is_many(&self) -> bool {
+        !self.orgs.is_empty()
+    }
+
+    /// The configuration of each organization, as if written for it alone: its credentials,
+    /// its campaigns (its own and those of every organization), its history
+    /// (`<history folder>/<org>/history.jsonl` and the side files beside it), its output
+    /// (`OUT/<org>/`) and its address under `output.report_url`. With `github.org`, the
+    /// configuration itself.
+    pub fn per_org(&self) -> Vec<Config> {
+        if self.orgs.is_empty() {
+            return vec![self.clone()];
+        }
+        let history_dir = self
+            .history_path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let history_file = self
+            .history_path
+            .file_name()
+            .map(|f| f.to_os_string())
+            .unwrap_or_else(|| "history.jsonl".into());
+        self.orgs
+            .iter()
+            .map(|o| {
+                let mut c = self.clone();
+                c.orgs = Vec::new();
+                c.github.org = o.name.clone();
+                if let Some(env) = &o.token_env {
+                    c.github.token_env = env.clone();
+                    c.github.app = None;
+                }
+                if let Some(app) = &o.app {
+                    c.github.app = Some(app.clone());
+                }
+                c.history_path = history_dir.join(&o.name).join(&history_file);
+                c.output.dir = self.output.dir.join(&o.name);
+                c.output.report_url = self
+                    .output
+                    .report_url
+                    .as_ref()
+                    .map(|u| format!("{}/{}", u.trim_end_matches('/'), o.name));
+                c.campaigns.retain(|k| {
+                    k.org
+                        .as_ref()
+                        .is_none_or(|org| org.eq_ignore_ascii_case(&o.name))
+                });
+                c
+            })
+            .collect()
+    }
+
+    /// For a command that reads one organization: a usage error when there are several.
+    pub fn one_org(&self, command: &str) -> Result<()> {
+        if self.orgs.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Usage(format!(
+                "`campaign-pulse {command}` reads one organization, and {} lists {} under github.orgs: give it a configuration with `github.org` (`run` and `rollup` read them all)",
+                self.path.display(),
+                self.orgs.len()
+            )))
+        }
+    }
+
     /// The campaign `id`, or a usage error that lists the campaigns there are.
     pub fn campaign(&self, id: &str) -> Result<&CampaignConfig> {
         self.campaigns.iter().find(|c| c.id == id).ok_or_else(|| {
@@ -156,6 +237,8 @@ pub struct OutputConfig {
 pub struct CampaignConfig {
     /// Stable key, `[a-z0-9-]+`.
     pub id: String,
+    /// The organization it belongs to (`org:`); none: every organization.
+    pub org: Option<String>,
     /// Display name; falls back to the GitHub campaign's name, then the id.
     pub name: Option<String>,
     /// The filter as written.

@@ -80,7 +80,12 @@ impl<'de> Deserialize<'de> for OrderedTeams {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawGithub {
-    pub(super) org: Spanned<String>,
+    #[serde(default)]
+    pub(super) org: Option<Spanned<String>>,
+    #[serde(default)]
+    pub(super) orgs: Option<Spanned<Vec<Spanned<RawOrg>>>>,
+    #[serde(default)]
+    pub(super) enterprise: Option<Spanned<String>>,
     #[serde(default)]
     pub(super) api_url: Option<Spanned<String>>,
     #[serde(default)]
@@ -95,6 +100,24 @@ pub(super) struct RawGithub {
     pub(super) timeout: Option<Spanned<String>>,
     #[serde(default)]
     pub(super) full_refresh: Option<Spanned<String>>,
+}
+
+/// An entry of `github.orgs`: a login, or a login with its own credentials.
+#[derive(Deserialize)]
+#[serde(untagged)]
+pub(super) enum RawOrg {
+    Name(String),
+    Full(RawOrgFull),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawOrgFull {
+    pub(super) name: String,
+    #[serde(default)]
+    pub(super) token_env: Option<String>,
+    #[serde(default)]
+    pub(super) app: Option<AppConfig>,
 }
 
 #[derive(Deserialize)]
@@ -118,6 +141,8 @@ pub(super) struct RawOutput {
 #[serde(deny_unknown_fields)]
 pub(super) struct RawCampaign {
     pub(super) id: Spanned<String>,
+    #[serde(default)]
+    pub(super) org: Option<Spanned<String>>,
     #[serde(default)]
     pub(super) name: Option<String>,
     #[serde(default)]

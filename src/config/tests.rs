@@ -266,3 +266,93 @@ fn teams_mentions_need_an_id_and_a_plain_name() {
         assert!(m.contains("delivery.mentions.ada.teams"), "{bad}: {m}");
     }
 }
+
+const MANY: &str = "github:
+  orgs:
+    - acme
+    - { name: globex, token_env: GLOBEX_TOKEN }
+    - { name: initech, app: { app_id: 1, installation_id: 9, private_key_env: GH_APP_KEY } }
+history:
+  path: state/history.jsonl
+output:
+  dir: out
+  report_url: https://reports.example/secrets/
+campaigns:
+  - { id: aws, filter: \"provider:aws\" }
+  - { id: globex-public, org: globex, filter: \"publicly-leaked\" }
+";
+
+#[test]
+fn many_organizations_split_into_one_configuration_each() {
+    let c = parse_str(MANY).unwrap();
+    assert!(c.is_many());
+    let per: Vec<Config> = c.per_org();
+    let names: Vec<&str> = per.iter().map(|c| c.github.org.as_str()).collect();
+    assert_eq!(names, ["acme", "globex", "initech"]);
+    for p in &per {
+        assert!(!p.is_many());
+        let org = &p.github.org;
+        assert_eq!(
+            p.history_path,
+            Path::new("state").join(org).join("history.jsonl")
+        );
+        assert_eq!(p.output.dir, Path::new("out").join(org));
+        assert_eq!(
+            p.output.report_url.as_deref(),
+            Some(format!("https://reports.example/secrets/{org}").as_str())
+        );
+    }
+    let ids = |p: &Config| p.campaigns.iter().map(|c| c.id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&per[0]), ["aws"]);
+    assert_eq!(ids(&per[1]), ["aws", "globex-public"]);
+    assert_eq!(ids(&per[2]), ["aws"]);
+    // credentials: github's, the org's token, the org's App
+    assert_eq!(per[0].github.token_env, "GITHUB_TOKEN");
+    assert_eq!(per[1].github.token_env, "GLOBEX_TOKEN");
+    assert!(per[1].github.app.is_none());
+    assert_eq!(
+        per[2].github.app.as_ref().map(|a| a.installation_id),
+        Some(9)
+    );
+    // one organization: the configuration itself
+    let one = parse_str(MINIMAL).unwrap();
+    assert!(!one.is_many());
+    assert_eq!(one.per_org().len(), 1);
+    assert_eq!(one.per_org()[0].history_path, one.history_path);
+    assert!(one.one_org("preview").is_ok());
+    let m = match c.one_org("preview") {
+        Err(Error::Usage(m)) => m,
+        other => panic!("{other:?}"),
+    };
+    assert!(m.contains("lists 3 under github.orgs"), "{m}");
+}
+
+#[test]
+fn organizations_are_checked_where_written() {
+    let m = err(&MANY.replace("org: globex, filter", "org: umbrella, filter"));
+    assert!(
+        m.contains("13:")
+            && m.contains("belongs to `umbrella`")
+            && m.contains("acme, globex, initech"),
+        "{m}"
+    );
+    let m = err(&MANY.replace("    - acme\n", "    - acme\n    - ACME\n"));
+    assert!(m.contains("`ACME` is listed twice"), "{m}");
+    let m = err(&MANY.replace("    - acme\n", "    - overview\n"));
+    assert!(m.contains("OUT/overview/"), "{m}");
+    let m = err(&MANY.replace("    - acme\n", "    - \"acme corp\"\n"));
+    assert!(
+        m.contains("`acme corp` is not an organization login"),
+        "{m}"
+    );
+    let m = err(&MANY.replace("  orgs:\n", "  org: acme\n  orgs:\n"));
+    assert!(m.contains("both set"), "{m}");
+    let m = err("github:\n  enterprise: megacorp\ncampaigns:\n  - id: all\n");
+    assert!(m.contains("github.orgs"), "{m}");
+    let m = err("github:\n  token_env: T\ncampaigns:\n  - id: all\n");
+    assert!(m.contains("`github.org` is missing"), "{m}");
+    // one organization: a campaign's org must be it
+    let m = err("github:\n  org: acme\ncampaigns:\n  - { id: all, org: globex }\n");
+    assert!(m.contains("belongs to `globex`"), "{m}");
+    assert!(parse_str("github:\n  org: acme\ncampaigns:\n  - { id: all, org: Acme }\n").is_ok());
+}

@@ -11,19 +11,104 @@ use serde_saphyr::Spanned;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-pub(super) fn validate(path: &Path, at: &Locator<'_>, raw: RawConfig) -> Result<Config> {
-    let org = raw.github.org.value.trim().to_string();
-    if org.is_empty()
-        || !org
+/// An organization login: letters, digits, `-` and `_`.
+fn is_login(name: &str) -> bool {
+    !name.is_empty()
+        && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    {
+}
+
+/// Folders of the output that an organization's folder (`OUT/<org>/`) must not take.
+const RESERVED_ORGS: &[&str] = &["overview", "playbooks", "outbox"];
+
+/// `github.org`, or `github.orgs` (then the first is `github.org` until `per_org` splits it).
+fn organizations(at: &Locator<'_>, github: &mut RawGithub) -> Result<(String, Vec<OrgConfig>)> {
+    if let Some(e) = &github.enterprise {
         return Err(at.spanned(
-            &raw.github.org,
-            &format!("`{}` is not an organization login", raw.github.org.value),
-            Some("write the organization's login as in its URL, e.g. `org: acme`"),
+            e,
+            "`github.enterprise` (the enterprise-wide alert listing) is not supported by this version",
+            Some("list the enterprise's organizations under `github.orgs` instead, each read with a token or App installation of its own"),
         ));
     }
+    match (github.org.take(), github.orgs.take()) {
+        (Some(org), None) => {
+            let name = org.value.trim().to_string();
+            if !is_login(&name) {
+                return Err(at.spanned(
+                    &org,
+                    &format!("`{}` is not an organization login", org.value),
+                    Some("write the organization's login as in its URL, e.g. `org: acme`"),
+                ));
+            }
+            Ok((name, Vec::new()))
+        }
+        (None, Some(list)) => {
+            if list.value.is_empty() {
+                return Err(at.spanned(
+                    &list,
+                    "`github.orgs` is empty",
+                    Some("list the organizations to read, e.g. `orgs: [acme, globex]`"),
+                ));
+            }
+            let mut orgs: Vec<OrgConfig> = Vec::new();
+            for entry in &list.value {
+                let o = match &entry.value {
+                    RawOrg::Name(name) => OrgConfig {
+                        name: name.trim().to_string(),
+                        token_env: None,
+                        app: None,
+                    },
+                    RawOrg::Full(f) => OrgConfig {
+                        name: f.name.trim().to_string(),
+                        token_env: f.token_env.clone(),
+                        app: f.app.clone(),
+                    },
+                };
+                if !is_login(&o.name) {
+                    return Err(at.spanned(
+                        entry,
+                        &format!("`{}` is not an organization login", o.name),
+                        Some("write each organization's login as in its URL, or `{ name: acme, token_env: ACME_TOKEN }`"),
+                    ));
+                }
+                if RESERVED_ORGS.iter().any(|r| o.name.eq_ignore_ascii_case(r)) {
+                    return Err(at.spanned(
+                        entry,
+                        &format!(
+                            "the organization `{}` would take the output's own folder OUT/{}/",
+                            o.name, o.name
+                        ),
+                        Some("this version cannot report on an organization with that login"),
+                    ));
+                }
+                if orgs.iter().any(|x| x.name.eq_ignore_ascii_case(&o.name)) {
+                    return Err(at.spanned(
+                        entry,
+                        &format!("the organization `{}` is listed twice", o.name),
+                        Some("list each organization once"),
+                    ));
+                }
+                orgs.push(o);
+            }
+            Ok((orgs[0].name.clone(), orgs))
+        }
+        (Some(org), Some(_)) => Err(at.spanned(
+            &org,
+            "`github.org` and `github.orgs` are both set",
+            Some("keep `org:` for one organization, or list every one under `orgs:`"),
+        )),
+        (None, None) => Err(at.error(
+            1,
+            1,
+            "`github.org` is missing: which organization should be read?",
+            Some("write e.g. `github:\n  org: acme`, or `orgs: [acme, globex]` for several"),
+        )),
+    }
+}
+
+pub(super) fn validate(path: &Path, at: &Locator<'_>, mut raw: RawConfig) -> Result<Config> {
+    let (org, orgs) = organizations(at, &mut raw.github)?;
     if let Some(url) = &raw.github.api_url {
         check_url(&url.value).map_err(|m| {
             at.spanned(
@@ -61,6 +146,33 @@ pub(super) fn validate(path: &Path, at: &Locator<'_>, raw: RawConfig) -> Result<
     let mut seen = HashSet::new();
     let mut campaigns = Vec::with_capacity(raw.campaigns.value.len());
     for c in raw.campaigns.value {
+        if let Some(o) = &c.org {
+            let known = if orgs.is_empty() {
+                o.value.eq_ignore_ascii_case(&org)
+            } else {
+                orgs.iter().any(|x| x.name.eq_ignore_ascii_case(&o.value))
+            };
+            if !known {
+                let listed = if orgs.is_empty() {
+                    org.clone()
+                } else {
+                    orgs.iter()
+                        .map(|x| x.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                return Err(at.spanned(
+                    o,
+                    &format!(
+                        "campaign `{}` belongs to `{}`, which the configuration does not read",
+                        c.id.value, o.value
+                    ),
+                    Some(&format!(
+                        "name one of {listed}, or leave `org:` out to report it in every organization"
+                    )),
+                ));
+            }
+        }
         campaigns.push(campaign(at, c, &mut seen)?);
     }
 
@@ -121,6 +233,7 @@ pub(super) fn validate(path: &Path, at: &Locator<'_>, raw: RawConfig) -> Result<
         ownership: ownership(at, raw.ownership)?,
         playbooks_dir: raw.playbooks_dir.map(PathBuf::from),
         experts: experts(at, raw.experts)?,
+        orgs,
     })
 }
 
@@ -192,6 +305,7 @@ pub(super) fn campaign(
     }
     Ok(CampaignConfig {
         id: id.clone(),
+        org: c.org.map(|o| o.value.trim().to_string()),
         name: c
             .name
             .filter(|n| !n.trim().is_empty())
