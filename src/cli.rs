@@ -222,6 +222,26 @@ pub enum Command {
         #[arg(long, value_parser = parse_source, value_name = "fixture:PATH")]
         source: Option<PathBuf>,
     },
+    /// Combine the output folders of runs made elsewhere (one per organization, e.g. an
+    /// Actions matrix) into OUT/rollup.json and OUT/index.html, and with --send deliver one
+    /// digest across them.
+    Rollup {
+        /// The configuration file (channels, templates, output.report_url).
+        #[command(flatten)]
+        config: ConfigArg,
+        /// Where to write the roll-up.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Deliver the digest with the configuration's channels.
+        #[arg(long)]
+        send: bool,
+        /// Send again what was already delivered today.
+        #[arg(long, requires = "send")]
+        resend: bool,
+        /// The organizations' output folders (each run's `output.dir`).
+        #[arg(value_name = "RUN_DIR", required = true)]
+        runs: Vec<PathBuf>,
+    },
     /// Write a commented example configuration.
     Init {
         /// Where to write it.

@@ -86,6 +86,27 @@ async fn dispatch(command: Command, quiet: bool) -> Result<i32, Error> {
             }
             Ok(outcome.exit_code)
         }
+        Command::Rollup {
+            config,
+            out,
+            send,
+            resend,
+            runs,
+        } => {
+            let outcome = campaign_pulse::rollup(&campaign_pulse::RollupOptions {
+                config: config.path().map_err(Error::Usage)?,
+                out: out.clone(),
+                runs,
+                send,
+                resend,
+            })
+            .await?;
+            if !quiet {
+                println!("{}", out.join("rollup.json").display());
+                println!("{}", out.join("index.html").display());
+            }
+            Ok(outcome.exit_code)
+        }
         Command::Report {
             config,
             as_of,

@@ -9,4 +9,5 @@ pub mod job;
 pub mod overview;
 pub mod preview;
 pub mod report;
+pub mod rollup;
 pub mod run;

@@ -71,35 +71,192 @@ pub async fn run(opts: &RunOptions) -> Result<Outcome> {
             escalations_due: 0,
         });
     }
+    if config.is_many() {
+        return run_many(&config, opts, as_of, &templates, channels.as_ref()).await;
+    }
+    let (outcome, digest, held) =
+        run_org(&config, opts, as_of, &templates, channels.as_ref()).await?;
+    finish(
+        &config,
+        opts,
+        outcome,
+        digest,
+        Some(held),
+        &templates,
+        channels.as_ref(),
+    )
+    .await
+}
+
+/// The history's lock and the delivery records a run read before writing anything: a run
+/// keeps its lock through delivery, so two runs at once cannot both send, and a malformed
+/// record file fails the run before it changes anything.
+pub(crate) struct Held {
+    lock: HistoryLock,
+    records: deliver::Records,
+}
+
+/// Delivers a run's weekly digest (one organization's, or the roll-up's) and sets the exit
+/// code.
+async fn finish(
+    config: &config::Config,
+    opts: &RunOptions,
+    mut outcome: Outcome,
+    digest: Option<deliver::Digest>,
+    held: Option<Held>,
+    templates: &Templates,
+    channels: Option<&deliver::Channels>,
+) -> Result<Outcome> {
+    if let (Some(channels), Some(digest)) = (channels, digest) {
+        let sent = deliver_digest(
+            config,
+            channels,
+            &digest,
+            templates,
+            &mode(config, opts),
+            held,
+        )
+        .await?;
+        outcome.delivery.merge(sent);
+    }
+    if !outcome.delivery.failed.is_empty() {
+        outcome.exit_code = error::EXIT_DELIVERY;
+    }
+    Ok(outcome)
+}
+
+/// Delivers a digest, recorded beside the configuration's history, holding its lock (the
+/// run's, when it still holds it).
+pub(crate) async fn deliver_digest(
+    config: &config::Config,
+    channels: &deliver::Channels,
+    digest: &deliver::Digest,
+    templates: &Templates,
+    mode: &deliver::Mode,
+    held: Option<Held>,
+) -> Result<deliver::DeliveryReport> {
+    let records_path = crate::layout::SideFile::Deliveries.path(&config.history_path);
+    let Held { lock, records } = match held {
+        Some(h) => h,
+        None => Held {
+            lock: HistoryLock::acquire(&config.history_path)?,
+            records: deliver::Records::load(&records_path)?,
+        },
+    };
+    let sent = deliver::deliver(channels, digest, templates, mode, records, &records_path).await?;
+    drop(lock);
+    Ok(sent)
+}
+
+/// How a run delivers: to the outbox on a dry run, else for real.
+fn mode(config: &config::Config, opts: &RunOptions) -> deliver::Mode {
+    if opts.dry_run {
+        let out = opts
+            .out
+            .clone()
+            .unwrap_or_else(|| config.output.dir.clone());
+        deliver::Mode::Outbox(out.join(crate::layout::OUTBOX_DIR))
+    } else {
+        deliver::Mode::Send {
+            resend: opts.resend,
+        }
+    }
+}
+
+/// Every organization of `github.orgs`, each as a run of its own into `OUT/<org>/` (its
+/// escalations sent as it goes), then the roll-up: `OUT/rollup.json`, `OUT/index.html` and
+/// one digest across them. An organization GitHub will not let the run read is named in the
+/// roll-up and the run goes on to the others; it then exits 3.
+async fn run_many(
+    config: &config::Config,
+    opts: &RunOptions,
+    as_of: DateTime<Utc>,
+    templates: &Templates,
+    channels: Option<&deliver::Channels>,
+) -> Result<Outcome> {
+    let out = opts
+        .out
+        .clone()
+        .unwrap_or_else(|| config.output.dir.clone());
+    let mut outcome = Outcome {
+        reports: Vec::new(),
+        delivery: deliver::DeliveryReport::default(),
+        exit_code: error::EXIT_OK,
+        escalations_due: 0,
+    };
+    let mut failed = Vec::new();
+    let mut dirs = Vec::new();
+    for one in config.per_org() {
+        let org = one.github.org.clone();
+        let org_opts = RunOptions {
+            out: Some(out.join(&org)),
+            ..opts.clone()
+        };
+        tracing::info!("{org}: reading");
+        match run_org(&one, &org_opts, as_of, templates, channels).await {
+            Ok((o, _, _)) => {
+                outcome.reports.extend(o.reports);
+                outcome.delivery.merge(o.delivery);
+                outcome.escalations_due += o.escalations_due;
+                dirs.push(out.join(&org));
+            }
+            Err(crate::error::Error::GitHub(why)) => {
+                tracing::error!("{org}: not read, the others go on: {why}");
+                failed.push(crate::rollup::FailedOrg { org, reason: why });
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    let weekly = opts.only != Some(Only::Escalate);
+    let digest = if weekly {
+        let (_, digest) = super::rollup::write(config, templates, &out, &dirs, failed.clone())?;
+        Some(digest)
+    } else {
+        None
+    };
+    let mut outcome = finish(config, opts, outcome, digest, None, templates, channels).await?;
+    if !failed.is_empty() {
+        outcome.exit_code = error::EXIT_DELIVERY;
+    }
+    Ok(outcome)
+}
+
+/// One organization's run: fetch, snapshot, render, write, send its escalations. The weekly
+/// digest is returned, not sent.
+async fn run_org(
+    config: &config::Config,
+    opts: &RunOptions,
+    as_of: DateTime<Utc>,
+    templates: &Templates,
+    channels: Option<&deliver::Channels>,
+) -> Result<(Outcome, Option<deliver::Digest>, Held)> {
     let escalate = opts.only != Some(Only::Report) && !config.escalation.is_empty();
     let weekly = opts.only != Some(Only::Escalate);
     let catalogue =
         Arc::new(Catalogue::load(config.playbooks_dir.as_deref())?.with_experts(&config.experts));
     let (mut fetched, commit_cache) = match &opts.fixture {
         Some(path) => {
-            let mut fetched = github::load_fixture(path, &config)?;
-            github::owners::resolve_owners(&config, None, &mut fetched.alerts, as_of).await;
+            let mut fetched = github::load_fixture(path, config)?;
+            github::owners::resolve_owners(config, None, &mut fetched.alerts, as_of).await;
             (fetched, None)
         }
         None if !weekly => {
             // escalation looks at open alerts only
             let gh = github::client::GitHub::connect(&config.github)?;
             let mut fetched = github::Fetched {
-                alerts: github::fetch_open(&config, &gh, as_of).await?,
+                alerts: github::fetch_open(config, &gh, as_of).await?,
                 ..Default::default()
             };
             let cache =
-                github::owners::resolve_owners(&config, Some(&gh), &mut fetched.alerts, as_of)
-                    .await;
+                github::owners::resolve_owners(config, Some(&gh), &mut fetched.alerts, as_of).await;
             (fetched, cache)
         }
         None => {
             let gh = github::client::GitHub::connect(&config.github)?;
             let store = crate::layout::SideFile::AlertStore.path(&config.history_path);
-            let mut fetched = github::fetch_stored(&config, &gh, as_of, &store, opts.full).await?;
+            let mut fetched = github::fetch_stored(config, &gh, as_of, &store, opts.full).await?;
             let cache =
-                github::owners::resolve_owners(&config, Some(&gh), &mut fetched.alerts, as_of)
-                    .await;
+                github::owners::resolve_owners(config, Some(&gh), &mut fetched.alerts, as_of).await;
             (fetched, cache)
         }
     };
@@ -138,7 +295,7 @@ pub async fn run(opts: &RunOptions) -> Result<Outcome> {
         if channels.is_some() { &due } else { &[] },
         as_of,
     );
-    let site = site(&config);
+    let site = site(config);
     let mut outcome = Outcome {
         reports: Vec::new(),
         delivery: deliver::DeliveryReport::default(),
@@ -160,7 +317,7 @@ pub async fn run(opts: &RunOptions) -> Result<Outcome> {
             history_path: &config.history_path,
             save_history: !opts.dry_run,
             out: &out,
-            templates: &templates,
+            templates,
             site: site.clone(),
             overview: Some(OverviewInputs {
                 org: &config.github.org,
@@ -168,7 +325,7 @@ pub async fn run(opts: &RunOptions) -> Result<Outcome> {
                 read_since: if offline {
                     None
                 } else {
-                    github::needed_since(&config, as_of)
+                    github::needed_since(config, as_of)
                 },
             }),
             playbooks: catalogue.clone(),
@@ -189,46 +346,23 @@ pub async fn run(opts: &RunOptions) -> Result<Outcome> {
         tracing::info!("dry run: the history was left unchanged and nothing was sent");
     }
     if let Some(channels) = channels {
-        let mode = if opts.dry_run {
-            deliver::Mode::Outbox(out.join(crate::layout::OUTBOX_DIR))
-        } else {
-            deliver::Mode::Send {
-                resend: opts.resend,
-            }
-        };
         // escalations first: they are what cannot wait
         if !due.is_empty() {
             let alarms =
                 crate::render::alarm::alarms(&due, &config.github.org, as_of, &catalogue, &site);
             let sent = deliver::escalate(
-                &channels,
+                channels,
                 &due,
                 &alarms,
-                &templates,
-                &mode,
+                templates,
+                &mode(config, opts),
                 &mut escalations,
                 &escalations_path,
             )
             .await?;
             outcome.delivery.merge(sent);
         }
-        if weekly {
-            let digest = digest(rendered, as_of, config.output.report_url.clone());
-            let sent = deliver::deliver(
-                &channels,
-                &digest,
-                &templates,
-                &mode,
-                records,
-                &records_path,
-            )
-            .await?;
-            outcome.delivery.merge(sent);
-        }
-        if !outcome.delivery.failed.is_empty() {
-            outcome.exit_code = error::EXIT_DELIVERY;
-        }
     }
-    drop(lock);
-    Ok(outcome)
+    let digest = weekly.then(|| digest(rendered, as_of, config.output.report_url.clone()));
+    Ok((outcome, digest, Held { lock, records }))
 }

@@ -53,6 +53,9 @@ pub struct Digest {
     pub reports: Vec<CampaignReport>,
     /// Where people can read the reports (`output.report_url`).
     pub report_url: Option<String>,
+    /// What the digest lacks, in words: the organizations of a roll-up that could not be
+    /// read (`globex could not be read: …`).
+    pub unread: Vec<String>,
 }
 
 /// Subjects stay under this many characters, so the verdict shows in every inbox.
@@ -70,6 +73,7 @@ impl Digest {
             as_of,
             reports,
             report_url,
+            unread: Vec::new(),
         }
     }
 

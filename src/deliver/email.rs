@@ -351,6 +351,7 @@ pub fn parts(digest: &Digest, templates: &Templates) -> Result<(String, String)>
             .zip(&views)
             .map(|(r, v)| EmailItem { s: &r.summary, v })
             .collect(),
+        unread: &digest.unread,
     })?;
     Ok((html, wrap_text(&text)))
 }

@@ -145,8 +145,17 @@ pub fn payload(digest: &Digest, mentions: &super::chat::Mentions) -> Value {
         json!({"type": "header", "text": {"type": "plain_text", "text": clip(&title, MAX_HEADER), "emoji": true}}),
         json!({"type": "section", "text": {"type": "mrkdwn", "text": clip(&escape(&digest.status_counts()), MAX_SECTION_TEXT)}}),
     ];
-    // header + summary + (section, context, divider) per campaign + overflow note + button
-    let room = (MAX_BLOCKS - 4) / 3;
+    // what a roll-up lacks, before any number
+    if !digest.unread.is_empty() {
+        let text = format!(
+            ":warning: *Not in these numbers:* {}",
+            escape(&digest.unread.join("; "))
+        );
+        blocks.push(json!({"type": "section", "text": {"type": "mrkdwn", "text": clip_mrkdwn(&text, MAX_SECTION_TEXT)}}));
+    }
+    // header + summary (+ what is missing) + (section, context, divider) per campaign +
+    // overflow note + button
+    let room = (MAX_BLOCKS - 2 - blocks.len()) / 3;
     let shown = digest.reports.len().min(room);
     for r in &digest.reports[..shown] {
         let s = &r.summary;

@@ -106,6 +106,13 @@ pub fn card(digest: &Digest, detail: bool, campaigns: usize, mentions: &TeamsMen
                "weight": "Bolder", "size": "Large", "wrap": true}),
         json!({"type": "TextBlock", "text": escape(&digest.status_counts()), "isSubtle": true, "spacing": "None", "wrap": true}),
     ];
+    // what a roll-up lacks, before any number
+    if !digest.unread.is_empty() {
+        body.push(
+            json!({"type": "TextBlock", "color": "Attention", "wrap": true,
+            "text": format!("**Not in these numbers:** {}", escape(&digest.unread.join("; ")))}),
+        );
+    }
     for r in digest.reports.iter().take(campaigns) {
         let s = &r.summary;
         let t = &s.totals;

@@ -38,6 +38,7 @@ pub(crate) fn digest(n: usize, name: &str) -> Digest {
             })
             .collect(),
         report_url: Some("https://reports.example/x".into()),
+        unread: Vec::new(),
     }
 }
 
@@ -230,5 +231,39 @@ fn many_escalations_fit_slack_and_teams() {
     assert_eq!(
         alarm.subject(),
         "Escalation: 120 leaked secrets in acme need action now"
+    );
+}
+
+#[test]
+fn a_roll_up_names_what_it_lacks_in_every_channel() {
+    let mut d = digest(2, "AWS");
+    d.unread = vec!["initech could not be read: 403 <Forbidden>".into()];
+    let slack = crate::deliver::slack::payload(&d, &Default::default());
+    crate::deliver::slack::check_limits(&slack).unwrap();
+    let text = slack.to_string();
+    assert!(
+        text.contains("Not in these numbers:* initech could not be read: 403 &lt;Forbidden&gt;"),
+        "{text}"
+    );
+    let teams = crate::deliver::teams::message(&d, &Default::default()).unwrap();
+    let card: serde_json::Value = serde_json::from_slice(&teams).unwrap();
+    crate::deliver::teams::validate(&card).unwrap();
+    assert!(String::from_utf8_lossy(&teams).contains("Not in these numbers"));
+    let templates = crate::render::Templates::load(None).unwrap();
+    let (html, text) = crate::deliver::email::parts(&d, &templates).unwrap();
+    assert!(
+        html.contains("initech could not be read: 403 &lt;Forbidden&gt;"),
+        "{html}"
+    );
+    assert!(
+        text.contains("Not in these numbers: initech could not be read"),
+        "{text}"
+    );
+    // a digest that lacks nothing says nothing of it
+    let plain = digest(2, "AWS");
+    assert!(
+        !crate::deliver::slack::payload(&plain, &Default::default())
+            .to_string()
+            .contains("Not in these")
     );
 }

@@ -23,6 +23,8 @@ pub struct EmailContext<'a> {
     pub shown: usize,
     /// Every campaign, most urgent first.
     pub reports: Vec<EmailItem<'a>>,
+    /// What the digest lacks (organizations of a roll-up not read), in words.
+    pub unread: &'a [String],
 }
 
 /// One campaign of the email.

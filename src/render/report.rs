@@ -122,15 +122,64 @@ impl Templates {
     ) -> Result<String> {
         let mut ctx = tera::Context::new();
         ctx.insert("overview", &overview);
+        ctx.insert("rollup", &None::<crate::rollup::Rollup>);
+        ctx.insert("orgs", &Vec::<OrgLink>::new());
+        ctx.insert("playbooks", "playbooks/index.html");
         ctx.insert("campaigns", entries);
-        ctx.insert(
-            "as_of",
-            &entries
-                .iter()
-                .map(|e| e.as_of_date)
-                .max()
-                .map(|d| d.to_string()),
-        );
+        ctx.insert("as_of", &latest_date(entries));
         Templates::render(&self.html, INDEX_TEMPLATE, &ctx)
     }
+
+    /// Renders the roll-up's `index.html`: every organization's campaigns, most urgent first,
+    /// each linking its organization's report; the sums per campaign; the organizations that
+    /// could not be read; each organization's overview. `orgs` are (login, folder relative to
+    /// the index).
+    pub fn rollup_index(
+        &self,
+        entries: &[IndexEntry],
+        rollup: &crate::rollup::Rollup,
+        orgs: &[(String, String)],
+    ) -> Result<String> {
+        let orgs: Vec<OrgLink> = orgs
+            .iter()
+            .map(|(name, folder)| OrgLink {
+                name: name.clone(),
+                overview: format!("{folder}/overview/report.html"),
+            })
+            .collect();
+        let mut ctx = tera::Context::new();
+        ctx.insert("overview", &None::<crate::overview::Overview>);
+        ctx.insert("rollup", &Some(rollup));
+        ctx.insert(
+            "playbooks",
+            &orgs
+                .first()
+                .map_or("playbooks/index.html".to_string(), |o| {
+                    o.overview
+                        .replace("overview/report.html", "playbooks/index.html")
+                }),
+        );
+        ctx.insert("orgs", &orgs);
+        ctx.insert("campaigns", entries);
+        ctx.insert("as_of", &latest_date(entries));
+        Templates::render(&self.html, INDEX_TEMPLATE, &ctx)
+    }
+}
+
+/// The latest report's date, as the index names it.
+fn latest_date(entries: &[IndexEntry]) -> Option<String> {
+    entries
+        .iter()
+        .map(|e| e.as_of_date)
+        .max()
+        .map(|d| d.to_string())
+}
+
+/// An organization of a roll-up, as its index links it.
+#[derive(Debug, Clone, Serialize)]
+pub struct OrgLink {
+    /// Its login.
+    pub name: String,
+    /// Its overview, relative to the index.
+    pub overview: String,
 }

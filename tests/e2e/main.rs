@@ -20,5 +20,6 @@ mod hostile;
 mod incremental;
 mod membership;
 mod owners;
+mod rollup;
 mod run;
 mod setup;

@@ -3,7 +3,7 @@
 
 use crate::common::{A, FakeGitHub, T1, Workdir, config, scenario, text};
 
-fn app_key() -> (String, String) {
+pub fn app_key() -> (String, String) {
     use rsa::pkcs1::{EncodeRsaPrivateKey, EncodeRsaPublicKey, LineEnding};
     let key = rsa::RsaPrivateKey::new(&mut rand_core::OsRng, 2048).unwrap();
     let private = key.to_pkcs1_pem(LineEnding::LF).unwrap().to_string();

@@ -99,6 +99,13 @@ pub struct FakeState {
     /// Alert-list requests being answered now, and the most there were at once.
     pub in_flight: usize,
     pub max_in_flight: usize,
+    /// More organizations served beside `org`: each sees the alerts of its repositories.
+    pub more_orgs: Vec<String>,
+    /// Organizations whose alerts answer 403 (a token without access to them).
+    pub forbidden_orgs: Vec<String>,
+    /// Organizations read only with the App's installation token (the personal token answers
+    /// 403): they prove a run used the installation configured for them.
+    pub app_orgs: Vec<String>,
 }
 
 /// A canned answer: status, headers, body.
@@ -208,6 +215,13 @@ impl FakeGitHub {
             .into_iter()
             .filter(|s| s.path.ends_with("/secret-scanning/alerts"))
             .collect()
+    }
+
+    /// Serves these organizations too, each the alerts of its repositories.
+    pub fn serve_orgs(&self, orgs: &[&str]) {
+        let mut st = self.state.lock().unwrap();
+        st.more_orgs = orgs.iter().map(|o| o.to_string()).collect();
+        st.listing_index.clear();
     }
 
     pub fn clear_seen(&self) {
@@ -374,11 +388,35 @@ async fn list_alerts(
     if let Some(fault) = st.faults.pop_front() {
         return fault.response();
     }
-    if !org.eq_ignore_ascii_case(&st.org) {
+    let forbidden = || {
+        (
+            StatusCode::FORBIDDEN,
+            axum::Json(json!({"message": "Resource not accessible by personal access token", "documentation_url": "https://docs.github.com/rest/secret-scanning/secret-scanning#list-secret-scanning-alerts-for-an-organization", "status": "403"})),
+        )
+            .into_response()
+    };
+    let is = |list: &[String]| list.iter().any(|o| o.eq_ignore_ascii_case(&org));
+    if is(&st.forbidden_orgs) {
+        return forbidden();
+    }
+    let installation = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v == format!("Bearer {INSTALLATION_TOKEN}"));
+    if is(&st.app_orgs) && !installation {
+        return forbidden();
+    }
+    let many = !st.more_orgs.is_empty();
+    if !org.eq_ignore_ascii_case(&st.org) && !is(&st.more_orgs) {
         return not_found();
     }
     let listing = format!(
-        "{:?}|{:?}|{:?}|{:?}",
+        "{}|{:?}|{:?}|{:?}|{:?}",
+        if many {
+            org.to_ascii_lowercase()
+        } else {
+            String::new()
+        },
         q.get("secret_type"),
         q.get("state"),
         q.get("sort"),
@@ -394,7 +432,17 @@ async fn list_alerts(
             if st.ignore_sort {
                 asked.remove("sort");
             }
-            let index = Arc::new(listing_order(&st.alerts, &asked));
+            let mut order = listing_order(&st.alerts, &asked);
+            if many {
+                // each organization sees the alerts of its own repositories
+                let prefix = format!("{}/", org.to_ascii_lowercase());
+                order.retain(|&i| {
+                    st.alerts[i]["repository"]["full_name"]
+                        .as_str()
+                        .is_some_and(|n| n.to_ascii_lowercase().starts_with(&prefix))
+                });
+            }
+            let index = Arc::new(order);
             st.listing_index.insert(listing, index.clone());
             index
         }
