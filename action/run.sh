@@ -4,7 +4,7 @@
 #
 #   action/run.sh install    # the release binary for this runner, checked against SHA256SUMS
 #   action/run.sh checkout   # the history branch, checked out in $CP_STATE_DIR
-#   action/run.sh run        # campaign-pulse run, from $CP_STATE_DIR
+#   action/run.sh run        # campaign-pulse run (or rollup, with CP_RUNS), from $CP_STATE_DIR
 #   action/run.sh save       # commit and push $CP_STATE_DIR to the history branch
 #   action/run.sh site       # the part of the reports people read, for the artifact and Pages
 #   action/run.sh cleanup    # removes the checkout of the history branch (self-hosted runners)
@@ -21,6 +21,9 @@
 #                      config/campaign-pulse.yaml)
 #   CP_AS_OF           --as-of, when set
 #   CP_ARGS            more arguments for `campaign-pulse run` (split on spaces)
+#   CP_RUNS            a roll-up job: the organizations' report folders (downloaded artifacts;
+#                      a glob such as `runs/*`, relative to the workspace); the run is then
+#                      `campaign-pulse rollup --send` over them (no --send with --dry-run)
 #   CP_HISTORY_BRANCH  the branch keeping history and reports (default: campaign-reports)
 #   CP_STATE_DIR       its checkout (default: campaign-pulse-state, in the workspace)
 #   CP_PUSH_TOKEN      token for fetching and pushing the branch over https (optional)
@@ -209,23 +212,36 @@ run() {
   [ -x "$binary" ] || binary=$(command -v campaign-pulse) ||
     fail "campaign-pulse is not installed: run \`action/run.sh install\` first"
   [ -d "$state" ] || fail "$state does not exist: run \`action/run.sh checkout\` first"
-  args=(run --config "$config")
-  if [ -n "${CP_AS_OF:-}" ]; then args+=(--as-of "$CP_AS_OF"); fi
-  if [ -n "${CP_ARGS:-}" ]; then
-    local extra
-    read -r -a extra <<< "$CP_ARGS"
-    args+=("${extra[@]}")
-  fi
-  cd "$state"
-  "$binary" "${args[@]}" || status=$?
-  echo "exit-status=$status" >> "$output"
-  mode
-  echo "dry-run=$dry_run" >> "$output"
-  echo "reports-written=$reports_written" >> "$output"
   local out
   out=$(sed -n 's/^  dir: *\([^ #]*\).*$/\1/p' "$config" | head -n 1)
   out=${out:-reports}
   case "$out" in /*) ;; *) out="$state/$out" ;; esac
+  mode
+  if [ -n "${CP_RUNS:-}" ]; then
+    # a roll-up job: the organizations' folders, as the glob names them in the workspace
+    local runs=() pattern dir
+    read -r -a pattern <<< "$CP_RUNS"
+    for dir in $(cd "$workspace" && for p in "${pattern[@]}"; do compgen -G "$p" || true; done); do
+      case "$dir" in /*) runs+=("$dir") ;; *) runs+=("$workspace/$dir") ;; esac
+    done
+    [ "${#runs[@]}" -gt 0 ] || fail "no report folder matches \`runs: $CP_RUNS\`: did the organizations' jobs upload their reports, and this job download them?"
+    args=(rollup --config "$config" --out "$out")
+    if [ "$dry_run" != true ]; then args+=(--send); fi
+    args+=("${runs[@]}")
+  else
+    args=(run --config "$config")
+    if [ -n "${CP_AS_OF:-}" ]; then args+=(--as-of "$CP_AS_OF"); fi
+    if [ -n "${CP_ARGS:-}" ]; then
+      local extra
+      read -r -a extra <<< "$CP_ARGS"
+      args+=("${extra[@]}")
+    fi
+  fi
+  cd "$state"
+  "$binary" "${args[@]}" || status=$?
+  echo "exit-status=$status" >> "$output"
+  echo "dry-run=$dry_run" >> "$output"
+  echo "reports-written=$reports_written" >> "$output"
   if [ -d "$out" ]; then echo "report-dir=$out" >> "$output"; fi
   # 0: done; 3: reports and history written but a delivery failed (saved, then failed later)
   if [ "$status" != 0 ] && [ "$status" != 3 ]; then exit "$status"; fi
@@ -259,7 +275,7 @@ site() {
   rm -rf "$to"
   mkdir -p "$to"
   (cd "$from" && find . -path ./outbox -prune -o -type f \
-    \( -name '*.html' -o -name '*.md' -o -name '*.png' -o -name 'summary.json' \) -print) |
+    \( -name '*.html' -o -name '*.md' -o -name '*.png' -o -name 'summary.json' -o -name 'rollup.json' \) -print) |
     while IFS= read -r f; do
       mkdir -p "$to/$(dirname "$f")"
       cp "$from/$f" "$to/$f"

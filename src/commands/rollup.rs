@@ -85,13 +85,38 @@ fn link(path: &Path) -> String {
 pub(crate) fn read_run(dir: &Path, out: &Path) -> std::result::Result<OrgReports, String> {
     let overview = dir.join(layout::OVERVIEW_DIR).join(layout::SUMMARY_JSON);
     let text = std::fs::read_to_string(&overview).map_err(|e| {
-        format!(
-            "{} cannot be read ({e}): the folder holds no run's output",
-            overview.display()
-        )
+        if e.kind() == std::io::ErrorKind::NotFound {
+            format!(
+                "no run's output in {} (did its run fail, or its files not arrive?)",
+                dir.display()
+            )
+        } else {
+            format!("{} cannot be read: {e}", overview.display())
+        }
     })?;
     let o: Overview = serde_json::from_str(&text)
         .map_err(|e| format!("{} is not an overview's summary ({e})", overview.display()))?;
+    // it names a folder of the roll-up: a login and nothing else
+    if o.org.is_empty()
+        || o.org.len() > 39
+        || !o
+            .org
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        || [
+            layout::OVERVIEW_DIR,
+            layout::PLAYBOOKS_DIR,
+            layout::OUTBOX_DIR,
+        ]
+        .iter()
+        .any(|r| o.org.eq_ignore_ascii_case(r))
+    {
+        return Err(format!(
+            "{} names `{}`, which is not an organization login",
+            overview.display(),
+            crate::text::clip(&o.org, 40)
+        ));
+    }
     let base = relative(out, dir);
     let mut reports = Vec::new();
     let mut folders: Vec<PathBuf> = std::fs::read_dir(dir)
@@ -115,6 +140,46 @@ pub(crate) fn read_run(dir: &Path, out: &Path) -> std::result::Result<OrgReports
         folder: link(&base),
         reports,
     })
+}
+
+/// A folder's last name, for messages about it.
+fn folder_name(dir: &Path) -> String {
+    dir.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| dir.display().to_string())
+}
+
+/// The organization's folder inside `out` and its login: `dir` itself when it is there already,
+/// else a copy of it at `out/<org>/` (the pages a run's artifact holds), replacing an older one.
+fn gather(dir: &Path, out: &Path) -> std::result::Result<(PathBuf, String), String> {
+    let run = read_run(dir, out)?;
+    if !relative(out, dir).starts_with("..") {
+        return Ok((dir.to_path_buf(), run.org));
+    }
+    let to = out.join(&run.org);
+    if to.exists() {
+        std::fs::remove_dir_all(&to)
+            .map_err(|e| format!("cannot replace {}: {e}", to.display()))?;
+    }
+    copy_tree(dir, &to)
+        .map_err(|e| format!("cannot copy {} to {}: {e}", dir.display(), to.display()))?;
+    Ok((to, run.org))
+}
+
+/// Copies the files and folders under `from` to `to` (links are not followed).
+fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let kind = entry.file_type()?;
+        let target = to.join(entry.file_name());
+        if kind.is_dir() {
+            copy_tree(&entry.path(), &target)?;
+        } else if kind.is_file() {
+            std::fs::copy(entry.path(), &target)?;
+        }
+    }
+    Ok(())
 }
 
 /// The digest of the roll-up: every organization's campaigns, most urgent first, then most
@@ -196,10 +261,7 @@ pub(crate) fn write(
         match read_run(dir, out) {
             Ok(r) => runs.push(r),
             Err(why) => failed.push(FailedOrg {
-                org: dir
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_else(|| dir.display().to_string()),
+                org: folder_name(dir),
                 reason: why,
             }),
         }
@@ -246,7 +308,33 @@ pub async fn rollup(opts: &RollupOptions) -> Result<Outcome> {
     } else {
         None
     };
-    let (rollup, digest) = write(&config, &templates, &opts.out, &opts.runs, Vec::new())?;
+    // the organizations' folders inside OUT, so that the roll-up and its links publish as one
+    let mut dirs = Vec::new();
+    let mut read = Vec::new();
+    let mut failed = Vec::new();
+    for dir in &opts.runs {
+        match gather(dir, &opts.out) {
+            Ok((d, org)) => {
+                dirs.push(d);
+                read.push(org);
+            }
+            Err(reason) => failed.push(FailedOrg {
+                org: folder_name(dir),
+                reason,
+            }),
+        }
+    }
+    // an organization the configuration lists whose run left nothing here
+    for o in &config.orgs {
+        let named = |name: &String| name.eq_ignore_ascii_case(&o.name);
+        if !read.iter().any(named) && !failed.iter().any(|f| named(&f.org)) {
+            failed.push(FailedOrg {
+                org: o.name.clone(),
+                reason: "no reports from its run among the folders given".into(),
+            });
+        }
+    }
+    let (rollup, digest) = write(&config, &templates, &opts.out, &dirs, failed)?;
     let mut outcome = Outcome {
         reports: Vec::new(),
         delivery: deliver::DeliveryReport::default(),

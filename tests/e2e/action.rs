@@ -1010,3 +1010,72 @@ fn release_tags_pre_releases_and_where_binstall_looks() {
         "{package}"
     );
 }
+
+/// A matrix: the organization's job uploads its pages; the roll-up job downloads them into
+/// `runs/<artifact>/` and the action, given `runs`, rolls them up on its own history branch.
+#[test]
+fn a_roll_up_job_rolls_up_the_organizations_pages() {
+    let s = Setup::new();
+    let release = s.release("release");
+    ok(s.step("install", &release, &[]), "install");
+    ok(s.step("checkout", &release, &[]), "checkout");
+    ok(
+        s.step("run", &release, &[("CP_AS_OF", "2026-11-23")]),
+        "run",
+    );
+    let reports = s.path("ws/campaign-pulse-state/out");
+    let artifact = s.path("ws/runs/reports-acme");
+    ok(
+        s.step(
+            "site",
+            &release,
+            &[
+                ("CP_REPORT_DIR", reports.to_str().unwrap()),
+                ("CP_SITE_DIR", artifact.to_str().unwrap()),
+            ],
+        ),
+        "site",
+    );
+    let rollup_env = [
+        ("CP_STATE_DIR", "rollup-state"),
+        ("CP_HISTORY_BRANCH", "campaign-reports-rollup"),
+        ("CP_RUNS", "runs/*"),
+    ];
+    ok(s.step("checkout", &release, &rollup_env), "checkout");
+    ok(s.step("run", &release, &rollup_env), "rollup");
+    assert!(s.outputs().contains("exit-status=0"), "{}", s.outputs());
+    let out = s.path("ws/rollup-state/out");
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("rollup.json")).unwrap()).unwrap();
+    assert_eq!(r["orgs"], serde_json::json!(["acme"]));
+    assert!(out.join("acme/azure/2026-11-23/report.html").is_file());
+    let site = s.path("site");
+    ok(
+        s.step(
+            "site",
+            &release,
+            &[
+                ("CP_REPORT_DIR", out.to_str().unwrap()),
+                ("CP_SITE_DIR", site.to_str().unwrap()),
+            ],
+        ),
+        "site",
+    );
+    assert!(site.join("rollup.json").is_file() && site.join("index.html").is_file());
+    ok(s.step("save", &release, &rollup_env), "save");
+    let branch = git(
+        &s.path("origin.git"),
+        &["ls-tree", "-r", "--name-only", "campaign-reports-rollup"],
+    );
+    assert!(branch.contains("out/rollup.json"), "{branch}");
+
+    // nothing downloaded: said plainly, nothing run
+    std::fs::remove_dir_all(s.path("ws/runs")).unwrap();
+    let out = s.step("run", &release, &rollup_env);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no report folder matches"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

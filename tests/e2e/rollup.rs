@@ -255,7 +255,7 @@ fn rollup_of_a_matrix_of_runs_equals_the_single_run() {
     let w = Workdir::new(&many_config(&gh.url, ""));
     let job = |org: &str, extra: &str, campaigns: &str| {
         let cfg = format!(
-            "github:\n  api_url: {}\n  org: {org}\n{extra}history:\n  path: state-{org}/history.jsonl\noutput:\n  dir: site/{org}\n{CAMPAIGNS}{campaigns}",
+            "github:\n  api_url: {}\n  org: {org}\n{extra}history:\n  path: state-{org}/history.jsonl\noutput:\n  dir: runs/{org}\n{CAMPAIGNS}{campaigns}",
             gh.url
         );
         std::fs::write(w.path().join(format!("{org}.yaml")), cfg).unwrap();
@@ -278,15 +278,15 @@ fn rollup_of_a_matrix_of_runs_equals_the_single_run() {
         "403: nothing to report"
     );
 
+    // initech's job failed and left nothing: the configuration still names it
     let out = w.run(&[
         "rollup",
         "-c",
         "config.yaml",
         "--out",
         "site",
-        "site/acme",
-        "site/globex",
-        "site/initech",
+        "runs/acme",
+        "runs/globex",
     ]);
     assert_eq!(out.status.code(), Some(3), "{:?}", text(&out));
     let matrix = w.json("site/rollup.json");
@@ -295,8 +295,48 @@ fn rollup_of_a_matrix_of_runs_equals_the_single_run() {
     assert_eq!(matrix["orgs"], single["orgs"]);
     assert_eq!(matrix["as_of"], single["as_of"]);
     assert_eq!(matrix["failed_orgs"][0]["org"], "initech");
+    // the organizations' pages are gathered under the roll-up, so that its links work where
+    // it is published
+    let index = w.read("site/index.html");
     assert!(
-        w.read("site/index.html")
-            .contains(&format!("href=\"acme/azure/{T1}/report.html\""))
+        index.contains(&format!("href=\"acme/azure/{T1}/report.html\"")),
+        "{index}"
     );
+    assert!(
+        w.path()
+            .join(format!("site/acme/azure/{T1}/report.html"))
+            .is_file()
+    );
+    assert!(
+        w.path()
+            .join(format!("site/globex/globex-public/{T1}/summary.json"))
+            .is_file()
+    );
+
+    // a folder whose overview names no organization login is not used as a folder name
+    let evil = w.path().join("runs/evil");
+    std::fs::create_dir_all(evil.join("overview")).unwrap();
+    let mut o = w.json("runs/acme/overview/summary.json");
+    o["org"] = "../../outside".into();
+    std::fs::write(evil.join("overview/summary.json"), o.to_string()).unwrap();
+    let out = w.run(&[
+        "rollup",
+        "-c",
+        "config.yaml",
+        "--out",
+        "site",
+        "runs/acme",
+        "runs/evil",
+    ]);
+    assert_eq!(out.status.code(), Some(3), "{:?}", text(&out));
+    let r = w.json("site/rollup.json");
+    let refused = r["failed_orgs"].as_array().unwrap().iter().any(|f| {
+        f["org"] == "evil"
+            && f["reason"]
+                .as_str()
+                .unwrap()
+                .contains("not an organization login")
+    });
+    assert!(refused, "{r}");
+    assert!(!w.path().join("outside").exists());
 }
