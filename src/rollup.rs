@@ -3,6 +3,7 @@
 //! from the organizations' `summary.json`, wherever the runs that wrote them ran.
 
 use crate::metrics::{Status, Totals};
+use crate::overview::{Overview, Results, ResultsCounts};
 use crate::summary::Summary;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -94,11 +95,102 @@ pub struct OrgCampaign {
     pub report: String,
 }
 
+/// The schema string of the roll-up's `overview/summary.json`.
+pub const OVERVIEW_SCHEMA: &str = "campaign-pulse/rollup-overview/v1";
+
+/// `OUT/overview/summary.json` of a roll-up: each organization's overview in a line, and the
+/// sums (organizations share no repository, so their alerts add up).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RolledOverview {
+    /// [`OVERVIEW_SCHEMA`].
+    pub schema: String,
+    /// The latest T of the overviews.
+    pub as_of: Option<DateTime<Utc>>,
+    /// Each organization, most open alerts first.
+    pub orgs: Vec<OrgOverview>,
+    /// Their results added up.
+    pub totals: Results,
+    /// Open alerts no configured campaign covers, added up.
+    pub uncovered: u64,
+    /// Open alerts pushed past push protection, added up.
+    pub bypassed_open: u64,
+    /// The organizations not read.
+    pub failed_orgs: Vec<FailedOrg>,
+}
+
+/// One organization's overview, as its `overview/summary.json` says.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrgOverview {
+    /// The organization.
+    pub org: String,
+    /// Its T.
+    pub as_of: DateTime<Utc>,
+    /// Default and generic results.
+    pub results: Results,
+    /// Open alerts no configured campaign covers.
+    pub uncovered: u64,
+    /// Open alerts pushed past push protection.
+    pub bypassed_open: u64,
+    /// Its overview page, relative to the roll-up's folder.
+    pub report: String,
+}
+
+impl OrgOverview {
+    /// The line of an organization's overview, its page at `folder/overview/report.html`.
+    pub fn new(o: &Overview, folder: &str) -> OrgOverview {
+        OrgOverview {
+            org: o.org.clone(),
+            as_of: o.as_of,
+            results: o.results,
+            uncovered: o.uncovered.open,
+            bypassed_open: o.push_protection.bypassed_open,
+            report: format!("{folder}/overview/report.html"),
+        }
+    }
+}
+
+fn add_counts(to: &mut ResultsCounts, c: &ResultsCounts) {
+    to.open += c.open;
+    to.repositories += c.repositories;
+    to.new_this_week += c.new_this_week;
+    to.resolved_this_week += c.resolved_this_week;
+    to.open_week_ago += c.open_week_ago;
+}
+
+impl RolledOverview {
+    /// The organizations' overviews in a table, and their sums.
+    pub fn new(orgs: &[OrgReports], failed: &[FailedOrg]) -> RolledOverview {
+        let mut lines: Vec<OrgOverview> = orgs.iter().map(|o| o.overview.clone()).collect();
+        lines.sort_by_key(|o| {
+            (
+                std::cmp::Reverse(o.results.default.open + o.results.generic.open),
+                o.org.clone(),
+            )
+        });
+        let mut totals = Results::default();
+        for o in &lines {
+            add_counts(&mut totals.default, &o.results.default);
+            add_counts(&mut totals.generic, &o.results.generic);
+        }
+        RolledOverview {
+            schema: OVERVIEW_SCHEMA.to_string(),
+            as_of: lines.iter().map(|o| o.as_of).max(),
+            uncovered: lines.iter().map(|o| o.uncovered).sum(),
+            bypassed_open: lines.iter().map(|o| o.bypassed_open).sum(),
+            totals,
+            orgs: lines,
+            failed_orgs: failed.to_vec(),
+        }
+    }
+}
+
 /// One organization's latest reports, as a run left them.
 #[derive(Debug, Clone)]
 pub struct OrgReports {
     /// The organization.
     pub org: String,
+    /// Its overview's line.
+    pub overview: OrgOverview,
     /// Its output folder, relative to the roll-up's (`acme`).
     pub folder: String,
     /// Each campaign's latest summary and its report's path relative to the roll-up's folder.
@@ -192,6 +284,20 @@ mod tests {
         (s, path)
     }
 
+    fn line(org: &str, open: u64) -> OrgOverview {
+        let mut results = Results::default();
+        results.default.open = open;
+        results.generic.open = 1;
+        OrgOverview {
+            org: org.into(),
+            as_of: chrono::DateTime::UNIX_EPOCH,
+            results,
+            uncovered: open,
+            bypassed_open: 1,
+            report: format!("{org}/overview/report.html"),
+        }
+    }
+
     #[test]
     fn sums_add_up_and_the_most_urgent_comes_first() {
         let risk = RiskSettings::default();
@@ -208,11 +314,13 @@ mod tests {
             OrgReports {
                 org: "acme".into(),
                 folder: "acme".into(),
+                overview: line("acme", 3),
                 reports: vec![report("acme", a.clone()), report("acme", c.clone())],
             },
             OrgReports {
                 org: "globex".into(),
                 folder: "globex".into(),
+                overview: line("globex", 5),
                 reports: vec![report("globex", b.clone())],
             },
         ];
@@ -241,5 +349,12 @@ mod tests {
         );
         let back: Rollup = serde_json::from_str(&r.to_json()).unwrap();
         assert_eq!(back, r);
+        // the overviews: most open first, added up
+        let o = RolledOverview::new(&orgs, &r.failed_orgs);
+        let names: Vec<&str> = o.orgs.iter().map(|l| l.org.as_str()).collect();
+        assert_eq!(names, ["globex", "acme"]);
+        assert_eq!((o.totals.default.open, o.totals.generic.open), (8, 2));
+        assert_eq!((o.uncovered, o.bypassed_open), (8, 2));
+        assert_eq!(o.failed_orgs, failed);
     }
 }

@@ -135,9 +135,11 @@ pub(crate) fn read_run(dir: &Path, out: &Path) -> std::result::Result<OrgReports
             reports.push((s, link(&report)));
         }
     }
+    let folder = link(&base);
     Ok(OrgReports {
+        overview: crate::rollup::OrgOverview::new(&o, &folder),
         org: o.org,
-        folder: link(&base),
+        folder,
         reports,
     })
 }
@@ -285,6 +287,13 @@ pub(crate) fn write(
         .iter()
         .map(|r| (r.org.clone(), r.folder.clone()))
         .collect();
+    let rolled = crate::rollup::RolledOverview::new(&runs, &rollup.failed_orgs);
+    let dir = out.join(layout::OVERVIEW_DIR);
+    let mut json = serde_json::to_string_pretty(&rolled).unwrap_or_default();
+    json.push('\n');
+    crate::state::write_atomic_if_changed(&dir.join(layout::SUMMARY_JSON), json.as_bytes())?;
+    let html = templates.rollup_overview(&rolled)?;
+    crate::state::write_atomic_if_changed(&dir.join(layout::REPORT_HTML), html.as_bytes())?;
     let index = templates.rollup_index(&entries, &rollup, &overviews)?;
     crate::state::write_atomic_if_changed(&out.join(layout::INDEX_HTML), index.as_bytes())?;
     let digest = digest(config, &rollup, &runs);

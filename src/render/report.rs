@@ -166,6 +166,16 @@ impl Templates {
     }
 }
 
+impl Templates {
+    /// Renders the roll-up's `overview/report.html`: each organization's overview in a line,
+    /// and their sums.
+    pub fn rollup_overview(&self, o: &crate::rollup::RolledOverview) -> Result<String> {
+        let mut ctx = tera::Context::new();
+        ctx.insert("o", o);
+        Templates::render(&self.html, ROLLUP_OVERVIEW_TEMPLATE, &ctx)
+    }
+}
+
 /// The latest report's date, as the index names it.
 fn latest_date(entries: &[IndexEntry]) -> Option<String> {
     entries

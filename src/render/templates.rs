@@ -47,6 +47,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../templates/index.html.tera"),
     ),
     (
+        ROLLUP_OVERVIEW_TEMPLATE,
+        include_str!("../../templates/rollup-overview.html.tera"),
+    ),
+    (
         EMAIL_TEMPLATE,
         include_str!("../../templates/email.html.tera"),
     ),
@@ -105,6 +109,8 @@ pub const PLAYBOOKS_HTML_TEMPLATE: &str = "playbooks.html.tera";
 pub const OVERVIEW_MARKDOWN_TEMPLATE: &str = "overview.md.tera";
 /// Name of the overview's HTML template.
 pub const OVERVIEW_HTML_TEMPLATE: &str = "overview.html.tera";
+/// The overview across the organizations of a roll-up.
+pub const ROLLUP_OVERVIEW_TEMPLATE: &str = "rollup-overview.html.tera";
 
 /// GitHub's limit for an issue body or a job summary, in characters.
 pub const MARKDOWN_LIMIT: usize = 65_536;

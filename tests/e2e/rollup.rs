@@ -180,6 +180,25 @@ fn one_run_over_three_organizations_rolls_them_up_and_names_the_one_it_cannot_re
             .all(|p| severity(&p[0]["status"]) <= severity(&p[1]["status"]))
     );
 
+    // the overview across them: each organization's overview in a line, added up
+    let o = w.json("out/overview/summary.json");
+    assert_eq!(o["schema"], "campaign-pulse/rollup-overview/v1");
+    for kind in ["default", "generic"] {
+        let sum: u64 = ["acme", "globex"]
+            .iter()
+            .map(|org| {
+                w.json(&format!("out/{org}/overview/summary.json"))["results"][kind]["open"]
+                    .as_u64()
+                    .unwrap()
+            })
+            .sum();
+        assert_eq!(o["totals"][kind]["open"].as_u64(), Some(sum), "{kind}");
+    }
+    assert!(
+        w.read("out/overview/report.html")
+            .contains("href=\"../globex/overview/report.html\"")
+    );
+
     // the index links each organization's reports and names the one not read
     let index = w.read("out/index.html");
     assert!(
