@@ -6,7 +6,9 @@
 //
 //   node tests/js/browser-check.mjs REPORTS_DIR SCREENSHOT_DIR
 //
-// REPORTS_DIR holds index.html and <campaign>/<date>/report.html (e.g. the demo's output).
+// REPORTS_DIR holds index.html and <campaign>/<date>/report.html (e.g. the demo's output), or
+// is a roll-up across organizations (rollup.json, index.html, overview/report.html and each
+// organization's folder, whose pages are checked too).
 import { chromium } from "playwright-core";
 import { simpleParser } from "mailparser";
 import { readdirSync, statSync, mkdirSync, existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -24,6 +26,7 @@ if (!existsSync(executablePath)) {
 }
 mkdirSync(shotsDir, { recursive: true });
 
+const failures_early = [];
 // every index.html, the organization overview, the playbooks, and the latest report.html of
 // each campaign
 const pages = [join(reportsDir, "index.html")];
@@ -33,16 +36,25 @@ const playbooks = join(reportsDir, "playbooks");
 if (existsSync(playbooks)) {
   for (const f of readdirSync(playbooks).filter((f) => f.endsWith(".html")).sort()) pages.push(join(playbooks, f));
 }
-for (const id of readdirSync(reportsDir)) {
-  const dir = join(reportsDir, id);
-  if (!statSync(dir).isDirectory()) continue;
-  if (id === "overview") continue;
-  const dates = readdirSync(dir).filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d)).sort();
-  if (dates.length) pages.push(join(dir, dates[dates.length - 1], "report.html"));
+const rollup = existsSync(join(reportsDir, "rollup.json"));
+// a roll-up: each organization's folder is an output of its own
+const outputs = rollup
+  ? readdirSync(reportsDir).filter((d) => !["overview", "playbooks", "outbox"].includes(d) && existsSync(join(reportsDir, d, "index.html"))).map((d) => join(reportsDir, d))
+  : [];
+for (const org of outputs) pages.push(join(org, "index.html"), join(org, "overview", "report.html"));
+for (const base of [reportsDir, ...outputs]) {
+  for (const id of readdirSync(base)) {
+    const dir = join(base, id);
+    if (!statSync(dir).isDirectory()) continue;
+    if (id === "overview") continue;
+    const dates = readdirSync(dir).filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d)).sort();
+    if (dates.length) pages.push(join(dir, dates[dates.length - 1], "report.html"));
+  }
 }
+if (rollup && outputs.length === 0) failures_early.push(`${reportsDir}: a roll-up without any organization's folder`);
 
 // the email's HTML part as a file, its inline charts written beside it
-const failures = [];
+const failures = [...failures_early];
 const eml = join(reportsDir, "outbox", "email.eml");
 let emailPage = null;
 let emailBare = null;
@@ -142,7 +154,9 @@ for (const width of [1280, 400]) {
       if (!existsSync(target)) failures.push(`${file}: link ${href} leads nowhere`);
     }
     if (file.endsWith("report.html") && !file.includes("/overview/") && !result.hrefs.includes("../../index.html")) failures.push(`${file}: does not link the index`);
-    if (file.endsWith("index.html") && !file.includes("/playbooks/") && !result.hrefs.includes("playbooks/index.html")) failures.push(`${file}: does not link the playbooks`);
+    const top = resolve(file) === resolve(join(reportsDir, "index.html"));
+    if (file.endsWith("index.html") && !file.includes("/playbooks/") && !result.hrefs.some((h) => h === "playbooks/index.html" || (rollup && top && h.endsWith("/playbooks/index.html")))) failures.push(`${file}: does not link the playbooks`);
+    if (rollup && top && !result.hrefs.includes("overview/report.html")) failures.push(`${file}: does not link the overview of all organizations`);
     if (file.endsWith("index.html") && existsSync(join(dirname(file), "overview", "report.html")) && !result.hrefs.includes("overview/report.html")) failures.push(`${file}: does not link the overview`);
     // a report with an earlier one beside it links it
     if (file.endsWith("report.html") && !file.includes("/overview/")) {
@@ -152,7 +166,8 @@ for (const width of [1280, 400]) {
     }
     if (file.includes("/overview/") && !result.hrefs.includes("../index.html")) failures.push(`${file}: does not link the index`);
     if (result.scripts > 0) failures.push(`${file}: has ${result.scripts} script(s); reports work without JavaScript`);
-    if (file.endsWith("report.html") && result.images.length < 1) failures.push(`${file}: no chart`);
+    const rolledOverview = rollup && resolve(file) === resolve(join(reportsDir, "overview", "report.html"));
+    if (file.endsWith("report.html") && !rolledOverview && result.images.length < 1) failures.push(`${file}: no chart`);
     if (file.endsWith("index.html") && result.links < 1) failures.push(`${file}: links no report`);
     if (file === emailPage || file === emailBare) {
       const which = file === emailPage ? "email" : "email without <style>";
