@@ -169,11 +169,15 @@ impl Email {
     /// report; the burndown charts as inline parts.
     pub fn message(&self, digest: &Digest, templates: &Templates) -> Result<Message> {
         let subject = digest.subject();
-        let (html, text) = parts(digest, templates)?;
+        let (html, text, detailed) = parts(digest, templates)?;
         let mut related = MultiPart::related().singlepart(SinglePart::html(html));
         let png = ContentType::parse("image/png").map_err(|e| Error::Chart(e.to_string()))?;
-        // the email shows each campaign's burndown; the repositories chart is in the full report
-        for r in digest.reports.iter().filter(|r| r.summary.totals.total > 0) {
+        // the email shows each carded campaign's burndown; the repositories chart is in the
+        // full report
+        for r in digest.reports[..detailed]
+            .iter()
+            .filter(|r| r.summary.totals.total > 0)
+        {
             let id = &r.summary.campaign.id;
             related = related.singlepart(
                 Attachment::new_inline_with_name(cid("burndown", id), format!("{id}-burndown.png"))
@@ -320,8 +324,14 @@ impl Email {
     }
 }
 
-/// The email's HTML part (charts as `cid:` links) and its plain-text part, wrapped.
-pub fn parts(digest: &Digest, templates: &Templates) -> Result<(String, String)> {
+/// The longest HTML part the email is made with: Gmail clips an HTML part above about 102 KB
+/// (hiding the end behind a link), so a digest of many campaigns (a roll-up across
+/// organizations) gives cards to the first ones only and lists them all in its table.
+pub const HTML_BUDGET: usize = 95 * 1024;
+
+/// The email's HTML part (charts as `cid:` links), its plain-text part, wrapped, and how many
+/// campaigns (the most urgent) got a card of their own.
+pub fn parts(digest: &Digest, templates: &Templates) -> Result<(String, String, usize)> {
     let subject = digest.subject();
     let counts = digest.status_counts();
     let week = digest.week();
@@ -338,22 +348,31 @@ pub fn parts(digest: &Digest, templates: &Templates) -> Result<(String, String)>
         })
         .collect();
     let home = digest.report_url.as_deref().and_then(crate::site::safe_url);
-    let (html, text) = templates.email(&EmailContext {
-        subject: &subject,
-        as_of: digest.as_of,
-        week: &week,
-        counts: &counts,
-        home: home.as_deref(),
-        shown: AT_RISK_SHOWN,
-        reports: digest
-            .reports
-            .iter()
-            .zip(&views)
-            .map(|(r, v)| EmailItem { s: &r.summary, v })
-            .collect(),
-        unread: &digest.unread,
-    })?;
-    Ok((html, wrap_text(&text)))
+    let render = |detailed: usize| {
+        templates.email(&EmailContext {
+            subject: &subject,
+            as_of: digest.as_of,
+            week: &week,
+            counts: &counts,
+            home: home.as_deref(),
+            shown: AT_RISK_SHOWN,
+            reports: digest
+                .reports
+                .iter()
+                .zip(&views)
+                .map(|(r, v)| EmailItem { s: &r.summary, v })
+                .collect(),
+            unread: &digest.unread,
+            detailed,
+        })
+    };
+    let mut detailed = digest.reports.len();
+    let (mut html, mut text) = render(detailed)?;
+    while html.len() > HTML_BUDGET && detailed > 0 {
+        detailed = detailed * 3 / 4;
+        (html, text) = render(detailed)?;
+    }
+    Ok((html, wrap_text(&text), detailed))
 }
 
 /// Wraps plain text at [`TEXT_WIDTH`] characters; a continued line keeps its indentation

@@ -250,7 +250,7 @@ fn a_roll_up_names_what_it_lacks_in_every_channel() {
     crate::deliver::teams::validate(&card).unwrap();
     assert!(String::from_utf8_lossy(&teams).contains("Not in these numbers"));
     let templates = crate::render::Templates::load(None).unwrap();
-    let (html, text) = crate::deliver::email::parts(&d, &templates).unwrap();
+    let (html, text, _) = crate::deliver::email::parts(&d, &templates).unwrap();
     assert!(
         html.contains("initech could not be read: 403 &lt;Forbidden&gt;"),
         "{html}"
@@ -266,4 +266,32 @@ fn a_roll_up_names_what_it_lacks_in_every_channel() {
             .to_string()
             .contains("Not in these")
     );
+}
+
+#[test]
+fn a_digest_of_many_campaigns_stays_under_gmails_clipping_and_lists_them_all() {
+    let d = digest(60, "Campaign");
+    let templates = crate::render::Templates::load(None).unwrap();
+    let (html, _, detailed) = crate::deliver::email::parts(&d, &templates).unwrap();
+    assert!(
+        html.len() <= crate::deliver::email::HTML_BUDGET,
+        "{} bytes",
+        html.len()
+    );
+    assert!(detailed > 0 && detailed < 60, "{detailed} cards");
+    // every campaign is in the table, the first ones have their card
+    for r in &d.reports {
+        assert!(
+            html.contains(&r.summary.campaign.name),
+            "{}",
+            r.summary.campaign.name
+        );
+    }
+    assert!(html.contains(&format!(
+        "The {} other campaigns are in the table above",
+        60 - detailed
+    )));
+    // a few campaigns: every one has its card
+    let (_, _, all) = crate::deliver::email::parts(&digest(3, "Few"), &templates).unwrap();
+    assert_eq!(all, 3);
 }

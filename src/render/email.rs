@@ -25,6 +25,9 @@ pub struct EmailContext<'a> {
     pub reports: Vec<EmailItem<'a>>,
     /// What the digest lacks (organizations of a roll-up not read), in words.
     pub unread: &'a [String],
+    /// How many campaigns, the first ones, get a card of their own (the table lists all):
+    /// fewer when every card would make the HTML part longer than Gmail shows.
+    pub detailed: usize,
 }
 
 /// One campaign of the email.
