@@ -146,6 +146,21 @@ impl Setup {
         cmd.output().unwrap()
     }
 
+    /// `action/run.sh site`: the pages of `reports` copied to `site`.
+    fn site(&self, release: &Path, reports: &Path, site: &Path) {
+        ok(
+            self.step(
+                "site",
+                release,
+                &[
+                    ("CP_REPORT_DIR", reports.to_str().unwrap()),
+                    ("CP_SITE_DIR", site.to_str().unwrap()),
+                ],
+            ),
+            "site",
+        );
+    }
+
     fn outputs(&self) -> String {
         std::fs::read_to_string(self.path("outputs")).unwrap_or_default()
     }
@@ -305,17 +320,7 @@ fn the_pages_leave_out_the_history_and_the_records() {
     std::fs::write(reports.join("outbox/email.eml"), "Subject: x\n").unwrap();
     std::fs::write(reports.join("outbox/slack-secops.json"), "{}\n").unwrap();
     let site = s.path("site");
-    ok(
-        s.step(
-            "site",
-            &release,
-            &[
-                ("CP_REPORT_DIR", reports.to_str().unwrap()),
-                ("CP_SITE_DIR", site.to_str().unwrap()),
-            ],
-        ),
-        "site",
-    );
+    s.site(&release, &reports, &site);
     assert!(site.join("index.html").is_file());
     assert!(site.join("azure/2026-11-23/report.html").is_file());
     assert!(site.join("azure/2026-11-23/burndown.png").is_file());
@@ -745,17 +750,7 @@ fn dry_runs_save_nothing_escalation_runs_publish_nothing_and_exit_3_publishes() 
     assert!(branch_exists());
     let site = s.path("site");
     let reports = s.path("ws/campaign-pulse-state/out");
-    ok(
-        s.step(
-            "site",
-            &release,
-            &[
-                ("CP_REPORT_DIR", reports.to_str().unwrap()),
-                ("CP_SITE_DIR", site.to_str().unwrap()),
-            ],
-        ),
-        "site",
-    );
+    s.site(&release, &reports, &site);
     assert!(site.join("azure/2026-11-23/report.html").is_file());
     ok(step("cleanup", ""), "cleanup");
 
@@ -1025,17 +1020,7 @@ fn a_roll_up_job_rolls_up_the_organizations_pages() {
     );
     let reports = s.path("ws/campaign-pulse-state/out");
     let artifact = s.path("ws/runs/reports-acme");
-    ok(
-        s.step(
-            "site",
-            &release,
-            &[
-                ("CP_REPORT_DIR", reports.to_str().unwrap()),
-                ("CP_SITE_DIR", artifact.to_str().unwrap()),
-            ],
-        ),
-        "site",
-    );
+    s.site(&release, &reports, &artifact);
     let rollup_env = [
         ("CP_STATE_DIR", "rollup-state"),
         ("CP_HISTORY_BRANCH", "campaign-reports-rollup"),
@@ -1050,17 +1035,7 @@ fn a_roll_up_job_rolls_up_the_organizations_pages() {
     assert_eq!(r["orgs"], serde_json::json!(["acme"]));
     assert!(out.join("acme/azure/2026-11-23/report.html").is_file());
     let site = s.path("site");
-    ok(
-        s.step(
-            "site",
-            &release,
-            &[
-                ("CP_REPORT_DIR", out.to_str().unwrap()),
-                ("CP_SITE_DIR", site.to_str().unwrap()),
-            ],
-        ),
-        "site",
-    );
+    s.site(&release, &out, &site);
     assert!(site.join("rollup.json").is_file() && site.join("index.html").is_file());
     ok(s.step("save", &release, &rollup_env), "save");
     let branch = git(
