@@ -18,20 +18,9 @@ sizes=("$@")
 latency=${LATENCY_MS:-150}
 token=ghp_test-token-0123456789
 
-# BENCH_PROFILE=debug: the debug build (CI runs the script that way, small, to keep it working)
-profile=${BENCH_PROFILE:-release}
-if [ "$profile" = release ]; then
-  cargo build --release --quiet --example fake_github
-  cargo build --release --quiet
-else
-  cargo build --quiet --example fake_github
-  cargo build --quiet
-fi
-bin=$PWD/target/$profile/campaign-pulse
-fake=$PWD/target/$profile/examples/fake_github
-work=$(mktemp -d)
-pid=""
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
+# shellcheck source=benches/lib.sh
+. benches/lib.sh
+build_binaries
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 serve() {
@@ -46,21 +35,6 @@ serve() {
   exit 1
 }
 
-# timed FILE COMMAND...: runs COMMAND, writes "wall user system peak-KB" to FILE, keeps its
-# exit status (what GNU time -f "%e %U %S %M" does, without needing it installed)
-timed() {
-  python3 - "$@" <<'PY'
-import resource, subprocess, sys, time
-out, cmd = sys.argv[1], sys.argv[2:]
-start = time.monotonic()
-code = subprocess.call(cmd)
-wall = time.monotonic() - start
-r = resource.getrusage(resource.RUSAGE_CHILDREN)
-with open(out, "w") as f:
-    f.write(f"{wall:.2f} {r.ru_utime:.2f} {r.ru_stime:.2f} {r.ru_maxrss}\n")
-sys.exit(code)
-PY
-}
 
 # the fewest pages a run's listings need (each listing at least one page): open alerts, and
 # resolved alerts changed since $2 (the campaigns' earliest need, or the last run's read)

@@ -14,19 +14,9 @@ orgs=${1:-10}
 n=${2:-2000}
 latency=${LATENCY_MS:-150}
 token=ghp_test-token-0123456789
-profile=${BENCH_PROFILE:-release}
-if [ "$profile" = release ]; then
-  cargo build --release --quiet --example fake_github
-  cargo build --release --quiet
-else
-  cargo build --quiet --example fake_github
-  cargo build --quiet
-fi
-bin=$PWD/target/$profile/campaign-pulse
-fake=$PWD/target/$profile/examples/fake_github
-work=$(mktemp -d)
-pid=""
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
+# shellcheck source=benches/lib.sh
+. benches/lib.sh
+build_binaries
 
 # ORGS copies of the generated organization, org0 … org(ORGS-1), in one file; owners likewise
 python3 benches/gen_alerts.py "$n" 1 --owners "$work/owners1" > "$work/acme.json"
@@ -70,19 +60,6 @@ done
   echo '  - { id: generic, filter: "results:generic", starts_on: 2026-10-01 }'
 } > "$work/config.yaml"
 
-timed() {
-  python3 - "$@" <<'PY'
-import resource, subprocess, sys, time
-out, cmd = sys.argv[1], sys.argv[2:]
-start = time.monotonic()
-code = subprocess.call(cmd)
-wall = time.monotonic() - start
-r = resource.getrusage(resource.RUSAGE_CHILDREN)
-with open(out, "w") as f:
-    f.write(f"{wall:.2f} {r.ru_utime:.2f} {r.ru_stime:.2f} {r.ru_maxrss}\n")
-sys.exit(code)
-PY
-}
 
 row() {
   read -r wall user sys rss < "$work/time"
