@@ -240,17 +240,11 @@ pub async fn look_up(
                 let mut by_rest = Vec::new();
                 let mut graphql_failed = false;
                 while let Some((batch, answer)) = batches.next().await {
-                    let authors = match answer {
-                        Ok(authors) if !graphql_failed => authors,
-                        Ok(_) => Default::default(),
-                        Err(e) => {
-                            if !graphql_failed {
-                                tracing::warn!("owners: {e}; commit authors are asked over REST");
-                            }
-                            graphql_failed = true;
-                            Default::default()
-                        }
-                    };
+                    let authors = graphql_answer(
+                        answer,
+                        &mut graphql_failed,
+                        "commit authors are asked over REST",
+                    );
                     for &(repo, sha) in batch {
                         match authors.get(sha) {
                             Some(login) => {
@@ -328,17 +322,11 @@ pub async fn look_up(
                 let mut by_rest = Vec::new();
                 let mut graphql_failed = false;
                 while let Some((batch, answer)) = batches.next().await {
-                    let mut files = match answer {
-                        Ok(files) if !graphql_failed => files,
-                        Ok(_) => Default::default(),
-                        Err(e) => {
-                            if !graphql_failed {
-                                tracing::warn!("owners: {e}; CODEOWNERS are read over REST");
-                            }
-                            graphql_failed = true;
-                            Default::default()
-                        }
-                    };
+                    let mut files = graphql_answer(
+                        answer,
+                        &mut graphql_failed,
+                        "CODEOWNERS are read over REST",
+                    );
                     for &repo in batch {
                         match files.remove(repo) {
                             Some((file, found)) => {
@@ -472,6 +460,27 @@ pub fn parse_codeowners(repo: &str, file: &str, text: &str) -> CodeOwners {
         );
     }
     co
+}
+
+/// A GraphQL batch's answer, or nothing once a batch has failed: the first failure is
+/// warned about (with `fallback`, what is done instead) and every batch after it, answered
+/// or not, is left to REST, so a flaky GraphQL cannot mix the two halfway through.
+fn graphql_answer<T: Default>(
+    answer: crate::error::Result<T>,
+    failed: &mut bool,
+    fallback: &str,
+) -> T {
+    match answer {
+        Ok(value) if !*failed => value,
+        Ok(_) => T::default(),
+        Err(e) => {
+            if !*failed {
+                tracing::warn!("owners: {e}; {fallback}");
+            }
+            *failed = true;
+            T::default()
+        }
+    }
 }
 
 #[cfg(test)]
